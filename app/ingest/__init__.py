@@ -1,0 +1,1 @@
+"""Reading county spreadsheets: file sniffing, readers, header detection, mapping, normalization, validation."""

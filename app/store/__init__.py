@@ -1,0 +1,1 @@
+"""The only place with SQL: the workspace file, its migrations, repositories and audit chain."""

@@ -1,0 +1,363 @@
+"""A workspace is one SQLite file: opening it safely, migrating it, backing it up.
+
+Every write happens inside :meth:`Workspace.transaction`, and every change is recorded in
+the audit chain in that same transaction (see :mod:`app.store.audit`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import os
+import sqlite3
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from app import WORKSPACE_SUFFIX
+from app.core.clock import stamp, utc_now
+from app.core.errors import WorkspaceError, WorkspaceLocked
+from app.store import audit
+from app.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
+
+# Folder names that mean a cloud-synced folder, where SQLite's locking is unreliable.
+_SYNCED_MARKERS = ("onedrive", "dropbox", "google drive", "googledrive", "icloud", "box sync", "nextcloud", "owncloud")
+_NETWORK_FS = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "fuse.sshfs", "9p", "afs", "davfs", "fuse.rclone"}
+KEEP_BACKUPS = 10
+
+
+def storage_warning(path: Path) -> str | None:
+    """Why this location is risky for a workspace, or None when it is a local disk."""
+    text = str(path.resolve() if path.exists() else path.absolute())
+    if text.startswith("\\\\") or text.startswith("//"):
+        return (
+            f"{path.name} is on a network share. SQLite cannot lock files reliably there, so two "
+            "people could overwrite each other's work. Copy it to this computer's disk."
+        )
+    lowered = text.lower()
+    for marker in _SYNCED_MARKERS:
+        if marker in lowered:
+            return (
+                f"{path.name} is in a synced folder ({marker.title()}). Syncing can copy the file "
+                "half-written or fork it. Keep workspaces in a local folder that is not synced."
+            )
+    fs = _filesystem_type(path)
+    if fs in _NETWORK_FS:
+        return (
+            f"{path.name} is on a network file system ({fs}). SQLite cannot lock files reliably "
+            "there. Copy it to this computer's disk."
+        )
+    return None
+
+
+def _filesystem_type(path: Path) -> str | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return None
+    target = str(path.absolute().parent)
+    best, best_fs = "", None
+    for line in mounts:
+        parts = line.split()
+        if len(parts) >= 3 and target.startswith(parts[1]) and len(parts[1]) > len(best):
+            best, best_fs = parts[1], parts[2]
+    return best_fs
+
+
+def _connect(path: Path, *, wal: bool) -> sqlite3.Connection:
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves so a whole import, review
+    # batch or sign-off is exactly one transaction.
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=5.0)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    try:
+        conn.execute(f"PRAGMA journal_mode = {'WAL' if wal else 'DELETE'}")
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        raise _translate(exc, path) from exc
+    return conn
+
+
+def _translate(exc: sqlite3.Error, path: Path) -> WorkspaceError:
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return WorkspaceLocked(
+            "The workspace is in use by another copy of ClearSlate or another program. "
+            "Close it there and try again.",
+            file=str(path),
+        )
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return WorkspaceError(
+            "This file is not a ClearSlate workspace or it is damaged. Restore the latest "
+            "backup (File ▸ Restore backup) or ask your administrator.",
+            file=str(path),
+        )
+    if "disk" in text and "full" in text:
+        return WorkspaceError("The disk is full: nothing was changed. Free some space and try again.", file=str(path))
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return WorkspaceError("The workspace cannot be written here (read-only or missing folder).", file=str(path))
+    return WorkspaceError(f"The workspace could not be used: {exc}", file=str(path))
+
+
+class Workspace:
+    """An open workspace file. Use :meth:`create` or :meth:`open`, then :meth:`close`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, warning: str | None) -> None:
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self.storage_warning = warning
+        self._depth = 0
+
+    # -- opening -----------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str]) -> Workspace:
+        path = Path(path)
+        if path.suffix != WORKSPACE_SUFFIX:
+            path = path.with_name(path.name + WORKSPACE_SUFFIX)
+        if path.exists():
+            raise WorkspaceError("A file with this name already exists; choose another name.", file=str(path))
+        if not path.parent.is_dir():
+            raise WorkspaceError("The folder does not exist.", file=str(path))
+        warning = storage_warning(path)
+        conn = _connect(path, wal=warning is None)
+        ws = cls(path, conn, warning)
+        try:
+            ws._migrate(backup=False)
+        except BaseException:
+            ws.close()
+            with contextlib.suppress(OSError):
+                path.unlink()
+            raise
+        return ws
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, migrate: bool = True) -> Workspace:
+        path = Path(path)
+        if not path.is_file():
+            raise WorkspaceError("No workspace file here.", file=str(path))
+        with path.open("rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise WorkspaceError(
+                    "This file is not a ClearSlate workspace (it is not a SQLite database).",
+                    file=str(path),
+                )
+        warning = storage_warning(path)
+        conn = _connect(path, wal=warning is None)
+        ws = cls(path, conn, warning)
+        try:
+            ws.quick_check()
+            version = ws.schema_version()
+            if version > SCHEMA_VERSION:
+                raise WorkspaceError(
+                    f"This workspace was made by a newer ClearSlate (schema {version}); "
+                    "update ClearSlate to open it.",
+                    file=str(path),
+                )
+            if version == 0 and ws.db.table_names():
+                raise WorkspaceError("This SQLite file is not a ClearSlate workspace.", file=str(path))
+            if migrate and version < SCHEMA_VERSION:
+                ws._migrate(backup=True)
+        except sqlite3.Error as exc:
+            ws.close()
+            raise _translate(exc, path) from exc
+        except BaseException:
+            ws.close()
+            raise
+        return ws
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- checks ------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def quick_check(self) -> None:
+        try:
+            rows = [r[0] for r in self.conn.execute("PRAGMA quick_check").fetchall()]
+        except sqlite3.DatabaseError as exc:
+            raise _translate(exc, self.path) from exc
+        if rows != ["ok"]:
+            raise WorkspaceError(
+                "The workspace failed SQLite's quick check and may be damaged "
+                f"({rows[0] if rows else 'no answer'}). Restore the latest backup.",
+                file=str(self.path),
+            )
+
+    def integrity_check(self) -> list[str]:
+        """Problems found by SQLite's full integrity check (empty when the file is sound)."""
+        rows = [r[0] for r in self.conn.execute("PRAGMA integrity_check").fetchall()]
+        return [] if rows == ["ok"] else rows
+
+    # -- transactions ------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One all-or-nothing write. Nested use joins the outer transaction."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _translate(exc, self.path) from exc
+        self._depth = 1
+        try:
+            yield self.conn
+        except BaseException:
+            self._depth = 0
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+            raise _translate(exc, self.path) from exc
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    def audit(
+        self,
+        user: str | None,
+        action: str,
+        object: str | None = None,
+        outcome: str = "ok",
+        details: dict[str, Any] | None = None,
+    ) -> audit.AuditEntry:
+        """Append an audit entry; joins the current transaction or makes its own."""
+        with self.transaction():
+            return audit.append(self.conn, user=user, action=action, object=object, outcome=outcome, details=details or {})
+
+    # -- settings ----------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def settings(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT key, value FROM settings").fetchall())
+
+    def set_setting(self, key: str, value: str, *, user: str | None) -> None:
+        with self.transaction():
+            old = self.get_setting(key)
+            self.conn.execute(
+                "INSERT INTO settings(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+            if old != value:
+                self.audit(user, "settings.change", key, details={"old": old, "new": value})
+
+    # -- migrations and backups -----------------------------------------------------------
+
+    def _migrate(self, *, backup: bool) -> None:
+        version = self.schema_version()
+        if version >= SCHEMA_VERSION:
+            return
+        if backup:
+            self.backup(f"before-migration-{version}-to-{SCHEMA_VERSION}")
+        for number in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in MIGRATIONS[number]:
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {number + 1}")
+                self.audit(None, "workspace.migrate", str(self.path.name), details={"to_version": number + 1})
+
+    def backup_dir(self) -> Path:
+        return self.path.with_name(self.path.stem + ".backups")
+
+    def backup(self, reason: str) -> Path:
+        """Copy the workspace with the SQLite backup API (consistent even mid-use)."""
+        folder = self.backup_dir()
+        folder.mkdir(exist_ok=True)
+        safe_reason = "".join(c if c.isalnum() or c in "-_" else "-" for c in reason)[:60]
+        moment = utc_now().strftime("%Y%m%dT%H%M%S%f")
+        target = folder / f"{self.path.stem}-{moment}-{safe_reason}{WORKSPACE_SUFFIX}"
+        tmp = target.with_suffix(".partial")
+        dest = sqlite3.connect(str(tmp))
+        try:
+            self.conn.backup(dest)
+            dest.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dest.close()
+        os.replace(tmp, target)
+        self._prune_backups(folder)
+        log.info("backed up workspace to %s", target)
+        return target
+
+    def _prune_backups(self, folder: Path) -> None:
+        backups = sorted(folder.glob(f"*{WORKSPACE_SUFFIX}"), key=lambda p: p.stat().st_mtime)
+        for old in backups[:-KEEP_BACKUPS]:
+            with contextlib.suppress(OSError):
+                old.unlink()
+
+    def list_backups(self) -> list[Path]:
+        folder = self.backup_dir()
+        if not folder.is_dir():
+            return []
+        return sorted(folder.glob(f"*{WORKSPACE_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def restore_backup(backup: Path, target: Path) -> Path:
+    """Copy a backup to a new workspace file (never over an existing one)."""
+    if target.exists():
+        raise WorkspaceError("A file with this name already exists; choose another name.", file=str(target))
+    source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    try:
+        rows = source.execute("PRAGMA quick_check").fetchall()
+        if [r[0] for r in rows] != ["ok"]:
+            raise WorkspaceError("The backup is damaged and cannot be restored.", file=str(backup))
+        tmp = target.with_suffix(".partial")
+        dest = sqlite3.connect(str(tmp))
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    os.replace(tmp, target)
+    return target
+
+
+def json_dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+__all__ = ["Workspace", "restore_backup", "storage_warning", "json_dumps", "stamp"]

@@ -1,0 +1,1 @@
+"""Everything Qt Widgets: the main window, dialogs, models and the task runner."""
