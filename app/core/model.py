@@ -188,7 +188,12 @@ class Reason:
     facts: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "text": self.text, "citation": self.citation, "facts": self.facts}
+        return {
+            "code": self.code,
+            "text": self.text,
+            "citation": self.citation,
+            "facts": self.facts,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reason:

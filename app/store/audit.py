@@ -43,14 +43,25 @@ class ChainReport:
 
 
 def canonical_details(details: dict[str, Any]) -> str:
-    return json.dumps(details, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return json.dumps(
+        details, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+    )
 
 
 def entry_hash(
-    prev_hash: str, seq: int, at: str, user: str | None, action: str, object: str | None, outcome: str, details_json: str
+    prev_hash: str,
+    seq: int,
+    at: str,
+    user: str | None,
+    action: str,
+    object: str | None,
+    outcome: str,
+    details_json: str,
 ) -> str:
     content = json.dumps(
-        [seq, at, user, action, object, outcome, details_json], ensure_ascii=False, separators=(",", ":")
+        [seq, at, user, action, object, outcome, details_json],
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     return hashlib.sha256((prev_hash + content).encode("utf-8")).hexdigest()
 
@@ -103,17 +114,33 @@ def verify_chain(conn: sqlite3.Connection) -> ChainReport:
     for seq, at, user, action, obj, outcome, details, prev, digest in cursor:
         count += 1
         if seq != expected_seq:
-            return ChainReport(count, False, seq, at, f"entry {expected_seq} is missing (next found is {seq})")
+            return ChainReport(
+                count, False, seq, at, f"entry {expected_seq} is missing (next found is {seq})"
+            )
         if prev != expected_prev:
-            return ChainReport(count, False, seq, at, "its link to the previous entry does not match")
+            return ChainReport(
+                count, False, seq, at, "its link to the previous entry does not match"
+            )
         if entry_hash(prev, seq, at, user, action, obj, outcome, details) != digest:
-            return ChainReport(count, False, seq, at, "its content does not match its hash (edited after it was written)")
+            return ChainReport(
+                count,
+                False,
+                seq,
+                at,
+                "its content does not match its hash (edited after it was written)",
+            )
         expected_prev = digest
         expected_seq += 1
     return ChainReport(count, True, last_hash=expected_prev)
 
 
-def recent(conn: sqlite3.Connection, limit: int = 200, *, action_prefix: str | None = None, user: str | None = None) -> list[AuditEntry]:
+def recent(
+    conn: sqlite3.Connection,
+    limit: int = 200,
+    *,
+    action_prefix: str | None = None,
+    user: str | None = None,
+) -> list[AuditEntry]:
     sql = "SELECT seq, at, user, action, object, outcome, details, prev_hash, hash FROM audit"
     where, params = [], []
     if action_prefix:

@@ -185,8 +185,9 @@ MIGRATION_1 = [
         reasons TEXT NOT NULL,
         PRIMARY KEY (run_id, count_id)
     ) WITHOUT ROWID""",
-    # Append-only review history. The current decision of a count is its newest row;
-    # an undo is a new row (action 'undo') that restores the one before.
+    # Append-only review history. The current decision of a count is its newest row (highest
+    # id). An undo is a new row (action 'undo', supersedes = the row undone) that copies the
+    # final_outcome and status of the row before the undone one (or NULL / 'undecided').
     """CREATE TABLE decisions (
         id INTEGER PRIMARY KEY,
         count_id INTEGER NOT NULL REFERENCES counts(id),
@@ -194,6 +195,9 @@ MIGRATION_1 = [
         recommended TEXT,
         action TEXT NOT NULL CHECK (action IN ('accept','override','flag','skip','undo')),
         final_outcome TEXT,
+        -- The count's review state after this row: decided (final_outcome set), flagged
+        -- (waiting for a supervisor), skipped, or undecided (an undo back to nothing).
+        status TEXT NOT NULL CHECK (status IN ('decided','flagged','skipped','undecided')),
         reason TEXT,
         user TEXT NOT NULL,
         at TEXT NOT NULL,

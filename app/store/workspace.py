@@ -28,8 +28,28 @@ from app.store.schema import MIGRATIONS, SCHEMA_VERSION
 log = logging.getLogger(__name__)
 
 # Folder names that mean a cloud-synced folder, where SQLite's locking is unreliable.
-_SYNCED_MARKERS = ("onedrive", "dropbox", "google drive", "googledrive", "icloud", "box sync", "nextcloud", "owncloud")
-_NETWORK_FS = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "fuse.sshfs", "9p", "afs", "davfs", "fuse.rclone"}
+_SYNCED_MARKERS = (
+    "onedrive",
+    "dropbox",
+    "google drive",
+    "googledrive",
+    "icloud",
+    "box sync",
+    "nextcloud",
+    "owncloud",
+)
+_NETWORK_FS = {
+    "nfs",
+    "nfs4",
+    "cifs",
+    "smbfs",
+    "smb3",
+    "fuse.sshfs",
+    "9p",
+    "afs",
+    "davfs",
+    "fuse.rclone",
+}
 KEEP_BACKUPS = 10
 
 
@@ -103,9 +123,13 @@ def _translate(exc: sqlite3.Error, path: Path) -> WorkspaceError:
             file=str(path),
         )
     if "disk" in text and "full" in text:
-        return WorkspaceError("The disk is full: nothing was changed. Free some space and try again.", file=str(path))
+        return WorkspaceError(
+            "The disk is full: nothing was changed. Free some space and try again.", file=str(path)
+        )
     if "readonly" in text or "read-only" in text or "unable to open" in text:
-        return WorkspaceError("The workspace cannot be written here (read-only or missing folder).", file=str(path))
+        return WorkspaceError(
+            "The workspace cannot be written here (read-only or missing folder).", file=str(path)
+        )
     return WorkspaceError(f"The workspace could not be used: {exc}", file=str(path))
 
 
@@ -127,7 +151,9 @@ class Workspace:
         if path.suffix != WORKSPACE_SUFFIX:
             path = path.with_name(path.name + WORKSPACE_SUFFIX)
         if path.exists():
-            raise WorkspaceError("A file with this name already exists; choose another name.", file=str(path))
+            raise WorkspaceError(
+                "A file with this name already exists; choose another name.", file=str(path)
+            )
         if not path.parent.is_dir():
             raise WorkspaceError("The folder does not exist.", file=str(path))
         warning = storage_warning(path)
@@ -166,7 +192,9 @@ class Workspace:
                     file=str(path),
                 )
             if version == 0 and ws.db.table_names():
-                raise WorkspaceError("This SQLite file is not a ClearSlate workspace.", file=str(path))
+                raise WorkspaceError(
+                    "This SQLite file is not a ClearSlate workspace.", file=str(path)
+                )
             if migrate and version < SCHEMA_VERSION:
                 ws._migrate(backup=True)
         except sqlite3.Error as exc:
@@ -255,7 +283,14 @@ class Workspace:
     ) -> audit.AuditEntry:
         """Append an audit entry; joins the current transaction or makes its own."""
         with self.transaction():
-            return audit.append(self.conn, user=user, action=action, object=object, outcome=outcome, details=details or {})
+            return audit.append(
+                self.conn,
+                user=user,
+                action=action,
+                object=object,
+                outcome=outcome,
+                details=details or {},
+            )
 
     # -- settings ----------------------------------------------------------------------
 
@@ -290,7 +325,12 @@ class Workspace:
                 for statement in MIGRATIONS[number]:
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number + 1}")
-                self.audit(None, "workspace.migrate", str(self.path.name), details={"to_version": number + 1})
+                self.audit(
+                    None,
+                    "workspace.migrate",
+                    str(self.path.name),
+                    details={"to_version": number + 1},
+                )
 
     def backup_dir(self) -> Path:
         return self.path.with_name(self.path.stem + ".backups")
@@ -324,13 +364,17 @@ class Workspace:
         folder = self.backup_dir()
         if not folder.is_dir():
             return []
-        return sorted(folder.glob(f"*{WORKSPACE_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
+        return sorted(
+            folder.glob(f"*{WORKSPACE_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True
+        )
 
 
 def restore_backup(backup: Path, target: Path) -> Path:
     """Copy a backup to a new workspace file (never over an existing one)."""
     if target.exists():
-        raise WorkspaceError("A file with this name already exists; choose another name.", file=str(target))
+        raise WorkspaceError(
+            "A file with this name already exists; choose another name.", file=str(target)
+        )
     source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
     try:
         rows = source.execute("PRAGMA quick_check").fetchall()
@@ -349,7 +393,9 @@ def restore_backup(backup: Path, target: Path) -> Path:
 
 
 def json_dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_default)
+    return json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_default
+    )
 
 
 def _json_default(value: Any) -> Any:

@@ -1,0 +1,465 @@
+"""The command line: the same services as the window, for batch work, scripting and tests.
+
+Exit codes: 0 success, 1 a user-facing error (one line on stderr, never a traceback),
+2 usage. Commands that act for a user take ``--user`` and read the password from
+``CLEARSLATE_PASSWORD`` or a terminal prompt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from app import APP_NAME, __version__
+from app.core.errors import AuthError, ClearSlateError, NotAvailable
+from app.core.model import Role
+
+log = logging.getLogger(__name__)
+
+PASSWORD_ENV = "CLEARSLATE_PASSWORD"  # noqa: S105 - the name of a variable, not a password
+NEW_PASSWORD_ENV = "CLEARSLATE_NEW_PASSWORD"  # noqa: S105
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def read_password(env: str = PASSWORD_ENV, prompt: str = "Password: ") -> str:
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    raise AuthError(f"No password: set {env} or run this command in a terminal to be asked for it.")
+
+
+@contextlib.contextmanager
+def session(args: argparse.Namespace, permission: str = "read") -> Iterator[tuple[Any, Any]]:
+    """Open the workspace named by ``args.workspace`` and log ``args.user`` on."""
+    from app.services import auth
+    from app.services.workspaces import open_workspace
+
+    if not getattr(args, "user", None):
+        raise AuthError("Name the user with --user NAME.")
+    ws = open_workspace(args.workspace)
+    try:
+        if ws.storage_warning:
+            print(f"warning: {ws.storage_warning}", file=sys.stderr)
+        user = auth.login(ws, args.user, read_password())
+        user.require(permission)
+        yield ws, user
+    finally:
+        ws.close()
+
+
+def emit(args: argparse.Namespace, data: Any, lines: Sequence[str]) -> None:
+    """Print ``data`` as JSON with --json, else the human lines."""
+    if getattr(args, "json", False):
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        for line in lines:
+            print(line)
+
+
+def _not_available(name: str) -> Callable[[argparse.Namespace], int]:
+    def handler(args: argparse.Namespace) -> int:
+        raise NotAvailable(f"'{name}' is not available yet in this version of {APP_NAME}.")
+
+    return handler
+
+
+# -- commands ----------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from app.services.workspaces import init_workspace
+
+    password = read_password(
+        NEW_PASSWORD_ENV if NEW_PASSWORD_ENV in os.environ else PASSWORD_ENV,
+        prompt=f"New password for {args.admin}: ",
+    )
+    ws = init_workspace(
+        args.workspace,
+        policy_id=args.policy,
+        county=args.county,
+        admin=args.admin,
+        password=password,
+        title=args.title,
+    )
+    try:
+        emit(
+            args,
+            {
+                "workspace": str(ws.path),
+                "policy": args.policy,
+                "county": args.county,
+                "admin": args.admin,
+            },
+            [
+                f"Created {ws.path} (policy {args.policy}, county {args.county}, admin {args.admin})."
+            ],
+        )
+        if ws.storage_warning:
+            print(f"warning: {ws.storage_warning}", file=sys.stderr)
+    finally:
+        ws.close()
+    return 0
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    with session(args) as (_ws, user):
+        emit(
+            args,
+            {"user": user.username, "role": user.role.value},
+            [f"{user.username} logged on ({user.role.value})."],
+        )
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from app.services import auth
+
+    with session(args, "manage_users") as (ws, user):
+        if args.users_command == "add":
+            password = read_password(NEW_PASSWORD_ENV, prompt=f"New password for {args.name}: ")
+            auth.create_user(
+                ws, args.name, password, Role(args.role), by=user, full_name=args.full_name
+            )
+            emit(
+                args, {"added": args.name, "role": args.role}, [f"Added {args.name} ({args.role})."]
+            )
+        elif args.users_command == "list":
+            records = auth.list_users(ws, by=user)
+            rows = [
+                {
+                    "username": r.username,
+                    "role": r.role.value,
+                    "full_name": r.full_name,
+                    "disabled": r.disabled,
+                    "locked": r.locked,
+                }
+                for r in records
+            ]
+            lines = [
+                f"{r['username']:<20} {r['role']:<11} {'locked ' if r['locked'] else ''}"
+                f"{'disabled' if r['disabled'] else ''}".rstrip()
+                for r in rows
+            ]
+            emit(args, rows, lines)
+        elif args.users_command == "unlock":
+            auth.unlock_user(ws, args.name, by=user)
+            emit(args, {"unlocked": args.name}, [f"Unlocked {args.name}."])
+        elif args.users_command in ("disable", "enable"):
+            auth.set_disabled(ws, args.name, args.users_command == "disable", by=user)
+            emit(
+                args,
+                {args.users_command + "d": args.name},
+                [f"{args.users_command.title()}d {args.name}."],
+            )
+        elif args.users_command == "role":
+            auth.set_role(ws, args.name, Role(args.role), by=user)
+            emit(args, {"user": args.name, "role": args.role}, [f"{args.name} is now {args.role}."])
+        elif args.users_command == "password":
+            password = read_password(NEW_PASSWORD_ENV, prompt=f"New password for {args.name}: ")
+            auth.change_password(ws, args.name, password, by=user)
+            emit(args, {"changed": args.name}, [f"Changed the password of {args.name}."])
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    target = Path(args.target)
+    if target.is_dir():
+        try:
+            from app.services.packet import verify_packet  # the export issue adds packets
+        except ImportError:
+            raise NotAvailable("Verifying an export packet is not available yet.") from None
+        report = verify_packet(target)
+        emit(args, report.to_dict(), report.lines())
+        return 0 if report.ok else 1
+    from app.services.verify import verify_workspace
+    from app.services.workspaces import open_workspace
+
+    ws = open_workspace(target)
+    try:
+        result = verify_workspace(ws)
+    finally:
+        ws.close()
+    emit(args, result.to_dict(), result.lines())
+    return 0 if result.ok else 1
+
+
+def cmd_policies(args: argparse.Namespace) -> int:
+    from app.rules import packs
+
+    infos = packs.list_packs()
+    emit(
+        args,
+        [{"id": p.id, "title": p.title} for p in infos],
+        [f"{p.id:<24} {p.title}" for p in infos],
+    )
+    return 0
+
+
+cmd_import = _not_available("import")
+cmd_evaluate = _not_available("evaluate")
+cmd_decisions = _not_available("decisions")
+cmd_review = _not_available("review")
+cmd_signoff = _not_available("signoff")
+cmd_export = _not_available("export")
+cmd_demo = _not_available("demo")
+
+
+# -- the parser ---------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with a one-line message on usage errors."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _ws(p: argparse.ArgumentParser) -> None:
+    p.add_argument("workspace", metavar="WS", help="the workspace file (.clearslate)")
+
+
+def _user(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument(
+        "--user",
+        required=required,
+        metavar="NAME",
+        help=f"act as this user; the password comes from {PASSWORD_ENV} or a prompt",
+    )
+
+
+def _json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="clearslate",
+        description=f"{APP_NAME}: clear old cannabis convictions in bulk, offline.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("init", help="create a workspace with its policy, county and administrator")
+    _ws(p)
+    p.add_argument("--policy", required=True, metavar="ID", help="policy pack id (see 'policies')")
+    p.add_argument(
+        "--county", required=True, metavar="NAME", help="the county this workspace is for"
+    )
+    p.add_argument(
+        "--admin",
+        required=True,
+        metavar="USER",
+        help=f"the first administrator; password from {NEW_PASSWORD_ENV} or {PASSWORD_ENV} or a prompt",
+    )
+    p.add_argument("--title", help="workspace title shown in the window and on filings")
+    _json(p)
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("import", help="import a spreadsheet of cases into the workspace")
+    _ws(p)
+    p.add_argument(
+        "file", metavar="FILE", help="the spreadsheet (.xlsx .xlsm .xls .xlsb .ods .csv .tsv)"
+    )
+    p.add_argument(
+        "--sheet",
+        metavar="S",
+        help="the sheet to read (default: the first visible sheet with data)",
+    )
+    p.add_argument("--profile", metavar="P", help="apply a saved mapping profile")
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=HEADER",
+        help="map a target field to a header (repeatable); overrides the guesses",
+    )
+    p.add_argument(
+        "--header-row",
+        type=int,
+        metavar="N",
+        help="the row that holds the headers (default: detected)",
+    )
+    p.add_argument(
+        "--encoding",
+        metavar="E",
+        help="the text encoding of a CSV (e.g. cp1252), when it is not UTF-8",
+    )
+    p.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="import the valid rows and record the rows with errors as skipped",
+    )
+    _user(p)
+    _json(p)
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("evaluate", help="evaluate every count under the workspace's policy")
+    _ws(p)
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date eligibility is judged on")
+    p.add_argument(
+        "--dry-run", action="store_true", help="show what would change without saving a run"
+    )
+    _user(p)
+    _json(p)
+    p.set_defaults(handler=cmd_evaluate)
+
+    p = sub.add_parser(
+        "decisions", help="write one row per count with its recommendation and decision"
+    )
+    _ws(p)
+    p.add_argument("--out", required=True, metavar="FILE.csv", help="the CSV file to write")
+    _user(p)
+    _json(p)
+    p.set_defaults(handler=cmd_decisions)
+
+    p = sub.add_parser("review", help="accept, override or flag recommendations")
+    _ws(p)
+    p.add_argument(
+        "--accept-all",
+        action="store_true",
+        help="accept the recommendation of every unreviewed count that is not needs_review",
+    )
+    p.add_argument("--case", metavar="N", help="the case number to decide")
+    p.add_argument("--count", metavar="K", help="one count of the case (default: every count)")
+    action = p.add_mutually_exclusive_group()
+    action.add_argument("--accept", action="store_true", help="accept the recommendation")
+    action.add_argument(
+        "--override", metavar="OUTCOME", help="decide another outcome (needs --reason)"
+    )
+    action.add_argument("--flag", metavar="TEXT", help="flag for a supervisor with a note")
+    p.add_argument("--reason", metavar="TEXT", help="the written reason for an override")
+    p.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="limit --accept-all, e.g. outcome=eligible_dismiss (repeatable)",
+    )
+    _user(p)
+    _json(p)
+    p.set_defaults(handler=cmd_review)
+
+    p = sub.add_parser(
+        "signoff", help="sign off the reviewed decisions (supervisor; asks the password again)"
+    )
+    _ws(p)
+    _user(p)
+    _json(p)
+    p.set_defaults(handler=cmd_signoff)
+
+    p = sub.add_parser("export", help="write the export packet of the signed-off decisions")
+    _ws(p)
+    p.add_argument("--out", required=True, metavar="DIR", help="the folder to create")
+    _user(p)
+    _json(p)
+    p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser(
+        "verify", help="check a workspace's audit chain or a packet against its manifest"
+    )
+    p.add_argument("target", metavar="WS|DIR", help="a workspace file or an export packet folder")
+    _json(p)
+    p.set_defaults(handler=cmd_verify)
+
+    p = sub.add_parser("policies", help="list the policy packs")
+    p.add_argument("--show", metavar="ID", help="print one pack in full")
+    _json(p)
+    p.set_defaults(handler=cmd_policies)
+
+    p = sub.add_parser("users", help="manage the workspace's users (admin)")
+    users_sub = p.add_subparsers(
+        dest="users_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    q = users_sub.add_parser(
+        "add", help=f"add a user; password from {NEW_PASSWORD_ENV} or a prompt"
+    )
+    _ws(q)
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--role", required=True, choices=[r.value for r in Role])
+    q.add_argument("--full-name", metavar="TEXT")
+    _user(q)
+    _json(q)
+    q = users_sub.add_parser("list", help="list users with role and state")
+    _ws(q)
+    _user(q)
+    _json(q)
+    for name, text in (
+        ("unlock", "unlock an account locked by failed log-ons"),
+        ("disable", "disable an account"),
+        ("enable", "enable a disabled account"),
+    ):
+        q = users_sub.add_parser(name, help=text)
+        _ws(q)
+        q.add_argument("name", metavar="NAME")
+        _user(q)
+        _json(q)
+    q = users_sub.add_parser("role", help="change a user's role")
+    _ws(q)
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--role", required=True, choices=[r.value for r in Role])
+    _user(q)
+    _json(q)
+    q = users_sub.add_parser(
+        "password", help=f"set a user's password from {NEW_PASSWORD_ENV} or a prompt"
+    )
+    _ws(q)
+    q.add_argument("name", metavar="NAME")
+    _user(q)
+    _json(q)
+    p.set_defaults(handler=cmd_users)
+
+    p = sub.add_parser("login", help="check a user's password (exit 0 if right, 1 if not)")
+    _ws(p)
+    _user(p)
+    _json(p)
+    p.set_defaults(handler=cmd_login)
+
+    p = sub.add_parser("demo", help="run the whole flow on the sample workbooks, without a window")
+    p.add_argument(
+        "--out", metavar="DIR", default="demo", help="where to put the demo workspace and packet"
+    )
+    _json(p)
+    p.set_defaults(handler=cmd_demo)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except ClearSlateError as exc:
+        print(f"clearslate: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(
+            "clearslate: interrupted; nothing was changed by the unfinished step.", file=sys.stderr
+        )
+        return 1
+    except Exception:
+        log.exception("unexpected error in %s", args.command)
+        from app.logs import log_file
+
+        print(
+            f"clearslate: unexpected error in '{args.command}'. Nothing was changed by it. "
+            f"Details are in {log_file()}.",
+            file=sys.stderr,
+        )
+        return 1

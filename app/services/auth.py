@@ -1,0 +1,216 @@
+"""Log-on, lockout and user management: the access rules of RELIABILITY.md (CJIS 5.5/5.6).
+
+Five failed log-ons within 15 minutes lock the account until an administrator unlocks
+it. Every log-on, failure, lock, unlock, user and role change is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from app.core.clock import stamp, utc_now
+from app.core.errors import AuthError, PermissionDenied
+from app.core.model import Role
+from app.core.security import (
+    FAILURE_WINDOW_MINUTES,
+    MAX_FAILURES,
+    check_password_rules,
+    hash_password,
+    verify_password,
+)
+from app.store import users as user_store
+from app.store.workspace import Workspace
+
+SYSTEM_USE_NOTICE = (
+    "This system holds criminal justice information. Use is limited to authorized staff for "
+    "official business. Activity is recorded and may be monitored and audited; unauthorized use "
+    "may lead to discipline and prosecution. By logging on you accept these terms."
+)
+
+# What each role may do. A role may do everything the roles below it may do.
+PERMISSIONS: dict[str, Role] = {
+    "import": Role.CLERK,
+    "evaluate": Role.CLERK,
+    "read": Role.CLERK,
+    "review": Role.REVIEWER,
+    "signoff": Role.SUPERVISOR,
+    "export": Role.SUPERVISOR,
+    "manage_users": Role.ADMIN,
+    "settings": Role.ADMIN,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A logged-on user."""
+
+    id: int
+    username: str
+    role: Role
+    full_name: str | None = None
+
+    def can(self, permission: str) -> bool:
+        return self.role.at_least(PERMISSIONS[permission])
+
+    def require(self, permission: str) -> None:
+        if not self.can(permission):
+            needed = PERMISSIONS[permission]
+            raise PermissionDenied(
+                f"{self.username} is a {self.role.value}; this needs the {needed.value} role or higher."
+            )
+
+
+def create_user(
+    ws: Workspace,
+    username: str,
+    password: str,
+    role: Role,
+    *,
+    by: User | None,
+    full_name: str | None = None,
+) -> User:
+    """Add a user. ``by`` must be an admin, except for the first user of a new workspace."""
+    username = username.strip()
+    if not username or any(c.isspace() for c in username):
+        raise AuthError("A user name cannot be empty or contain spaces.")
+    check_password_rules(password)
+    with ws.transaction():
+        if by is None:
+            if user_store.count(ws.conn):
+                raise PermissionDenied("Only an administrator can add users.")
+        else:
+            by.require("manage_users")
+        if user_store.get(ws.conn, username):
+            raise AuthError(f"There is already a user called {username}.")
+        user_id = user_store.insert(ws.conn, username, role, hash_password(password), full_name)
+        ws.audit(
+            by.username if by else username, "user.add", username, details={"role": role.value}
+        )
+    return User(user_id, username, role, full_name)
+
+
+def login(ws: Workspace, username: str, password: str, *, purpose: str = "logon") -> User:
+    """Check a password. Raises AuthError (audited) on failure; locks after 5 failures in 15 min."""
+    now = utc_now()
+    with ws.transaction():
+        record = user_store.get(ws.conn, username)
+        if record is None:
+            user_store.record_attempt(ws.conn, username, None, False, stamp(now))
+            ws.audit(username, f"{purpose}.failure", username, "failure", {"why": "unknown user"})
+            error: AuthError | None = AuthError("The user name or password is not right.")
+        elif record.disabled:
+            ws.audit(
+                record.username, f"{purpose}.failure", username, "failure", {"why": "disabled"}
+            )
+            error = AuthError(f"The account {record.username} is disabled. Ask an administrator.")
+        elif record.locked:
+            ws.audit(record.username, f"{purpose}.failure", username, "failure", {"why": "locked"})
+            error = AuthError(
+                f"The account {record.username} is locked after repeated failed log-ons. "
+                "An administrator must unlock it."
+            )
+        elif not verify_password(password, record.password_hash):
+            user_store.record_attempt(ws.conn, record.username, record.id, False, stamp(now))
+            ws.audit(
+                record.username,
+                f"{purpose}.failure",
+                username,
+                "failure",
+                {"why": "wrong password"},
+            )
+            window_start = stamp(now - dt.timedelta(minutes=FAILURE_WINDOW_MINUTES))
+            failures = user_store.failures_since(ws.conn, record.username, window_start)
+            if failures >= MAX_FAILURES:
+                user_store.lock(ws.conn, record.id)
+                ws.audit(None, "user.lock", record.username, details={"failures": failures})
+                error = AuthError(
+                    f"The account {record.username} is now locked after {failures} failed log-ons. "
+                    "An administrator must unlock it."
+                )
+            else:
+                left = MAX_FAILURES - failures
+                error = AuthError(
+                    f"The user name or password is not right. {left} more "
+                    f"{'try' if left == 1 else 'tries'} before the account locks."
+                )
+        else:
+            user_store.record_attempt(ws.conn, record.username, record.id, True, stamp(now))
+            ws.audit(record.username, f"{purpose}.success", record.username)
+            error = None
+    # The failure is committed (and audited) before it is raised.
+    if error is not None:
+        raise error
+    assert record is not None
+    return User(record.id, record.username, record.role, record.full_name)
+
+
+def reauthenticate(ws: Workspace, user: User, password: str, *, purpose: str) -> User:
+    """Ask a logged-on user for their password again (sign-off, unlocking the screen)."""
+    again = login(ws, user.username, password, purpose=purpose)
+    return again
+
+
+def list_users(ws: Workspace, *, by: User) -> list[user_store.UserRecord]:
+    by.require("manage_users")
+    return user_store.all_users(ws.conn)
+
+
+def _target(ws: Workspace, username: str) -> user_store.UserRecord:
+    record = user_store.get(ws.conn, username)
+    if record is None:
+        raise AuthError(f"There is no user called {username}.")
+    return record
+
+
+def unlock_user(ws: Workspace, username: str, *, by: User) -> None:
+    by.require("manage_users")
+    with ws.transaction():
+        record = _target(ws, username)
+        user_store.unlock(ws.conn, record.id)
+        # A success-like marker resets the failure window.
+        user_store.record_attempt(ws.conn, record.username, record.id, True, stamp())
+        ws.audit(by.username, "user.unlock", record.username)
+
+
+def set_disabled(ws: Workspace, username: str, disabled: bool, *, by: User) -> None:
+    by.require("manage_users")
+    with ws.transaction():
+        record = _target(ws, username)
+        if (
+            disabled
+            and record.role is Role.ADMIN
+            and record.username.lower() == by.username.lower()
+        ):
+            raise AuthError("You cannot disable your own administrator account.")
+        user_store.set_disabled(ws.conn, record.id, disabled)
+        ws.audit(by.username, "user.disable" if disabled else "user.enable", record.username)
+
+
+def set_role(ws: Workspace, username: str, role: Role, *, by: User) -> None:
+    by.require("manage_users")
+    with ws.transaction():
+        record = _target(ws, username)
+        if record.role is Role.ADMIN and role is not Role.ADMIN:
+            admins = [
+                u for u in user_store.all_users(ws.conn) if u.role is Role.ADMIN and not u.disabled
+            ]
+            if len(admins) <= 1:
+                raise AuthError("The workspace needs at least one administrator.")
+        user_store.set_role(ws.conn, record.id, role)
+        ws.audit(
+            by.username,
+            "user.role",
+            record.username,
+            details={"old": record.role.value, "new": role.value},
+        )
+
+
+def change_password(ws: Workspace, username: str, new_password: str, *, by: User) -> None:
+    if by.username.lower() != username.lower():
+        by.require("manage_users")
+    check_password_rules(new_password)
+    with ws.transaction():
+        record = _target(ws, username)
+        user_store.set_password(ws.conn, record.id, hash_password(new_password))
+        ws.audit(by.username, "user.password", record.username)

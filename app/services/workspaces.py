@@ -1,0 +1,140 @@
+"""Creating and opening workspaces, and the workspace settings (declared once, with defaults)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from app import WORKSPACE_SUFFIX, __version__
+from app.core.errors import WorkspaceError
+from app.core.model import Role
+from app.core.security import check_password_rules
+from app.services import auth
+from app.store.workspace import Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    key: str
+    label: str
+    default: str
+    help: str = ""
+
+
+# Behaviour settings live in the workspace (audited); QSettings only keeps window state.
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "title",
+        "Workspace title",
+        "",
+        "Shown in the window title and on filings, e.g. 'Kern County Prop 64 review'.",
+    ),
+    Setting("policy_id", "Policy", "", "The policy pack every evaluation uses."),
+    Setting(
+        "policy_options",
+        "Policy options",
+        "{}",
+        "The county's changes to the pack's options (JSON).",
+    ),
+    Setting("county", "County", ""),
+    Setting(
+        "court_name",
+        "Court",
+        "",
+        "As it appears in the caption, e.g. 'Superior Court of California, County of Kern'.",
+    ),
+    Setting("office_name", "Office", "", "e.g. 'Office of the District Attorney'."),
+    Setting("attorney_name", "Attorney", ""),
+    Setting("attorney_bar_number", "Bar number", ""),
+    Setting("office_address", "Office address", ""),
+    Setting("idle_lock_minutes", "Lock the screen after (minutes idle)", "30"),
+    Setting("four_eyes", "Four eyes: a supervisor may not sign off decisions they made", "1"),
+)
+SETTING_KEYS = {s.key: s for s in SETTINGS}
+
+
+def setting(ws: Workspace, key: str) -> str:
+    return ws.get_setting(key, SETTING_KEYS[key].default) or SETTING_KEYS[key].default
+
+
+def all_settings(ws: Workspace) -> dict[str, str]:
+    stored = ws.settings()
+    return {s.key: stored.get(s.key, s.default) for s in SETTINGS}
+
+
+def change_setting(ws: Workspace, key: str, value: str, *, by: auth.User) -> None:
+    if key not in SETTING_KEYS:
+        raise WorkspaceError(f"There is no setting called {key!r}.")
+    by.require("settings")
+    if key == "idle_lock_minutes" and (not value.isdigit() or not 1 <= int(value) <= 240):
+        raise WorkspaceError("The idle lock must be between 1 and 240 minutes.")
+    if key == "policy_id":
+        check_policy(value)
+    ws.set_setting(key, value, user=by.username)
+
+
+def known_policies() -> list[str]:
+    from app.rules import packs  # the rules layer lists the packs shipped in resources/
+
+    return [p.id for p in packs.list_packs()]
+
+
+def check_policy(policy_id: str) -> None:
+    known = known_policies()
+    if policy_id not in known:
+        raise WorkspaceError(f"Unknown policy {policy_id!r}. Choose one of: {', '.join(known)}.")
+
+
+def workspace_path(path: str | os.PathLike[str]) -> Path:
+    path = Path(path)
+    return path if path.suffix == WORKSPACE_SUFFIX else path.with_name(path.name + WORKSPACE_SUFFIX)
+
+
+def init_workspace(
+    path: str | os.PathLike[str],
+    *,
+    policy_id: str,
+    county: str,
+    admin: str,
+    password: str,
+    title: str | None = None,
+    extra_settings: dict[str, str] | None = None,
+) -> Workspace:
+    """Create a workspace with its policy, county and first administrator (all audited)."""
+    check_policy(policy_id)
+    county = county.strip()
+    if not county:
+        raise WorkspaceError("Name the county this workspace is for.")
+    check_password_rules(password)
+    ws = Workspace.create(workspace_path(path))
+    try:
+        with ws.transaction():
+            admin_user = auth.create_user(ws, admin, password, Role.ADMIN, by=None)
+            values = {
+                "policy_id": policy_id,
+                "county": county,
+                "title": title or f"{county} — {policy_id}",
+                "idle_lock_minutes": SETTING_KEYS["idle_lock_minutes"].default,
+                "four_eyes": SETTING_KEYS["four_eyes"].default,
+                **(extra_settings or {}),
+            }
+            for key, value in values.items():
+                ws.set_setting(key, value, user=admin_user.username)
+            ws.audit(
+                admin_user.username,
+                "workspace.create",
+                ws.path.name,
+                details={"policy_id": policy_id, "county": county, "version": __version__},
+            )
+    except BaseException:
+        path_made = ws.path
+        ws.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path_made) + suffix).unlink(missing_ok=True)
+        raise
+    return ws
+
+
+def open_workspace(path: str | os.PathLike[str]) -> Workspace:
+    return Workspace.open(Path(path))

@@ -1,0 +1,307 @@
+"""Small dialogs: log-on (with the system-use notice), new workspace, errors, about."""
+
+from __future__ import annotations
+
+import platform
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME, __version__
+from app.core.errors import ClearSlateError
+from app.logs import data_dir, log_file
+from app.services import auth
+from app.services.auth import SYSTEM_USE_NOTICE, User
+from app.store.workspace import Workspace
+
+
+def show_error(parent: QWidget | None, message: str, title: str | None = None) -> None:
+    """A user-facing error: the message only, never a traceback."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, title or APP_NAME, message, QMessageBox.StandardButton.Ok, parent
+    )
+    box.setObjectName("errorMessage")
+    box.exec()
+
+
+class LogonDialog(QDialog):
+    """Log on to a workspace: the system-use notice, user name and password.
+
+    ``purpose`` is "logon" when opening a workspace and "unlock" for the idle screen lock
+    (the user name is then fixed). On success ``self.user`` holds the logged-on user.
+    """
+
+    def __init__(
+        self,
+        ws: Workspace,
+        parent: QWidget | None = None,
+        *,
+        purpose: str = "logon",
+        username: str | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.purpose = purpose
+        self.user: User | None = None
+        self.setObjectName("logonDialog")
+        self.setWindowTitle(
+            self.tr("Log on — %s") % ws.path.name
+            if purpose == "logon"
+            else self.tr("Screen locked")
+        )
+        self.setModal(True)
+
+        notice = QLabel(SYSTEM_USE_NOTICE)
+        notice.setWordWrap(True)
+        notice.setObjectName("systemUseNotice")
+        notice.setFrameShape(QLabel.Shape.StyledPanel)
+        notice.setMargin(8)
+
+        self.username = QLineEdit(username or "")
+        self.username.setObjectName("username")
+        self.username.setAccessibleName(self.tr("User name"))
+        if username:
+            self.username.setReadOnly(True)
+        self.password = QLineEdit()
+        self.password.setObjectName("password")
+        self.password.setAccessibleName(self.tr("Password"))
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = QLabel("")
+        self.message.setObjectName("logonMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #a40000")
+
+        form = QFormLayout()
+        form.addRow(self.tr("&User name:"), self.username)
+        form.addRow(self.tr("&Password:"), self.password)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
+            self.tr("Log on") if purpose == "logon" else self.tr("Unlock")
+        )
+        buttons.accepted.connect(self.try_logon)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        if purpose == "unlock":
+            layout.addWidget(
+                QLabel(
+                    self.tr(
+                        "The screen was locked after a period without activity. Enter your password to go on."
+                    )
+                )
+            )
+        layout.addWidget(notice)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        (self.password if username else self.username).setFocus()
+        self.resize(480, self.sizeHint().height())
+
+    def try_logon(self) -> None:
+        name = self.username.text().strip()
+        if not name:
+            self.message.setText(self.tr("Enter your user name."))
+            return
+        try:
+            self.user = auth.login(self.ws, name, self.password.text(), purpose=self.purpose)
+        except ClearSlateError as exc:
+            self.password.clear()
+            self.message.setText(str(exc))
+            return
+        self.accept()
+
+
+class NewWorkspaceDialog(QDialog):
+    """File ▸ New workspace: where, which policy, which county, and the first administrator."""
+
+    def __init__(
+        self, policies: list[tuple[str, str]], parent: QWidget | None = None, start_dir: str = ""
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("newWorkspaceDialog")
+        self.setWindowTitle(self.tr("New workspace"))
+        self.path = QLineEdit()
+        self.path.setObjectName("path")
+        self.path.setAccessibleName(self.tr("Workspace file"))
+        browse = QPushButton(self.tr("&Browse…"))
+        browse.clicked.connect(self._browse)
+        self._start_dir = start_dir
+        row = QHBoxLayout()
+        row.addWidget(self.path)
+        row.addWidget(browse)
+        self.policy = QComboBox()
+        self.policy.setObjectName("policy")
+        self.policy.setAccessibleName(self.tr("Policy"))
+        for pid, title in policies:
+            self.policy.addItem(f"{title} ({pid})", pid)
+        self.county = QLineEdit()
+        self.county.setObjectName("county")
+        self.county.setAccessibleName(self.tr("County"))
+        self.title_edit = QLineEdit()
+        self.title_edit.setObjectName("title")
+        self.title_edit.setPlaceholderText(self.tr("e.g. Kern County Prop 64 review"))
+        self.admin = QLineEdit()
+        self.admin.setObjectName("admin")
+        self.admin.setAccessibleName(self.tr("Administrator user name"))
+        self.password = QLineEdit()
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName(self.tr("Administrator password"))
+        self.password2 = QLineEdit()
+        self.password2.setObjectName("password2")
+        self.password2.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password2.setAccessibleName(self.tr("Repeat password"))
+        self.message = QLabel("")
+        self.message.setObjectName("newWorkspaceMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #a40000")
+
+        form = QFormLayout()
+        form.addRow(self.tr("&File:"), row)
+        form.addRow(self.tr("&Policy:"), self.policy)
+        form.addRow(self.tr("&County:"), self.county)
+        form.addRow(self.tr("&Title:"), self.title_edit)
+        form.addRow(self.tr("&Administrator:"), self.admin)
+        form.addRow(self.tr("Pass&word:"), self.password)
+        form.addRow(self.tr("&Repeat password:"), self.password2)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Create"))
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.resize(560, self.sizeHint().height())
+
+    def _browse(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("New workspace"),
+            self._start_dir,
+            self.tr("ClearSlate workspace (*.clearslate)"),
+        )
+        if name:
+            self.path.setText(name)
+
+    def _check(self) -> None:
+        if not self.path.text().strip():
+            self.message.setText(self.tr("Choose where to save the workspace."))
+        elif not self.county.text().strip():
+            self.message.setText(self.tr("Name the county."))
+        elif not self.admin.text().strip():
+            self.message.setText(self.tr("Name the first administrator."))
+        elif self.password.text() != self.password2.text():
+            self.message.setText(self.tr("The two passwords are not the same."))
+        elif len(self.password.text()) < 8:
+            self.message.setText(self.tr("The password needs at least 8 characters."))
+        else:
+            self.accept()
+
+    def values(self) -> dict[str, str]:
+        return {
+            "path": self.path.text().strip(),
+            "policy_id": str(self.policy.currentData()),
+            "county": self.county.text().strip(),
+            "title": self.title_edit.text().strip(),
+            "admin": self.admin.text().strip(),
+            "password": self.password.text(),
+        }
+
+
+class ErrorDialog(QDialog):
+    """Shown for unexpected errors: an apology, where the log is, copy details, save diagnostics."""
+
+    def __init__(self, details: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("errorDialog")
+        self.setWindowTitle(self.tr("Something went wrong"))
+        self.details = details
+        text = QLabel(
+            self.tr(
+                "ClearSlate ran into an unexpected problem. Work that was saved is safe: every change is "
+                "written in one step or not at all.\n\nIf this keeps happening, save the diagnostics and send "
+                "them to your administrator. They contain no case data."
+            )
+        )
+        text.setWordWrap(True)
+        self.box = QPlainTextEdit(details)
+        self.box.setReadOnly(True)
+        self.box.setVisible(False)
+        self.box.setAccessibleName(self.tr("Technical details"))
+        show = QPushButton(self.tr("Show &details"))
+        show.setCheckable(True)
+        show.toggled.connect(self.box.setVisible)
+        copy = QPushButton(self.tr("&Copy details"))
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.diagnostics()))
+        save = QPushButton(self.tr("&Save diagnostics…"))
+        save.clicked.connect(self._save)
+        close = QPushButton(self.tr("Close"))
+        close.setDefault(True)
+        close.clicked.connect(self.accept)
+        row = QHBoxLayout()
+        for b in (show, copy, save):
+            row.addWidget(b)
+        row.addStretch(1)
+        row.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(self.box)
+        layout.addLayout(row)
+        self.resize(560, 200)
+
+    def diagnostics(self) -> str:
+        return (
+            f"{APP_NAME} {__version__}\nPython {platform.python_version()} on {platform.platform()}\n"
+            f"Log: {log_file()}\n\n{self.details}"
+        )
+
+    def _save(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Save diagnostics"),
+            str(data_dir() / "clearslate-diagnostics.txt"),
+            self.tr("Text (*.txt)"),
+        )
+        if name:
+            Path(name).write_text(self.diagnostics(), encoding="utf-8")
+
+
+def about_text() -> str:
+    return (
+        f"<h3>{APP_NAME} {__version__}</h3>"
+        "<p>Clears old cannabis convictions in bulk, case by case, with a reason for every decision "
+        "and a record of who decided what.</p>"
+        "<p><b>Offline:</b> ClearSlate never connects to a network. It sends nothing anywhere: "
+        "no update checks, no telemetry, no fonts or help from the web.</p>"
+        "<p>Recommendations are research aids, not legal advice; an attorney decides every case.</p>"
+        f"<p>Log file: {log_file()}</p>"
+    )
+
+
+def centered_label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    return label

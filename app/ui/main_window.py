@@ -1,0 +1,421 @@
+"""The main window: workspace file commands, log-on, the idle lock, and the work area."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QEvent, QLockFile, QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME, WORKSPACE_SUFFIX
+from app.core.errors import ClearSlateError
+from app.services import workspaces
+from app.services.auth import User
+from app.store.workspace import Workspace
+from app.ui.application import settings
+from app.ui.dialogs import LogonDialog, NewWorkspaceDialog, about_text, centered_label, show_error
+
+log = logging.getLogger(__name__)
+
+MAX_RECENT = 8
+_ACTIVITY_EVENTS = {
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+}
+
+
+class ActivityWatcher(QObject):
+    """Notes the time of the last keyboard or mouse input anywhere in the application."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() in _ACTIVITY_EVENTS and self.idle.isActive():
+            self.idle.start()  # restart the countdown
+        return False
+
+
+class MainWindow(QMainWindow):
+    workspaceOpened = Signal()  # noqa: N815 - Qt signal naming
+    workspaceClosed = Signal()  # noqa: N815
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.ws: Workspace | None = None
+        self.ws_path: Path | None = None
+        self.user: User | None = None
+        self._lock: QLockFile | None = None
+        self.locked = False
+
+        self.stack = QStackedWidget()
+        self.welcome = self._welcome_page()
+        self.stack.addWidget(self.welcome)
+        self.workspace_page = QWidget()
+        self.workspace_page.setObjectName("workspacePage")
+        self.workspace_layout = QVBoxLayout(self.workspace_page)
+        self.workspace_layout.setContentsMargins(0, 0, 0, 0)
+        self.stack.addWidget(self.workspace_page)
+        self.locked_page = centered_label(self.tr("The screen is locked."))
+        self.locked_page.setObjectName("lockedPage")
+        self.stack.addWidget(self.locked_page)
+        self.setCentralWidget(self.stack)
+        self.work_area: QWidget | None = None
+
+        self._create_actions()
+        self._create_menus()
+        self.status_label = QLabel("")
+        self.status_label.setObjectName("statusWorkspace")
+        self.statusBar().addPermanentWidget(self.status_label)
+
+        self.activity = ActivityWatcher(self)
+        self.activity.idle.timeout.connect(self.lock_screen)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.activity)
+
+        self._restore_state()
+        self._update_title()
+        self._update_actions()
+
+    # -- actions and menus ---------------------------------------------------------------
+
+    def _action(
+        self, text: str, slot, shortcut: QKeySequence | str | None = None, name: str = ""
+    ) -> QAction:  # type: ignore[no-untyped-def]
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        if name:
+            action.setObjectName(name)
+        self.addAction(action)
+        return action
+
+    def _create_actions(self) -> None:
+        tr = self.tr
+        self.act_new = self._action(
+            tr("&New workspace…"), self.new_workspace, QKeySequence.StandardKey.New, "actNew"
+        )
+        self.act_open = self._action(
+            tr("&Open workspace…"), self.choose_workspace, QKeySequence.StandardKey.Open, "actOpen"
+        )
+        self.act_close = self._action(
+            tr("&Close workspace"), self.close_workspace, QKeySequence.StandardKey.Close, "actClose"
+        )
+        self.act_quit = self._action(
+            tr("&Quit"), self.close, QKeySequence.StandardKey.Quit, "actQuit"
+        )
+        self.act_lock = self._action(tr("&Lock screen"), self.lock_screen, "Ctrl+L", "actLock")
+        self.act_verify = self._action(
+            tr("&Verify workspace"), self.verify_workspace, "Ctrl+Shift+V", "actVerify"
+        )
+        self.act_about = self._action(tr("&About ClearSlate"), self.show_about, None, "actAbout")
+
+    def _create_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu(self.tr("&File"))
+        self.file_menu.addAction(self.act_new)
+        self.file_menu.addAction(self.act_open)
+        self.recent_menu = QMenu(self.tr("Open &recent"), self)
+        self.recent_menu.setObjectName("recentMenu")
+        self.file_menu.addMenu(self.recent_menu)
+        self.file_menu.addAction(self.act_close)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.act_lock)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.act_quit)
+        self.edit_menu = bar.addMenu(self.tr("&Edit"))
+        self.view_menu = bar.addMenu(self.tr("&View"))
+        self.review_menu = bar.addMenu(self.tr("&Review"))
+        self.tools_menu = bar.addMenu(self.tr("&Tools"))
+        self.tools_menu.addAction(self.act_verify)
+        self.help_menu = bar.addMenu(self.tr("&Help"))
+        self.help_menu.addAction(self.act_about)
+        self._rebuild_recent_menu()
+
+    def workspace_actions(self) -> list[QAction]:
+        """Actions that need an open workspace and a logged-on user."""
+        return [self.act_close, self.act_lock, self.act_verify]
+
+    def _update_actions(self) -> None:
+        ready = self.ws is not None and self.user is not None and not self.locked
+        for action in self.workspace_actions():
+            action.setEnabled(ready)
+        for action in (self.act_new, self.act_open):
+            action.setEnabled(not self.locked)
+        self.recent_menu.setEnabled(not self.locked)
+
+    # -- pages -----------------------------------------------------------------------------
+
+    def _welcome_page(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("welcomePage")
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        title = centered_label(f"<h2>{APP_NAME}</h2>")
+        layout.addWidget(title)
+        layout.addWidget(
+            centered_label(
+                self.tr(
+                    "Open a workspace to review cases, or create one for a new relief program.\n"
+                    "File ▸ Open workspace (Ctrl+O) · File ▸ New workspace (Ctrl+N)"
+                )
+            )
+        )
+        layout.addStretch(2)
+        return page
+
+    def build_work_area(self) -> QWidget:
+        """The area shown once a user is logged on; the review screen fills it."""
+        try:
+            from app.ui.review.workspace_view import WorkspaceView
+        except ImportError:
+            placeholder = centered_label(self.tr("No cases yet. Import a spreadsheet to begin."))
+            placeholder.setObjectName("reviewPlaceholder")
+            return placeholder
+        return WorkspaceView(self)
+
+    # -- workspace lifecycle --------------------------------------------------------------
+
+    def new_workspace(self) -> None:
+        try:
+            from app.rules import packs
+
+            policies = [(p.id, p.title) for p in packs.list_packs()]
+        except ClearSlateError as exc:
+            show_error(self, str(exc))
+            return
+        dialog = NewWorkspaceDialog(policies, self, start_dir=str(self._last_dir()))
+        if dialog.exec() != NewWorkspaceDialog.DialogCode.Accepted:
+            return
+        values = dialog.values()
+        if not self.close_workspace():
+            return
+        try:
+            ws = workspaces.init_workspace(
+                values["path"],
+                policy_id=values["policy_id"],
+                county=values["county"],
+                admin=values["admin"],
+                password=values["password"],
+                title=values["title"] or None,
+            )
+        except ClearSlateError as exc:
+            show_error(self, str(exc))
+            return
+        path = ws.path
+        ws.close()
+        self.open_workspace(path)
+
+    def choose_workspace(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Open workspace"),
+            str(self._last_dir()),
+            self.tr("ClearSlate workspace (*%s)") % WORKSPACE_SUFFIX,
+        )
+        if name:
+            self.open_workspace(Path(name))
+
+    def open_workspace(self, path: Path) -> bool:
+        """Open, lock against a second copy, log on. Returns True when a user is logged on."""
+        if not self.close_workspace():
+            return False
+        path = Path(path)
+        lock = QLockFile(str(path) + ".lock")
+        lock.setStaleLockTime(0)  # a lock left by a crashed copy is detected by its dead PID
+        if not lock.tryLock(100):
+            show_error(
+                self,
+                self.tr(
+                    "%s is open in another copy of ClearSlate (or another user has it open). Close it there first."
+                )
+                % path.name,
+            )
+            return False
+        try:
+            ws = workspaces.open_workspace(path)
+        except ClearSlateError as exc:
+            lock.unlock()
+            show_error(self, str(exc))
+            self._forget_recent(path)
+            return False
+        if ws.storage_warning:
+            QMessageBox.warning(self, APP_NAME, ws.storage_warning)
+        dialog = LogonDialog(ws, self)
+        if dialog.exec() != LogonDialog.DialogCode.Accepted or dialog.user is None:
+            ws.close()
+            lock.unlock()
+            return False
+        self.ws, self.ws_path, self.user, self._lock = ws, path, dialog.user, lock
+        self._remember_recent(path)
+        self.work_area = self.build_work_area()
+        self.workspace_layout.addWidget(self.work_area)
+        self.stack.setCurrentWidget(self.workspace_page)
+        self._start_idle_timer()
+        self._update_title()
+        self._update_actions()
+        self.workspaceOpened.emit()
+        return True
+
+    def close_workspace(self) -> bool:
+        """Close the open workspace (if any). Returns False if the user kept it open."""
+        if self.ws is None:
+            return True
+        if self.work_area is not None:
+            if hasattr(self.work_area, "can_close") and not self.work_area.can_close():
+                return False
+            self.workspace_layout.removeWidget(self.work_area)
+            self.work_area.deleteLater()
+            self.work_area = None
+        self.activity.idle.stop()
+        self.ws.close()
+        if self._lock is not None:
+            self._lock.unlock()
+        self.ws = self.ws_path = self.user = self._lock = None
+        self.locked = False
+        self.stack.setCurrentWidget(self.welcome)
+        self._update_title()
+        self._update_actions()
+        self.workspaceClosed.emit()
+        return True
+
+    # -- idle lock --------------------------------------------------------------------------
+
+    def idle_minutes(self) -> int:
+        if self.ws is None:
+            return 30
+        value = workspaces.setting(self.ws, "idle_lock_minutes")
+        return int(value) if value.isdigit() else 30
+
+    def _start_idle_timer(self) -> None:
+        self.activity.idle.setInterval(self.idle_minutes() * 60_000)
+        self.activity.idle.start()
+
+    def lock_screen(self) -> None:
+        """Hide the work and ask for the password again (CJIS: 30 minutes idle by default)."""
+        if self.ws is None or self.user is None or self.locked:
+            return
+        self.locked = True
+        self.activity.idle.stop()
+        self.stack.setCurrentWidget(self.locked_page)
+        self._update_actions()
+        self.ws.audit(self.user.username, "screen.lock", None)
+        dialog = LogonDialog(self.ws, self, purpose="unlock", username=self.user.username)
+        if dialog.exec() == LogonDialog.DialogCode.Accepted:
+            self.locked = False
+            self.stack.setCurrentWidget(self.workspace_page)
+            self._start_idle_timer()
+            self._update_actions()
+        else:
+            self.close_workspace()
+
+    # -- tools ----------------------------------------------------------------------------------
+
+    def verify_workspace(self) -> None:
+        if self.ws is None:
+            return
+        from app.services.verify import verify_workspace
+
+        result = verify_workspace(self.ws, user=self.user.username if self.user else None)
+        icon = QMessageBox.Icon.Information if result.ok else QMessageBox.Icon.Critical
+        box = QMessageBox(
+            icon,
+            self.tr("Verify workspace"),
+            "\n".join(result.lines()),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("verifyResult")
+        box.exec()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, self.tr("About ClearSlate"), about_text())
+
+    # -- window state and recent files ----------------------------------------------------------
+
+    def _update_title(self) -> None:
+        if self.ws is None:
+            self.setWindowTitle(APP_NAME)
+            self.status_label.setText(self.tr("No workspace open"))
+            return
+        title = workspaces.setting(self.ws, "title") or self.ws.path.stem
+        self.setWindowTitle(f"{title} — {APP_NAME}")
+        role = self.user.role.value if self.user else ""
+        self.status_label.setText(
+            f"{self.ws.path.name} · {workspaces.setting(self.ws, 'policy_id')} · "
+            f"{self.user.username if self.user else ''} ({role})"
+        )
+
+    def _recent(self) -> list[str]:
+        value = settings().value("recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _remember_recent(self, path: Path) -> None:
+        items = [str(path)] + [p for p in self._recent() if p != str(path)]
+        settings().setValue("recent", items[:MAX_RECENT])
+        settings().setValue("last_dir", str(path.parent))
+        self._rebuild_recent_menu()
+
+    def _forget_recent(self, path: Path) -> None:
+        settings().setValue("recent", [p for p in self._recent() if p != str(path)])
+        self._rebuild_recent_menu()
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self._recent()
+        for item in recent:
+            action = self.recent_menu.addAction(Path(item).name)
+            action.setToolTip(item)
+            action.setData(item)
+            action.triggered.connect(lambda _=False, p=item: self.open_workspace(Path(p)))
+        if not recent:
+            empty = self.recent_menu.addAction(self.tr("(none)"))
+            empty.setEnabled(False)
+
+    def _last_dir(self) -> Path:
+        return Path(str(settings().value("last_dir", str(Path.home()))))
+
+    def _restore_state(self) -> None:
+        store = settings()
+        geometry = store.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = store.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        if not self.close_workspace():
+            event.ignore()
+            return
+        store = settings()
+        store.setValue("window/geometry", self.saveGeometry())
+        store.setValue("window/state", self.saveState())
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.activity)
+        event.accept()
