@@ -1,0 +1,758 @@
+"""Read any county spreadsheet (xlsx, xlsm, xls, xlsb, ods, csv, tsv) as streamed rows of plain cells."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.core.errors import ImportFailed
+from app.ingest.findings import Finding, Severity
+from app.ingest.safety import DAMAGED_MESSAGE, stream_member
+from app.ingest.sniff import PASSWORD_MESSAGE, Sniffed, sniff
+
+Cell = str | int | float | bool | dt.date | dt.datetime | dt.time | None
+Row = tuple[int, list[Cell]]
+
+EXCEL_CELL_LIMIT = 32_767  # Excel's own limit on the characters in one cell
+MAX_CELL_FINDINGS = 50  # name this many cells per kind of problem, then summarize
+WORKBOOK_KINDS = ("xlsx", "xlsm", "xlsb", "xls", "ods")
+_STATE = {"Visible": "visible", "Hidden": "hidden", "VeryHidden": "very hidden"}
+
+# A CSV field may legitimately be long (comments); the csv module's default cap is 128 KB.
+csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    name: str
+    state: str  # "visible" | "hidden" | "very hidden"
+
+
+def file_sha256(path: Path | str) -> str:
+    """SHA-256 of a file's bytes, read in blocks (memory does not grow with the file)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def column_letter(index: int) -> str:
+    """0 -> "A", 25 -> "Z", 26 -> "AA" (Excel's column names)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_name(row: int, col_index: int) -> str:
+    """The Excel name of a cell from its 1-based row and 0-based column, e.g. (7, 2) -> "C7"."""
+    return f"{column_letter(col_index)}{row}"
+
+
+@dataclass
+class Table:
+    """One sheet (or one CSV file) ready to be read row by row.
+
+    ``findings`` holds file-level findings at once (macros ignored, hidden sheets, formula cells
+    without a value, merged cells) and gains cell-level ones (cells over 32,767 characters) as
+    :meth:`rows` reaches them. Use as a context manager, or call :meth:`close`, to free the sheet.
+    """
+
+    path: Path
+    file_kind: str  # "xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "tsv"
+    sheet: str | None
+    sheets: list[SheetInfo]
+    encoding: str | None
+    epoch: (
+        int  # 1900 or 1904: the workbook's date system, for serial numbers not formatted as dates
+    )
+    findings: list[Finding] = field(default_factory=list)
+    delimiter: str | None = None  # CSV/TSV only
+    _reader: _SheetReader | None = field(default=None, repr=False)
+
+    def rows(self) -> Iterator[Row]:
+        """Yield ``(row_number, cells)`` for every row with at least one value.
+
+        The row number is the one a person sees: the Excel row (1-based) or the CSV line where
+        the record starts. Cells are str, int, float, bool, date, datetime, time or None (empty);
+        ``cells[i]`` is column ``i`` (A = 0), so leading empty columns are kept as None. Entirely
+        empty rows are skipped (their numbers are simply absent). Memory stays flat for CSV; for
+        workbooks the sheet's cells are held once by the calamine reader, never as Python rows.
+        """
+        if self._reader is None:
+            raise ImportFailed("the table is closed", file=self.path.name, sheet=self.sheet)
+        yield from self._reader.rows(self)
+
+    def preview(self, n: int = 50) -> list[Row]:
+        """The first ``n`` non-empty rows (for header detection and the wizard's raw view)."""
+        out: list[Row] = []
+        if n <= 0:
+            return out
+        for item in self.rows():
+            out.append(item)
+            if len(out) >= n:
+                break
+        return out
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+    def __enter__(self) -> Table:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _finding(
+        self,
+        severity: Severity,
+        code: str,
+        message: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        self.findings.append(
+            Finding(
+                severity=severity,
+                code=code,
+                message=message,
+                file=self.path.name,
+                sheet=self.sheet,
+                row=row,
+                column=column,
+                value=value,
+            )
+        )
+
+
+class _SheetReader:
+    def rows(self, table: Table) -> Iterator[Row]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Public entry points
+
+
+def open_table(path: Path | str, *, sheet: str | None = None, encoding: str | None = None) -> Table:
+    """Open ``path`` for reading, whatever its extension claims.
+
+    ``sheet`` picks a sheet by name (hidden ones too); by default the first visible worksheet
+    with data. ``encoding`` confirms a CSV's text encoding (e.g. "cp1252"). Raises
+    :class:`ImportFailed` with a message a clerk can act on.
+    """
+    path = Path(path)
+    sniffed = sniff(path, encoding=encoding)
+    if sniffed.kind == "text":
+        return _open_text(path, sniffed)
+    return _open_workbook(path, sniffed, sheet)
+
+
+def list_sheets(path: Path | str) -> list[SheetInfo]:
+    """Every sheet with its state; a CSV file is one unnamed sheet ("" visible)."""
+    path = Path(path)
+    sniffed = sniff(path, encoding="utf-8")
+    if sniffed.kind == "text":
+        return [SheetInfo(name="", state="visible")]
+    workbook = _load_workbook(path, sniffed)
+    try:
+        return _sheet_infos(workbook)
+    finally:
+        workbook.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Workbooks through python-calamine
+
+
+def _load_workbook(path: Path, sniffed: Sniffed) -> Any:
+    import python_calamine as pc
+
+    try:
+        if path.suffix.lower().lstrip(".") == sniffed.kind:
+            return pc.CalamineWorkbook.from_path(str(path))
+        # The extension lies (e.g. an .xls saved as .xlsx): calamine picks the reader from the
+        # extension for paths, so hand it the bytes and let it detect the format.
+        with path.open("rb") as fh:
+            return pc.CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
+    except BaseException as exc:  # calamine may raise a Rust panic, which is a BaseException
+        raise _calamine_error(exc, path) from None
+
+
+def _calamine_error(exc: BaseException, path: Path, sheet: str | None = None) -> BaseException:
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, ImportFailed)):
+        return exc
+    import python_calamine as pc
+
+    if isinstance(exc, pc.PasswordError):
+        return ImportFailed(PASSWORD_MESSAGE, file=path.name)
+    if isinstance(exc, MemoryError):
+        return ImportFailed(
+            "too large to read on this computer: split the sheet or export it as .csv",
+            file=path.name,
+            sheet=sheet,
+        )
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    return ImportFailed(f"{DAMAGED_MESSAGE} ({detail})", file=path.name, sheet=sheet)
+
+
+def _sheet_infos(workbook: Any) -> list[SheetInfo]:
+    return [
+        SheetInfo(name=m.name, state=_STATE.get(str(m.visible).rsplit(".", 1)[-1], "visible"))
+        for m in workbook.sheets_metadata
+    ]
+
+
+def _open_workbook(path: Path, sniffed: Sniffed, sheet: str | None) -> Table:
+    workbook = _load_workbook(path, sniffed)
+    try:
+        infos = _sheet_infos(workbook)
+        types = {m.name: str(m.typ).rsplit(".", 1)[-1] for m in workbook.sheets_metadata}
+        ooxml = _OoxmlParts.read(path) if sniffed.kind in ("xlsx", "xlsm") else None
+        epoch = _workbook_epoch(path, sniffed, ooxml)
+        chosen: str | None = None
+        loaded: Any = None
+        if sheet is not None:
+            if sheet not in {i.name for i in infos}:
+                listing = ", ".join(f"{i.name!r} ({i.state})" for i in infos) or "none"
+                raise ImportFailed(
+                    f"there is no sheet named {sheet!r}; the sheets are: {listing}", file=path.name
+                )
+            chosen = sheet
+            loaded = _load_sheet(workbook, path, sheet)
+            if not _has_values(loaded):
+                raise ImportFailed("the sheet is empty", file=path.name, sheet=sheet)
+        else:
+            for info in infos:
+                if info.state != "visible" or types.get(info.name) not in (None, "WorkSheet"):
+                    continue
+                candidate = _load_sheet(workbook, path, info.name)
+                if _has_values(candidate):
+                    chosen, loaded = info.name, candidate
+                    break
+            if chosen is None:
+                hidden = [i for i in infos if i.state != "visible"]
+                hint = ""
+                if hidden:
+                    names = ", ".join(f"{i.name!r} ({i.state})" for i in hidden)
+                    hint = f"; hidden sheets not read: {names} (choose one with --sheet)"
+                raise ImportFailed(
+                    "the workbook is empty: no visible sheet has any data" + hint, file=path.name
+                )
+        table = Table(
+            path=path,
+            file_kind=sniffed.kind,
+            sheet=chosen,
+            sheets=infos,
+            encoding=None,
+            epoch=epoch,
+        )
+        _workbook_findings(table, sniffed, infos, types)
+        if ooxml is not None and chosen is not None:
+            ooxml.scan_sheet(table, chosen)
+        _merged_findings(table, loaded)
+        table._reader = _CalamineReader(workbook, loaded)
+        return table
+    except BaseException:
+        workbook.close()
+        raise
+
+
+def _load_sheet(workbook: Any, path: Path, name: str) -> Any:
+    try:
+        return workbook.get_sheet_by_name(name)
+    except BaseException as exc:
+        raise _calamine_error(exc, path, name) from None
+
+
+def _has_values(sheet: Any) -> bool:
+    if sheet.start is None or sheet.height == 0:
+        return False
+    # calamine reports a range for sheets whose cells are all empty strings; look for a value.
+    return any(any(v != "" and v is not None for v in row) for row in sheet.iter_rows())
+
+
+def _workbook_findings(
+    table: Table, sniffed: Sniffed, infos: list[SheetInfo], types: dict[str, str]
+) -> None:
+    macro_sheets = [n for n, t in types.items() if t in ("MacroSheet", "DialogSheet", "Vba")]
+    if sniffed.has_macros or macro_sheets or sniffed.kind == "xlsm":
+        table._finding(
+            Severity.INFO,
+            "file.macros_ignored",
+            "the workbook is macro-enabled; only cell values were read and no macro was run",
+        )
+    hidden = [i for i in infos if i.state != "visible"]
+    if hidden:
+        names = ", ".join(f"{i.name!r} ({i.state})" for i in hidden)
+        table._finding(
+            Severity.INFO,
+            "file.hidden_sheets",
+            f"the workbook has hidden sheets: {names}; they are not read unless chosen",
+        )
+
+
+def _merged_findings(table: Table, sheet: Any) -> None:
+    try:
+        ranges = sheet.merged_cell_ranges or []
+    except BaseException:  # not supported for this format
+        ranges = []
+    for n, ((r0, c0), (r1, c1)) in enumerate(sorted(ranges)):
+        if n >= MAX_CELL_FINDINGS:
+            table._finding(
+                Severity.WARNING,
+                "cell.merged",
+                f"{len(ranges) - n:,} more merged ranges are not listed",
+            )
+            break
+        first = cell_name(r0 + 1, c0)
+        ref = f"{first}:{cell_name(r1 + 1, c1)}"
+        table._finding(
+            Severity.WARNING,
+            "cell.merged",
+            f"cells {ref} are merged: only {first} holds the value and the other cells read as "
+            "empty (harmless above the header row)",
+            row=r0 + 1,
+            column=column_letter(c0),
+        )
+
+
+class _CalamineReader(_SheetReader):
+    def __init__(self, workbook: Any, sheet: Any) -> None:
+        self._workbook = workbook
+        self._sheet = sheet
+
+    def rows(self, table: Table) -> Iterator[Row]:
+        sheet = self._sheet
+        if sheet is None or sheet.start is None:
+            return
+        first_row, first_col = sheet.start
+        pad: list[Cell] = [None] * first_col
+        long_cells = 0
+        try:
+            iterator = sheet.iter_rows()
+            for offset, raw in enumerate(iterator):
+                cells: list[Cell] | None = None
+                row_number = first_row + offset + 1
+                for i, value in enumerate(raw):
+                    if value == "" or value is None:
+                        continue
+                    if cells is None:
+                        cells = pad + [None] * len(raw)
+                    cells[first_col + i] = _convert(value)
+                    if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+                        long_cells += 1
+                        cells[first_col + i] = _long_cell(
+                            table, value, row_number, first_col + i, long_cells
+                        )
+                if cells is not None:
+                    _trim(cells)
+                    yield row_number, cells
+        except ImportFailed:
+            raise
+        except BaseException as exc:
+            raise _calamine_error(exc, table.path, table.sheet) from None
+
+    def close(self) -> None:
+        self._sheet = None
+        with contextlib.suppress(BaseException):  # already closed
+            self._workbook.close()
+
+
+def _convert(value: Any) -> Cell:
+    if isinstance(value, float):
+        # calamine gives every number as a float; whole numbers become int so that IDs and
+        # counts read as 12, not 12.0 (floats beyond 2**53 are not exact integers: keep them).
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
+        return value
+    if isinstance(value, dt.timedelta):
+        # A duration-formatted cell: within a day it is a time of day, else keep the days.
+        seconds = value.total_seconds()
+        if 0 <= seconds < 86_400:
+            whole = int(seconds)
+            micro = round((seconds - whole) * 1_000_000)
+            return dt.time(whole // 3600, whole // 60 % 60, whole % 60, min(micro, 999_999))
+        return seconds / 86_400
+    return value
+
+
+def _long_cell(table: Table, value: str, row: int, col: int, nth: int) -> str:
+    if nth <= MAX_CELL_FINDINGS:
+        table._finding(
+            Severity.WARNING,
+            "cell.too_long",
+            f"cell {cell_name(row, col)} holds {len(value):,} characters, more than Excel's "
+            f"limit of {EXCEL_CELL_LIMIT:,}; only the first {EXCEL_CELL_LIMIT:,} were kept",
+            row=row,
+            column=column_letter(col),
+        )
+    elif nth == MAX_CELL_FINDINGS + 1:
+        table._finding(
+            Severity.WARNING,
+            "cell.too_long",
+            "more cells over 32,767 characters were cut and are not listed",
+        )
+    return value[:EXCEL_CELL_LIMIT]
+
+
+def _trim(cells: list[Cell]) -> None:
+    while cells and cells[-1] is None:
+        cells.pop()
+
+
+# ---------------------------------------------------------------------------------------------
+# OOXML parts calamine does not report: the date system, formulas without a cached value
+
+
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+
+
+class _OoxmlParts:
+    """The few OOXML facts read straight from the zip (already checked by ``safety``)."""
+
+    def __init__(self, path: Path, date1904: bool, sheet_parts: dict[str, str]) -> None:
+        self.path = path
+        self.date1904 = date1904
+        self.sheet_parts = sheet_parts
+
+    @classmethod
+    def read(cls, path: Path) -> _OoxmlParts:
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+                wb_name = "xl/workbook.xml" if "xl/workbook.xml" in names else "xl/workbook2.xml"
+                workbook = b"".join(stream_member(zf, zf.getinfo(wb_name), file=path.name))
+                rels_name = "xl/_rels/" + wb_name.rsplit("/", 1)[1] + ".rels"
+                rels = (
+                    b"".join(stream_member(zf, zf.getinfo(rels_name), file=path.name))
+                    if rels_name in names
+                    else b""
+                )
+                # Every part calamine reads when it opens the workbook is unpacked here first,
+                # with its size held to what the zip directory declared.
+                for part in ("xl/sharedStrings.xml", "xl/styles.xml"):
+                    if part in names:
+                        for _ in stream_member(zf, zf.getinfo(part), file=path.name):
+                            pass
+        except (KeyError, zipfile.BadZipFile):
+            raise ImportFailed(DAMAGED_MESSAGE, file=path.name) from None
+        pr = re.search(rb"<(?:\w+:)?workbookPr\b[^>]*>", workbook)
+        date1904 = False
+        if pr:
+            attrs = dict(_ATTR.findall(pr.group(0)))
+            date1904 = attrs.get(b"date1904", b"").lower() in (b"1", b"true")
+        targets: dict[str, str] = {}
+        for tag in _REL_TAG.findall(rels):
+            attrs = dict(_ATTR.findall(tag))
+            rid, target = attrs.get(b"Id"), attrs.get(b"Target")
+            if rid and target:
+                targets[rid.decode()] = _resolve_target(target.decode())
+        parts: dict[str, str] = {}
+        for tag in _SHEET_TAG.findall(workbook):
+            attrs = dict(_ATTR.findall(tag))
+            name = attrs.get(b"name")
+            rid = next((v for k, v in attrs.items() if k.endswith(b":id")), None)
+            if name is not None and rid is not None and rid.decode() in targets:
+                parts[_unescape(name.decode("utf-8", "replace"))] = targets[rid.decode()]
+        return cls(path, date1904, parts)
+
+    def scan_sheet(self, table: Table, sheet: str) -> None:
+        """Name the formula cells that have no cached value, streaming the sheet's XML."""
+        part = self.sheet_parts.get(sheet)
+        if part is None:
+            return
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                info = zf.getinfo(part)
+                missing = _formulas_without_value(stream_member(zf, info, file=self.path.name))
+        except KeyError:
+            return
+        for n, ref in enumerate(missing):
+            if n >= MAX_CELL_FINDINGS:
+                table._finding(
+                    Severity.WARNING,
+                    "cell.formula_no_value",
+                    f"{len(missing) - n:,} more formula cells without a stored value are not listed",
+                )
+                break
+            m = re.match(r"([A-Z]+)(\d+)", ref)
+            table._finding(
+                Severity.WARNING,
+                "cell.formula_no_value",
+                f"cell {ref} holds a formula but no stored value (the file was not saved by "
+                "Excel after calculating); it reads as empty. Open the file in Excel, let it "
+                "calculate, and save it again",
+                row=int(m.group(2)) if m else None,
+                column=m.group(1) if m else None,
+            )
+
+
+def _resolve_target(target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts: list[str] = ["xl"]
+    for piece in target.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece and piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+_ROOT = re.compile(rb"<(?:(\w+):)?worksheet\b")
+_REF_ATTR = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
+_TYPE_ATTR = re.compile(rb'\st="([a-zA-Z]+)"')
+
+
+def _formulas_without_value(chunks: Iterator[bytes]) -> list[str]:
+    """Cell references whose formula has no stored value, found without parsing the XML.
+
+    Formula cells are rare in county exports, so most chunks cost one C-speed ``find``. A cell
+    with a formula counts as missing when it has no ``<v>`` or an empty one, except a text
+    result (``t="str"``), where an empty ``<v></v>`` is Excel's stored empty string.
+    """
+    missing: list[str] = []
+    carry = b""
+    prefix: bytes | None = None
+    for chunk in chunks:
+        data = carry + chunk
+        carry = b""
+        if prefix is None:
+            root = _ROOT.search(data)
+            if root is None:
+                carry = data[-4096:]
+                continue
+            prefix = (root.group(1) + b":") if root.group(1) else b""
+        f_tag, c_open, c_close = b"<" + prefix + b"f", b"<" + prefix + b"c ", b"</" + prefix + b"c>"
+        v_tag = b"<" + prefix + b"v"
+        pos = 0
+        while True:
+            at = data.find(f_tag, pos)
+            while at >= 0 and data[at + len(f_tag) : at + len(f_tag) + 1] not in (
+                b" ",
+                b">",
+                b"/",
+                b"\t",
+                b"\r",
+                b"\n",
+                b"",
+            ):
+                at = data.find(f_tag, at + 1)
+            if at < 0 or at + len(f_tag) >= len(data):
+                carry = data[max(pos, len(data) - 512) :]
+                break
+            start = data.rfind(c_open, max(0, at - 4096), at)
+            end = data.find(c_close, at)
+            if end < 0:
+                carry = data[start if start >= 0 else at :]
+                break
+            if start >= 0:
+                cell = data[start : end + len(c_close)]
+                head = cell[: cell.find(b">") + 1]
+                ref = _REF_ATTR.search(head)
+                kind = _TYPE_ATTR.search(head)
+                v_at = cell.find(v_tag)
+                has_value = False
+                if v_at >= 0:
+                    v_end = cell.find(b">", v_at)
+                    closing = cell.find(b"</" + prefix + b"v>", v_at)
+                    self_closed = cell[v_end - 1 : v_end] == b"/"
+                    text = b"" if self_closed or closing < 0 else cell[v_end + 1 : closing].strip()
+                    has_value = bool(text) or (kind is not None and kind.group(1) == b"str")
+                if not has_value and ref is not None:
+                    missing.append((ref.group(1) + ref.group(2)).decode())
+            pos = end + len(c_close)
+    return missing
+
+
+def _workbook_epoch(path: Path, sniffed: Sniffed, ooxml: _OoxmlParts | None) -> int:
+    if ooxml is not None:
+        return 1904 if ooxml.date1904 else 1900
+    if sniffed.kind == "xlsb":
+        return 1904 if _xlsb_date1904(path) else 1900
+    # .xls keeps its date system in a BIFF record calamine applies itself to date cells; .ods
+    # stores ISO dates. Serial numbers in those files follow the 1900 system.
+    return 1900
+
+
+def _xlsb_date1904(path: Path) -> bool:
+    """Read BrtWbProp's f1904 flag from xl/workbook.bin (MS-XLSB 2.4.820)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            data = b"".join(stream_member(zf, zf.getinfo("xl/workbook.bin"), file=path.name))
+    except KeyError:
+        return False
+    pos = 0
+    n = len(data)
+
+    def varint(max_bytes: int) -> int:
+        nonlocal pos
+        value = 0
+        for i in range(max_bytes):
+            if pos >= n:
+                raise IndexError
+            byte = data[pos]
+            pos += 1
+            value |= (byte & 0x7F) << (7 * i)
+            if not byte & 0x80:
+                break
+        return value
+
+    try:
+        while pos < n:
+            rtype = varint(2)
+            size = varint(4)
+            if rtype == 153:  # BrtWbProp
+                return bool(data[pos] & 0x01) if size >= 4 else False
+            pos += size
+    except IndexError:
+        return False
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV / TSV
+
+
+_DELIMITERS = (",", "\t", ";", "|")
+
+
+def _open_text(path: Path, sniffed: Sniffed) -> Table:
+    encoding = sniffed.encoding or "utf-8"
+    sample = _read_sample(path, encoding)
+    if not sample.strip():
+        raise ImportFailed("the file has no data (only blank lines)", file=path.name)
+    delimiter = _pick_delimiter(sample, prefer_tab=path.suffix.lower() in (".tsv", ".tab"))
+    kind = "tsv" if delimiter == "\t" else "csv"
+    table = Table(
+        path=path,
+        file_kind=kind,
+        sheet=None,
+        sheets=[SheetInfo(name="", state="visible")],
+        encoding=encoding,
+        epoch=1900,
+        delimiter=delimiter,
+    )
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
+        table._finding(
+            Severity.INFO,
+            "file.text_named_as_workbook",
+            f"the file is named {path.suffix} but is a text ({kind.upper()}) file; it was read as text",
+        )
+    table._reader = _CsvReader(path, encoding, delimiter)
+    return table
+
+
+def _read_sample(path: Path, encoding: str, size: int = 64 * 1024) -> str:
+    try:
+        with path.open("r", encoding=encoding, errors="strict", newline="") as fh:
+            return fh.read(size)
+    except UnicodeDecodeError as exc:
+        raise _decode_error(path, encoding, exc, None) from None
+
+
+def _decode_error(
+    path: Path, encoding: str, exc: UnicodeDecodeError, line: int | None
+) -> ImportFailed:
+    hint = (
+        "; if it came from an older Windows program, confirm with --encoding cp1252"
+        if encoding.startswith("utf")
+        else ""
+    )
+    return ImportFailed(
+        f"the text is not valid {encoding} ({exc.reason}){hint}",
+        file=path.name,
+        row=line,
+    )
+
+
+def _pick_delimiter(sample: str, *, prefer_tab: bool) -> str:
+    """The delimiter that splits the first lines into the most columns, consistently."""
+    lines = [ln for ln in sample.splitlines()[:50] if ln.strip()]
+    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the sample may cut the last line short
+    best, best_score = ",", -1.0
+    for delim in _DELIMITERS:
+        try:
+            rows = list(csv.reader(lines, delimiter=delim))
+        except csv.Error:
+            continue
+        widths = [len(r) for r in rows if r]
+        if not widths or max(widths) < 2:
+            continue
+        common = max(set(widths), key=widths.count)
+        consistency = widths.count(common) / len(widths)
+        score = consistency * 10 + min(common, 50) / 50
+        if delim == "\t" and prefer_tab:
+            score += 0.5
+        if score > best_score:
+            best, best_score = delim, score
+    if best_score < 0 and prefer_tab:
+        return "\t"
+    return best
+
+
+class _CsvReader(_SheetReader):
+    def __init__(self, path: Path, encoding: str, delimiter: str) -> None:
+        self._path = path
+        self._encoding = encoding
+        self._delimiter = delimiter
+
+    def rows(self, table: Table) -> Iterator[Row]:
+        path = self._path
+        long_cells = 0
+        line = 0
+        try:
+            with path.open("r", encoding=self._encoding, errors="strict", newline="") as fh:
+                reader = csv.reader(fh, delimiter=self._delimiter)
+                for record in reader:
+                    start = line + 1
+                    line = reader.line_num
+                    cells: list[Cell] = [v if v != "" else None for v in record]
+                    if not any(c is not None for c in cells):
+                        continue
+                    for i, value in enumerate(cells):
+                        if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+                            long_cells += 1
+                            cells[i] = _long_cell(table, value, start, i, long_cells)
+                    _trim(cells)
+                    yield start, cells
+        except UnicodeDecodeError as exc:
+            raise _decode_error(path, self._encoding, exc, line + 1) from None
+        except csv.Error as exc:
+            raise ImportFailed(
+                f"the text cannot be read as {table.file_kind.upper()}: {exc}",
+                file=path.name,
+                row=line + 1,
+            ) from None
+        except OSError as exc:
+            raise ImportFailed(f"cannot be read: {exc.strerror or exc}", file=path.name) from None
