@@ -1,0 +1,113 @@
+"""Log-on, lockout after five failures, unlock, roles, and the audit of each."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.errors import AuthError, PermissionDenied
+from app.core.model import Role
+from app.core.security import hash_password, verify_password
+from app.services import auth
+from tests.conftest import PASSWORD
+
+
+def _actions(ws) -> list[tuple[str, str | None, str]]:  # type: ignore[no-untyped-def]
+    return [tuple(r) for r in ws.conn.execute("SELECT action, object, outcome FROM audit ORDER BY seq")]
+
+
+def test_passwords_are_salted_scrypt() -> None:
+    a, b = hash_password("same password"), hash_password("same password")
+    assert a != b and a.startswith("scrypt$")
+    assert verify_password("same password", a)
+    assert not verify_password("other password", a)
+
+
+def test_short_passwords_are_refused(workspace, login) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(AuthError, match="at least 8"):
+        auth.create_user(workspace, "shorty", "1234567", Role.CLERK, by=login("admin"))
+
+
+def test_login_success_and_failure_are_audited(workspace) -> None:  # type: ignore[no-untyped-def]
+    user = auth.login(workspace, "reviewer", PASSWORD)
+    assert user.role is Role.REVIEWER
+    with pytest.raises(AuthError, match="not right"):
+        auth.login(workspace, "reviewer", "wrong password")
+    with pytest.raises(AuthError, match="not right"):
+        auth.login(workspace, "nobody", "wrong password")
+    actions = _actions(workspace)
+    assert ("logon.success", "reviewer", "ok") in actions
+    assert ("logon.failure", "reviewer", "failure") in actions
+    assert ("logon.failure", "nobody", "failure") in actions
+
+
+def test_five_failures_lock_until_an_admin_unlocks(workspace, login) -> None:  # type: ignore[no-untyped-def]
+    for attempt in range(4):
+        with pytest.raises(AuthError, match="before the account locks"):
+            auth.login(workspace, "clerk", f"wrong-{attempt}")
+    with pytest.raises(AuthError, match="now locked"):
+        auth.login(workspace, "clerk", "wrong-5")
+    # Even the right password is refused now.
+    with pytest.raises(AuthError, match="locked"):
+        auth.login(workspace, "clerk", PASSWORD)
+    assert ("user.lock", "clerk", "ok") in _actions(workspace)
+    admin = login("admin")
+    auth.unlock_user(workspace, "clerk", by=admin)
+    assert auth.login(workspace, "clerk", PASSWORD).username == "clerk"
+    assert ("user.unlock", "clerk", "ok") in _actions(workspace)
+
+
+def test_a_success_resets_the_failure_count(workspace) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(4):
+        with pytest.raises(AuthError):
+            auth.login(workspace, "clerk", "wrong")
+    auth.login(workspace, "clerk", PASSWORD)
+    for _ in range(4):
+        with pytest.raises(AuthError, match="before the account locks"):
+            auth.login(workspace, "clerk", "wrong")
+
+
+def test_disabled_accounts_cannot_log_on(workspace, login) -> None:  # type: ignore[no-untyped-def]
+    auth.set_disabled(workspace, "reviewer", True, by=login("admin"))
+    with pytest.raises(AuthError, match="disabled"):
+        auth.login(workspace, "reviewer", PASSWORD)
+    auth.set_disabled(workspace, "reviewer", False, by=login("admin"))
+    assert auth.login(workspace, "reviewer", PASSWORD)
+
+
+@pytest.mark.parametrize(
+    "role, allowed",
+    [
+        ("clerk", {"read", "import", "evaluate"}),
+        ("reviewer", {"read", "import", "evaluate", "review"}),
+        ("supervisor", {"read", "import", "evaluate", "review", "signoff", "export"}),
+        ("admin", set(auth.PERMISSIONS)),
+    ],
+)
+def test_roles(workspace, login, role: str, allowed: set[str]) -> None:  # type: ignore[no-untyped-def]
+    user = login(role)
+    for permission in auth.PERMISSIONS:
+        assert user.can(permission) == (permission in allowed), permission
+        if permission not in allowed:
+            with pytest.raises(PermissionDenied, match=role):
+                user.require(permission)
+
+
+def test_only_admins_manage_users(workspace, login) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(PermissionDenied):
+        auth.create_user(workspace, "eve", PASSWORD, Role.ADMIN, by=login("supervisor"))
+    with pytest.raises(PermissionDenied):
+        auth.unlock_user(workspace, "clerk", by=login("reviewer"))
+
+
+def test_role_changes_are_audited_and_the_last_admin_stays(workspace, login) -> None:  # type: ignore[no-untyped-def]
+    admin = login("admin")
+    auth.set_role(workspace, "clerk", Role.REVIEWER, by=admin)
+    assert auth.login(workspace, "clerk", PASSWORD).role is Role.REVIEWER
+    assert ("user.role", "clerk", "ok") in _actions(workspace)
+    with pytest.raises(AuthError, match="at least one administrator"):
+        auth.set_role(workspace, "admin", Role.CLERK, by=admin)
+
+
+def test_user_names_are_unique_ignoring_case(workspace, login) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(AuthError, match="already a user"):
+        auth.create_user(workspace, "Reviewer", PASSWORD, Role.CLERK, by=login("admin"))

@@ -1,0 +1,205 @@
+"""The main window and its dialogs, driven for real with pytest-qt on a temporary workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMessageBox
+
+from app.ui.dialogs import ErrorDialog, LogonDialog, NewWorkspaceDialog
+from app.ui.main_window import MainWindow
+from tests.conftest import PASSWORD
+
+
+def _answer_logon(qtbot, username: str, password: str, *, then_cancel: bool = False) -> list[str]:  # type: ignore[no-untyped-def]
+    """Fill in the next log-on dialog when it appears; returns the messages it showed."""
+    messages: list[str] = []
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, LogonDialog):
+            QTimer.singleShot(20, fill)
+            return
+        if not dialog.username.isReadOnly():
+            dialog.username.setText(username)
+        dialog.password.setText(password)
+        dialog.try_logon()
+        if dialog.isVisible():
+            messages.append(dialog.message.text())
+            if then_cancel:
+                dialog.reject()
+            else:
+                dialog.password.setText(PASSWORD)
+                dialog.try_logon()
+
+    QTimer.singleShot(0, fill)
+    return messages
+
+
+@pytest.fixture
+def window(qtbot):  # type: ignore[no-untyped-def]
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close_workspace()
+
+
+def test_open_asks_for_logon_with_the_system_use_notice(qtbot, window, workspace_path: Path) -> None:  # type: ignore[no-untyped-def]
+    seen: list[str] = []
+
+    def inspect() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, LogonDialog):
+            QTimer.singleShot(20, inspect)
+            return
+        seen.append(dialog.findChild(type(dialog.message), "systemUseNotice").text())
+        dialog.username.setText("reviewer")
+        dialog.password.setText(PASSWORD)
+        dialog.try_logon()
+
+    QTimer.singleShot(0, inspect)
+    assert window.open_workspace(workspace_path)
+    assert "criminal justice information" in seen[0]
+    assert window.user is not None and window.user.username == "reviewer"
+    assert window.stack.currentWidget() is window.workspace_page
+    assert "reviewer (reviewer)" in window.status_label.text()
+    assert window.act_close.isEnabled()
+
+
+def test_wrong_password_shows_a_message_and_stays_open(qtbot, window, workspace_path: Path) -> None:  # type: ignore[no-untyped-def]
+    messages = _answer_logon(qtbot, "clerk", "not the password")
+    assert window.open_workspace(workspace_path)
+    assert messages and "not right" in messages[0]
+    assert window.user is not None and window.user.username == "clerk"
+
+
+def test_cancelled_logon_leaves_no_workspace_open(qtbot, window, workspace_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _answer_logon(qtbot, "clerk", "not the password", then_cancel=True)
+    assert not window.open_workspace(workspace_path)
+    assert window.ws is None and window.stack.currentWidget() is window.welcome
+    assert not window.act_close.isEnabled()
+
+
+def test_a_second_copy_cannot_open_the_same_workspace(qtbot, window, workspace_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _answer_logon(qtbot, "clerk", PASSWORD)
+    assert window.open_workspace(workspace_path)
+    errors: list[str] = []
+    monkeypatch.setattr("app.ui.main_window.show_error", lambda parent, message, title=None: errors.append(message))
+    other = MainWindow()
+    qtbot.addWidget(other)
+    assert not other.open_workspace(workspace_path)
+    assert "open in another copy" in errors[0]
+
+
+def test_idle_lock_hides_the_work_and_asks_for_the_password(qtbot, window, workspace_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _answer_logon(qtbot, "reviewer", PASSWORD)
+    assert window.open_workspace(workspace_path)
+    shown: list[object] = []
+
+    def unlock() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, LogonDialog):
+            QTimer.singleShot(20, unlock)
+            return
+        shown.append(window.stack.currentWidget())
+        assert dialog.username.text() == "reviewer" and dialog.username.isReadOnly()
+        dialog.password.setText(PASSWORD)
+        dialog.try_logon()
+
+    QTimer.singleShot(0, unlock)
+    window.activity.idle.setInterval(50)  # as if 30 minutes passed
+    window.activity.idle.start()
+    qtbot.waitUntil(lambda: bool(shown) and not window.locked, timeout=5000)
+    assert shown[0] is window.locked_page
+    assert window.stack.currentWidget() is window.workspace_page
+    actions = [r[0] for r in window.ws.conn.execute("SELECT action FROM audit")]
+    assert "screen.lock" in actions and "unlock.success" in actions
+
+
+def test_idle_lock_minutes_come_from_the_workspace(qtbot, window, workspace_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from app.store.workspace import Workspace
+
+    with Workspace.open(workspace_path) as ws:
+        ws.set_setting("idle_lock_minutes", "7", user="admin")
+    _answer_logon(qtbot, "reviewer", PASSWORD)
+    assert window.open_workspace(workspace_path)
+    assert window.activity.idle.interval() == 7 * 60_000 and window.activity.idle.isActive()
+
+
+def test_new_workspace_dialog_creates_and_opens(qtbot, window, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "kern-prop64.clearslate"
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, NewWorkspaceDialog):
+            QTimer.singleShot(20, fill)
+            return
+        dialog.path.setText(str(target))
+        dialog.county.setText("Kern")
+        dialog.admin.setText("ana")
+        dialog.password.setText(PASSWORD)
+        dialog.password2.setText("different-password")
+        dialog._check()
+        assert "not the same" in dialog.message.text()
+        dialog.password2.setText(PASSWORD)
+        _answer_logon(qtbot, "ana", PASSWORD)
+        dialog._check()
+
+    QTimer.singleShot(0, fill)
+    window.new_workspace()
+    assert target.is_file()
+    assert window.user is not None and window.user.username == "ana"
+    assert window.recent_menu.actions()[0].data() == str(target)
+
+
+def test_open_a_damaged_file_shows_a_message_not_a_traceback(qtbot, window, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    bogus = tmp_path / "broken.clearslate"
+    bogus.write_bytes(b"PK\x03\x04 not a workspace")
+    errors: list[str] = []
+    monkeypatch.setattr("app.ui.main_window.show_error", lambda parent, message, title=None: errors.append(message))
+    assert not window.open_workspace(bogus)
+    assert "not a ClearSlate workspace" in errors[0]
+
+
+def test_verify_from_the_tools_menu(qtbot, window, workspace_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _answer_logon(qtbot, "admin", PASSWORD)
+    assert window.open_workspace(workspace_path)
+    texts: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: texts.append(self.text()) or 0)
+    window.act_verify.trigger()
+    assert "Audit chain: ok" in texts[0]
+
+
+def test_error_dialog_offers_details_and_diagnostics(qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = ErrorDialog("Traceback (most recent call last):\n  boom")
+    qtbot.addWidget(dialog)
+    assert "boom" in dialog.diagnostics() and "ClearSlate" in dialog.diagnostics()
+    assert not dialog.box.isVisibleTo(dialog)
+
+
+def test_every_window_command_is_an_action_with_a_shortcut(window) -> None:  # type: ignore[no-untyped-def]
+    for action in (window.act_new, window.act_open, window.act_close, window.act_quit, window.act_lock, window.act_verify):
+        assert not action.shortcut().isEmpty(), action.text()
+
+
+def test_window_geometry_is_remembered(qtbot, workspace_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(900, 640)
+    first.close()
+    second = MainWindow()
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (900, 640)
+
+
+def test_logon_dialog_fields_have_accessible_names(qtbot, workspace) -> None:  # type: ignore[no-untyped-def]
+    dialog = LogonDialog(workspace)
+    qtbot.addWidget(dialog)
+    for edit in dialog.findChildren(QLineEdit):
+        assert edit.accessibleName()
+    assert dialog.password.echoMode() == QLineEdit.EchoMode.Password
+    assert isinstance(dialog, QDialog)
