@@ -207,6 +207,20 @@ def cmd_policies(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_settings(args: argparse.Namespace) -> int:
+    from app.services import workspaces
+
+    with session(args, "read" if not args.set else "settings") as (ws, user):
+        for item in args.set:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise ClearSlateError(f"--set takes KEY=VALUE, not {item!r}.")
+            workspaces.change_setting(ws, key.strip(), value, by=user)
+        values = workspaces.all_settings(ws)
+        emit(args, values, [f"{s.key:<20} {values[s.key]}" for s in workspaces.SETTINGS])
+    return 0
+
+
 cmd_import = _not_available("import")
 cmd_evaluate = _not_available("evaluate")
 cmd_decisions = _not_available("decisions")
@@ -420,6 +434,19 @@ def build_parser() -> argparse.ArgumentParser:
     _user(q)
     _json(q)
     p.set_defaults(handler=cmd_users)
+
+    p = sub.add_parser("settings", help="show the workspace settings, or change them (admin)")
+    _ws(p)
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change a setting, e.g. court_name='Superior Court of California, County of Kern'",
+    )
+    _user(p)
+    _json(p)
+    p.set_defaults(handler=cmd_settings)
 
     p = sub.add_parser("login", help="check a user's password (exit 0 if right, 1 if not)")
     _ws(p)

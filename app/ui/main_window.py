@@ -128,6 +128,10 @@ class MainWindow(QMainWindow):
         self.act_verify = self._action(
             tr("&Verify workspace"), self.verify_workspace, "Ctrl+Shift+V", "actVerify"
         )
+        self.act_settings = self._action(
+            tr("Workspace &settings…"), self.show_settings, "Ctrl+,", "actSettings"
+        )
+        self.act_users = self._action(tr("&Users…"), self.show_users, "Ctrl+Shift+U", "actUsers")
         self.act_about = self._action(tr("&About ClearSlate"), self.show_about, None, "actAbout")
 
     def _create_menus(self) -> None:
@@ -148,13 +152,16 @@ class MainWindow(QMainWindow):
         self.review_menu = bar.addMenu(self.tr("&Review"))
         self.tools_menu = bar.addMenu(self.tr("&Tools"))
         self.tools_menu.addAction(self.act_verify)
+        self.tools_menu.addSeparator()
+        self.tools_menu.addAction(self.act_settings)
+        self.tools_menu.addAction(self.act_users)
         self.help_menu = bar.addMenu(self.tr("&Help"))
         self.help_menu.addAction(self.act_about)
         self._rebuild_recent_menu()
 
     def workspace_actions(self) -> list[QAction]:
         """Actions that need an open workspace and a logged-on user."""
-        return [self.act_close, self.act_lock, self.act_verify]
+        return [self.act_close, self.act_lock, self.act_verify, self.act_settings, self.act_users]
 
     def _update_actions(self) -> None:
         ready = self.ws is not None and self.user is not None and not self.locked
@@ -162,6 +169,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(ready)
         for action in (self.act_new, self.act_open):
             action.setEnabled(not self.locked)
+        self.act_users.setEnabled(ready and self.user is not None and self.user.can("manage_users"))
         self.recent_menu.setEnabled(not self.locked)
 
     # -- pages -----------------------------------------------------------------------------
@@ -347,6 +355,23 @@ class MainWindow(QMainWindow):
         )
         box.setObjectName("verifyResult")
         box.exec()
+
+    def show_settings(self) -> None:
+        if self.ws is None or self.user is None:
+            return
+        from app.ui.admin_dialogs import SettingsDialog
+
+        if SettingsDialog(self.ws, self.user, self).exec():
+            self._update_title()
+            if not self.locked:
+                self._start_idle_timer()
+
+    def show_users(self) -> None:
+        if self.ws is None or self.user is None or not self.user.can("manage_users"):
+            return
+        from app.ui.admin_dialogs import UsersDialog
+
+        UsersDialog(self.ws, self.user, self).exec()
 
     def show_about(self) -> None:
         QMessageBox.about(self, self.tr("About ClearSlate"), about_text())

@@ -203,3 +203,53 @@ def test_logon_dialog_fields_have_accessible_names(qtbot, workspace) -> None:  #
         assert edit.accessibleName()
     assert dialog.password.echoMode() == QLineEdit.EchoMode.Password
     assert isinstance(dialog, QDialog)
+
+
+def test_settings_dialog_saves_and_audits(qtbot, window, workspace_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from app.ui.admin_dialogs import SettingsDialog
+
+    _answer_logon(qtbot, "admin", PASSWORD)
+    assert window.open_workspace(workspace_path)
+    dialog = SettingsDialog(window.ws, window.user, window)
+    qtbot.addWidget(dialog)
+    dialog.edits["court_name"].setText("Superior Court of California, County of Kern")
+    dialog.idle.setValue(12)
+    dialog.save()
+    from app.services import workspaces
+
+    assert workspaces.setting(window.ws, "court_name") == "Superior Court of California, County of Kern"
+    assert workspaces.setting(window.ws, "idle_lock_minutes") == "12"
+    changed = [r[0] for r in window.ws.conn.execute("SELECT object FROM audit WHERE action = 'settings.change'")]
+    assert "court_name" in changed and "idle_lock_minutes" in changed
+
+
+def test_settings_are_read_only_for_a_reviewer_and_users_menu_is_admin_only(qtbot, window, workspace_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from app.ui.admin_dialogs import SettingsDialog
+
+    _answer_logon(qtbot, "reviewer", PASSWORD)
+    assert window.open_workspace(workspace_path)
+    dialog = SettingsDialog(window.ws, window.user, window)
+    qtbot.addWidget(dialog)
+    assert dialog.edits["court_name"].isReadOnly() and not dialog.idle.isEnabled()
+    assert not window.act_users.isEnabled()
+
+
+def test_users_dialog_adds_a_user_and_changes_a_role(qtbot, window, workspace_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from app.services import auth
+    from app.ui.admin_dialogs import UsersDialog
+
+    _answer_logon(qtbot, "admin", PASSWORD)
+    assert window.open_workspace(workspace_path)
+    assert window.act_users.isEnabled()
+    dialog = UsersDialog(window.ws, window.user, window)
+    qtbot.addWidget(dialog)
+    dialog.new_name.setText("maria")
+    dialog.new_role.setCurrentText("reviewer")
+    dialog.new_password.setText(PASSWORD)
+    dialog.add_user()
+    names = [dialog.table.item(i, 0).text() for i in range(dialog.table.rowCount())]
+    assert "maria" in names
+    dialog.table.selectRow(names.index("maria"))
+    dialog.role_box.setCurrentText("supervisor")
+    dialog.set_role()
+    assert auth.login(window.ws, "maria", PASSWORD).role.value == "supervisor"

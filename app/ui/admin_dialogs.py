@@ -1,0 +1,225 @@
+"""Administration in the window: the workspace settings and the users with their roles."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import ClearSlateError
+from app.core.model import Role
+from app.services import auth, workspaces
+from app.services.auth import User
+from app.store.workspace import Workspace
+from app.ui.dialogs import show_error
+
+# Settings the dialog edits as free text; the others get their own controls.
+_TEXT_KEYS = (
+    "title",
+    "county",
+    "court_name",
+    "office_name",
+    "attorney_name",
+    "attorney_bar_number",
+    "office_address",
+)
+
+
+class SettingsDialog(QDialog):
+    """Workspace settings: shown to everyone, editable by an administrator; every change audited."""
+
+    def __init__(self, ws: Workspace, user: User, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws, self.user = ws, user
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle(self.tr("Workspace settings"))
+        values = workspaces.all_settings(ws)
+        editable = user.can("settings")
+        form = QFormLayout()
+        self.edits: dict[str, QLineEdit] = {}
+        for key in _TEXT_KEYS:
+            spec = workspaces.SETTING_KEYS[key]
+            edit = QLineEdit(values[key])
+            edit.setObjectName(key)
+            edit.setAccessibleName(spec.label)
+            edit.setToolTip(spec.help)
+            edit.setReadOnly(not editable)
+            self.edits[key] = edit
+            form.addRow(spec.label + ":", edit)
+        self.policy = QLabel(values["policy_id"])
+        form.addRow(self.tr("Policy:"), self.policy)
+        self.idle = QSpinBox()
+        self.idle.setObjectName("idle_lock_minutes")
+        self.idle.setRange(1, 240)
+        self.idle.setSuffix(self.tr(" minutes"))
+        self.idle.setValue(
+            int(values["idle_lock_minutes"]) if values["idle_lock_minutes"].isdigit() else 30
+        )
+        self.idle.setEnabled(editable)
+        self.idle.setAccessibleName(workspaces.SETTING_KEYS["idle_lock_minutes"].label)
+        form.addRow(workspaces.SETTING_KEYS["idle_lock_minutes"].label + ":", self.idle)
+        self.four_eyes = QCheckBox(workspaces.SETTING_KEYS["four_eyes"].label)
+        self.four_eyes.setObjectName("four_eyes")
+        self.four_eyes.setChecked(values["four_eyes"] == "1")
+        self.four_eyes.setEnabled(editable)
+        form.addRow("", self.four_eyes)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+            if editable
+            else QDialogButtonBox.StandardButton.Close
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        if not editable:
+            layout.addWidget(QLabel(self.tr("Only an administrator can change these settings.")))
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(620, self.sizeHint().height())
+
+    def save(self) -> None:
+        changes = {key: edit.text().strip() for key, edit in self.edits.items()}
+        changes["idle_lock_minutes"] = str(self.idle.value())
+        changes["four_eyes"] = "1" if self.four_eyes.isChecked() else "0"
+        current = workspaces.all_settings(self.ws)
+        try:
+            with self.ws.transaction():
+                for key, value in changes.items():
+                    if current.get(key) != value:
+                        workspaces.change_setting(self.ws, key, value, by=self.user)
+        except ClearSlateError as exc:
+            show_error(self, str(exc))
+            return
+        self.accept()
+
+
+class UsersDialog(QDialog):
+    """Users and roles (administrators): add, change role, unlock, disable or enable."""
+
+    def __init__(self, ws: Workspace, user: User, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws, self.user = ws, user
+        self.setObjectName("usersDialog")
+        self.setWindowTitle(self.tr("Users"))
+        self.table = QTableWidget(0, 4)
+        self.table.setObjectName("usersTable")
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("User"), self.tr("Name"), self.tr("Role"), self.tr("State")]
+        )
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+
+        self.new_name = QLineEdit()
+        self.new_name.setObjectName("newUserName")
+        self.new_name.setPlaceholderText(self.tr("user name"))
+        self.new_name.setAccessibleName(self.tr("New user name"))
+        self.new_role = QComboBox()
+        self.new_role.setObjectName("newUserRole")
+        self.new_role.setAccessibleName(self.tr("New user role"))
+        for role in Role:
+            self.new_role.addItem(role.value, role.value)
+        self.new_password = QLineEdit()
+        self.new_password.setObjectName("newUserPassword")
+        self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_password.setPlaceholderText(self.tr("initial password (8+ characters)"))
+        self.new_password.setAccessibleName(self.tr("New user password"))
+        add = QPushButton(self.tr("&Add user"))
+        add.clicked.connect(self.add_user)
+        add_row = QHBoxLayout()
+        for w in (self.new_name, self.new_role, self.new_password, add):
+            add_row.addWidget(w)
+
+        self.role_box = QComboBox()
+        self.role_box.setAccessibleName(self.tr("Role of the selected user"))
+        for role in Role:
+            self.role_box.addItem(role.value, role.value)
+        set_role = QPushButton(self.tr("Set &role"))
+        set_role.clicked.connect(self.set_role)
+        unlock = QPushButton(self.tr("&Unlock"))
+        unlock.clicked.connect(
+            lambda: self._apply(lambda name: auth.unlock_user(self.ws, name, by=self.user))
+        )
+        disable = QPushButton(self.tr("&Disable"))
+        disable.clicked.connect(
+            lambda: self._apply(lambda name: auth.set_disabled(self.ws, name, True, by=self.user))
+        )
+        enable = QPushButton(self.tr("&Enable"))
+        enable.clicked.connect(
+            lambda: self._apply(lambda name: auth.set_disabled(self.ws, name, False, by=self.user))
+        )
+        row = QHBoxLayout()
+        for w in (self.role_box, set_role, unlock, disable, enable):
+            row.addWidget(w)
+        row.addStretch(1)
+
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addLayout(row)
+        layout.addWidget(QLabel(self.tr("Add a user:")))
+        layout.addLayout(add_row)
+        layout.addWidget(close)
+        self.resize(680, 420)
+        self.refresh()
+
+    def refresh(self) -> None:
+        records = auth.list_users(self.ws, by=self.user)
+        self.table.setRowCount(len(records))
+        for i, r in enumerate(records):
+            state = (
+                ", ".join(s for s, on in (("locked", r.locked), ("disabled", r.disabled)) if on)
+                or "active"
+            )
+            for j, text in enumerate((r.username, r.full_name or "", r.role.value, state)):
+                self.table.setItem(i, j, QTableWidgetItem(text))
+
+    def selected(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.table.item(rows[0].row(), 0).text() if rows else None
+
+    def _apply(self, change) -> None:  # type: ignore[no-untyped-def]
+        name = self.selected()
+        if not name:
+            show_error(self, self.tr("Select a user first."))
+            return
+        try:
+            change(name)
+        except ClearSlateError as exc:
+            show_error(self, str(exc))
+        self.refresh()
+
+    def set_role(self) -> None:
+        role = Role(self.role_box.currentData())
+        self._apply(lambda name: auth.set_role(self.ws, name, role, by=self.user))
+
+    def add_user(self) -> None:
+        try:
+            auth.create_user(
+                self.ws,
+                self.new_name.text(),
+                self.new_password.text(),
+                Role(self.new_role.currentData()),
+                by=self.user,
+            )
+        except ClearSlateError as exc:
+            show_error(self, str(exc))
+            return
+        self.new_name.clear()
+        self.new_password.clear()
+        self.refresh()
