@@ -71,6 +71,10 @@ class ExportError(ClearSlateError):
     """An export cannot be written or is refused (no valid sign-off, bad folder...)."""
 
 
+class ReviewError(ClearSlateError):
+    """A review decision is refused: missing reason, nothing to accept, an undo that conflicts."""
+
+
 class Cancelled(ClearSlateError):
     """The user cancelled long work; everything it did was rolled back."""
 

@@ -91,12 +91,14 @@ MIGRATION_1 = [
         dob_raw TEXT,
         sex TEXT,
         race TEXT,
-        source_id INTEGER REFERENCES sources(id)
+        source_id INTEGER REFERENCES sources(id),
+        name_key TEXT  -- comparison form "last|first" (NFC, case-folded) for proposing matches
     )""",
     """CREATE TABLE cases (
         id INTEGER PRIMARY KEY,
         person_id INTEGER NOT NULL REFERENCES people(id),
         case_number TEXT NOT NULL,
+        case_key TEXT,  -- comparison form of case_number (upper case, no spaces or dashes)
         court TEXT,
         county TEXT,
         filing_date TEXT,
@@ -234,8 +236,51 @@ MIGRATION_1 = [
         prev_hash TEXT NOT NULL,
         hash TEXT NOT NULL
     )""",
+    # The review queue's per-case summary: DERIVED data (rebuilt from people, cases, counts,
+    # the latest run's recommendations and the newest decision per count; see
+    # app/store/review.py), so a 1M-count queue opens, sorts and searches without aggregating
+    # every count. Folded name / case number / key columns serve indexed prefix search.
+    """CREATE TABLE review_cases (
+        case_id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL,
+        person_name TEXT,
+        person_key TEXT,
+        name_lf TEXT,
+        name_fl TEXT,
+        key_fold TEXT,
+        case_number TEXT,
+        case_fold TEXT,
+        court TEXT,
+        county TEXT,
+        case_date TEXT,
+        n_counts INTEGER NOT NULL DEFAULT 0,
+        n_dismiss INTEGER NOT NULL DEFAULT 0,
+        n_reduce INTEGER NOT NULL DEFAULT 0,
+        n_vacate INTEGER NOT NULL DEFAULT 0,
+        n_not INTEGER NOT NULL DEFAULT 0,
+        n_review INTEGER NOT NULL DEFAULT 0,
+        n_none INTEGER NOT NULL DEFAULT 0,
+        n_decided INTEGER NOT NULL DEFAULT 0,
+        n_flagged INTEGER NOT NULL DEFAULT 0,
+        n_skipped INTEGER NOT NULL DEFAULT 0,
+        n_rereview INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL DEFAULT 'new',
+        reviewer TEXT,
+        last_decision_id INTEGER
+    )""",
+    "CREATE INDEX review_cases_name_lf ON review_cases(name_lf)",
+    "CREATE INDEX review_cases_name_fl ON review_cases(name_fl)",
+    "CREATE INDEX review_cases_case ON review_cases(case_fold)",
+    "CREATE INDEX review_cases_key ON review_cases(key_fold)",
+    # What the review_cases summary was built from (signature, last decision folded in).
+    """CREATE TABLE review_meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
     "CREATE INDEX login_attempts_user_at ON login_attempts(username, at)",
     "CREATE INDEX decisions_count ON decisions(count_id, id)",
+    # Undo/redo walks one user's batches; per-day progress groups by time.
+    "CREATE INDEX decisions_user ON decisions(user, id)",
     *[stmt for table in APPEND_ONLY_TABLES for stmt in _append_only(table)],
 ]
 
@@ -245,10 +290,13 @@ BULK_INDEXES = [
     "CREATE INDEX IF NOT EXISTS source_rows_source ON source_rows(source_id, row_number)",
     "CREATE INDEX IF NOT EXISTS people_key ON people(person_key)",
     "CREATE INDEX IF NOT EXISTS people_name_dob ON people(last_name, first_name, dob)",
+    "CREATE INDEX IF NOT EXISTS people_name_key_dob ON people(name_key, dob)",
     "CREATE INDEX IF NOT EXISTS cases_person ON cases(person_id)",
     "CREATE INDEX IF NOT EXISTS cases_number ON cases(case_number)",
     "CREATE INDEX IF NOT EXISTS counts_case ON counts(case_id)",
     "CREATE INDEX IF NOT EXISTS counts_person ON counts(person_id)",
+    # The review queue's "offense section" filter.
+    "CREATE INDEX IF NOT EXISTS counts_section ON counts(section, case_id)",
     "CREATE INDEX IF NOT EXISTS events_person ON events(person_id)",
     "CREATE INDEX IF NOT EXISTS recommendations_count ON recommendations(count_id)",
 ]

@@ -205,6 +205,19 @@ class Workspace:
             raise
         return ws
 
+    @classmethod
+    def attach(cls, path: str | os.PathLike[str]) -> Workspace:
+        """Another connection to a workspace this process has already opened (and checked).
+
+        For worker threads (each thread needs its own connection): no quick_check and no
+        migration, so it costs milliseconds even on a large workspace.
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise WorkspaceError("No workspace file here.", file=str(path))
+        warning = storage_warning(path)
+        return cls(path, _connect(path, wal=warning is None), warning)
+
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self.conn.close()
