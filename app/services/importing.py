@@ -1,0 +1,730 @@
+"""Importing a county spreadsheet: inspect it, validate it, then import it all or nothing.
+
+The window's import wizard and the ``import`` command both call these three functions:
+
+- :func:`inspect_file` — sheets with their state, a raw preview, the detected header row,
+  file findings, the guessed (or profile) mapping and sample values per field;
+- :func:`validate_file` — every row normalized and checked, nothing written;
+- :func:`import_file` — a backup, then ONE transaction: the source, its rows verbatim, people,
+  cases, counts, events, findings and the audit entry. Cancel, a crash, a kill or a full disk
+  leave the workspace as it was; importing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.core.dates import cell_text
+from app.core.errors import Cancelled, ClearSlateError, ImportFailed
+from app.core.progress import Progress, check_cancelled
+from app.ingest.findings import Finding, Severity
+from app.ingest.headers import clean_headers, detect_header_row
+from app.ingest.mapping import (
+    FIELDS,
+    Mapping,
+    Profile,
+    ResolvedMapping,
+    apply_overrides,
+    guess_mapping,
+    match_profile,
+    parse_overrides,
+    profile_from_dict,
+    profile_to_dict,
+    resolve,
+    shipped_profiles,
+)
+from app.ingest.normalize_rows import RowNormalizer, RowRecord
+from app.ingest.readers import SheetInfo, Table, file_sha256, open_table
+from app.ingest.validate import ValidationReport, duplicate_finding, validate_rows
+from app.store import imports as store
+from app.store.workspace import Workspace
+
+BATCH = 5000
+PROFILE_SETTING_PREFIX = "import.profile."
+Row = tuple[int, list[Any]]
+
+
+# -- profiles ---------------------------------------------------------------------------------
+
+
+def list_profiles(ws: Workspace | None = None) -> list[Profile]:
+    """Shipped profiles (resources/profiles) and, with a workspace, the ones saved in it."""
+    profiles = shipped_profiles()
+    if ws is not None:
+        for key, value in sorted(ws.settings().items()):
+            if key.startswith(PROFILE_SETTING_PREFIX):
+                name = key.removeprefix(PROFILE_SETTING_PREFIX)
+                profiles.append(profile_from_dict(json.loads(value), name=name, origin="workspace"))
+    return profiles
+
+
+def get_profile(name: str, ws: Workspace | None = None) -> Profile:
+    profiles = list_profiles(ws)
+    # A profile saved in the workspace wins over a shipped one of the same name.
+    for profile in reversed(profiles):
+        if profile.name == name:
+            return profile
+    names = ", ".join(sorted({p.name for p in profiles})) or "none"
+    raise ImportFailed(f"There is no mapping profile {name!r}. Profiles: {names}.")
+
+
+def save_profile(
+    ws: Workspace,
+    name: str,
+    mapping: Mapping,
+    *,
+    user: str,
+    title: str | None = None,
+    headers: Sequence[str] = (),
+    layout: str = "rows",
+    header_row: int | None = None,
+) -> Profile:
+    """Save a mapping as a named profile in the workspace settings (audited as a settings change).
+
+    ``headers`` (the sheet's headers) make the profile apply itself to a sheet with the same
+    headers next time.
+    """
+    name = name.strip()
+    if not name or any(c in name for c in "\n\r\t"):
+        raise ImportFailed("A profile needs a one-line name.")
+    profile = Profile(
+        name=name,
+        title=title or name,
+        mapping=Mapping(mapping.columns, mapping.templates, mapping.fallbacks, name),
+        match=tuple(headers),
+        layout=layout,
+        header_row=header_row,
+        origin="workspace",
+    )
+    ws.set_setting(
+        PROFILE_SETTING_PREFIX + name,
+        json.dumps(profile_to_dict(profile), ensure_ascii=False),
+        user=user,
+    )
+    return profile
+
+
+# -- inspecting ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Inspection:
+    """What the wizard's first two steps show."""
+
+    file: str
+    file_kind: str
+    sheets: list[SheetInfo]
+    sheet: str | None
+    encoding: str | None
+    epoch: int
+    preview: list[Row]
+    header_row: int
+    headers: list[str]
+    findings: list[Finding]
+    mapping: Mapping
+    profile: str | None
+    layout: str
+    samples: dict[str, list[str]] = field(default_factory=dict)  # field -> a few sample values
+
+    @property
+    def unmapped_headers(self) -> list[str]:
+        used = self.mapping.headers_used()
+        return [h for h in self.headers if h not in used]
+
+
+@dataclass(slots=True)
+class _Prepared:
+    table: Table
+    header_row: int
+    headers: list[str]
+    findings: list[Finding]
+    mapping: Mapping
+    profile: Profile | None
+    layout: str
+    preview: list[Row]
+
+
+def _as_mapping(mapping: Mapping | dict[str, str] | None) -> Mapping | None:
+    if mapping is None or isinstance(mapping, Mapping):
+        return mapping
+    return Mapping(columns={k: v for k, v in mapping.items() if v})
+
+
+def _prepare(
+    path: Path,
+    *,
+    sheet: str | None,
+    encoding: str | None,
+    header_row: int | None,
+    mapping: Mapping | dict[str, str] | None,
+    profile: str | None,
+    overrides: dict[str, str | None] | None,
+    ws: Workspace | None,
+) -> _Prepared:
+    table = open_table(path, sheet=sheet, encoding=encoding)
+    try:
+        preview = table.preview(50)
+        if not preview:
+            raise ImportFailed(
+                "The sheet is empty: there is nothing to import.", file=path.name, sheet=table.sheet
+            )
+        chosen: Profile | None = get_profile(profile, ws) if profile else None
+        if header_row is None and chosen is not None and chosen.header_row:
+            header_row = chosen.header_row
+        if header_row is None:
+            header_row = detect_header_row(preview)
+        header_cells = next((cells for number, cells in preview if number == header_row), None)
+        if header_cells is None:
+            raise ImportFailed(
+                f"Row {header_row} is empty or beyond the data; choose another header row.",
+                file=path.name,
+                sheet=table.sheet,
+            )
+        findings = list(table.findings)
+        headers = clean_headers(
+            header_cells, findings, file=path.name, sheet=table.sheet, row=header_row
+        )
+        if not any(number > header_row for number, _ in preview):
+            raise ImportFailed(
+                f"The sheet has headers (row {header_row}) but no data rows below them.",
+                file=path.name,
+                sheet=table.sheet,
+            )
+        if chosen is None and mapping is None:
+            chosen = match_profile(headers, list_profiles(ws))
+        if mapping is not None:
+            base = _as_mapping(mapping)
+            assert base is not None
+        elif chosen is not None:
+            base = chosen.mapping
+        else:
+            base = guess_mapping(headers)
+        if overrides:
+            base = apply_overrides(base, overrides)
+        return _Prepared(
+            table,
+            header_row,
+            headers,
+            findings,
+            base,
+            chosen,
+            chosen.layout if chosen else "rows",
+            preview,
+        )
+    except BaseException:
+        table.close()
+        raise
+
+
+def inspect_file(
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    header_row: int | None = None,
+    profile: str | None = None,
+    ws: Workspace | None = None,
+) -> Inspection:
+    """Read the start of a file: sheets, preview, header row, guessed mapping, sample values."""
+    path = Path(path)
+    prepared = _prepare(
+        path,
+        sheet=sheet,
+        encoding=encoding,
+        header_row=header_row,
+        mapping=None,
+        profile=profile,
+        overrides=None,
+        ws=ws,
+    )
+    table = prepared.table
+    try:
+        samples: dict[str, list[str]] = {}
+        index = {h: i for i, h in enumerate(prepared.headers)}
+        data = [cells for number, cells in prepared.preview if number > prepared.header_row]
+        for target in FIELDS:
+            header = prepared.mapping.columns.get(target.name)
+            if header is None or header not in index:
+                continue
+            i = index[header]
+            values = [
+                str(c) for cells in data if i < len(cells) and (c := cells[i]) not in (None, "")
+            ]
+            samples[target.name] = values[:5]
+        return Inspection(
+            file=path.name,
+            file_kind=table.file_kind,
+            sheets=list(table.sheets),
+            sheet=table.sheet,
+            encoding=table.encoding,
+            epoch=table.epoch,
+            preview=prepared.preview,
+            header_row=prepared.header_row,
+            headers=prepared.headers,
+            findings=prepared.findings,
+            mapping=prepared.mapping,
+            profile=prepared.profile.name if prepared.profile else None,
+            layout=prepared.layout,
+            samples=samples,
+        )
+    finally:
+        table.close()
+
+
+def _data_rows(table: Table, header_row: int) -> Iterator[Row]:
+    for number, cells in table.rows():
+        if number > header_row:
+            yield number, cells
+
+
+def _normalizer(
+    prepared: _Prepared, path: Path, resolved: ResolvedMapping, today: dt.date | None
+) -> RowNormalizer:
+    return RowNormalizer(
+        resolved,
+        file=path.name,
+        sheet=prepared.table.sheet,
+        epoch=prepared.table.epoch,
+        layout=prepared.layout,
+        today=today,
+    )
+
+
+# -- validating ---------------------------------------------------------------------------------
+
+
+def validate_file(
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    mapping: Mapping | dict[str, str] | None = None,
+    profile: str | None = None,
+    overrides: dict[str, str | None] | None = None,
+    encoding: str | None = None,
+    ws: Workspace | None = None,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> ValidationReport:
+    """Normalize and check every row without writing: the wizard's validation report."""
+    path = Path(path)
+    prepared = _prepare(
+        path,
+        sheet=sheet,
+        encoding=encoding,
+        header_row=header_row,
+        mapping=mapping,
+        profile=profile,
+        overrides=overrides,
+        ws=ws,
+    )
+    try:
+        resolved = resolve(
+            prepared.mapping, prepared.headers, file=path.name, sheet=prepared.table.sheet
+        )
+        normalizer = _normalizer(prepared, path, resolved, today)
+
+        def rows() -> Iterator[Row]:
+            for n, item in enumerate(_data_rows(prepared.table, prepared.header_row), 1):
+                if n % BATCH == 0:
+                    check_cancelled(progress)
+                    if progress is not None:
+                        progress.report(n, None, f"Checked {n:,} rows")
+                yield item
+
+        report = validate_rows(normalizer, rows())
+        report.findings[:0] = prepared.findings
+        return report
+    finally:
+        prepared.table.close()
+
+
+# -- importing ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedRow:
+    row: int
+    reason: str
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """The outcome of :func:`import_file`.
+
+    ``status``: "imported"; "unchanged" (this exact file was imported before: nothing done);
+    or "refused" (rows with errors and no ``skip_invalid``: nothing imported).
+    """
+
+    status: str
+    file: str
+    sheet: str | None
+    sha256: str
+    message: str
+    source_id: int | None = None
+    rows: int = 0
+    people: int = 0
+    cases: int = 0
+    counts: int = 0
+    events: int = 0
+    duplicates: int = 0
+    overlapping: int = 0
+    matches_proposed: int = 0
+    skipped: list[SkippedRow] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    backup: Path | None = None
+    seconds: float = 0.0
+    profile: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "refused"
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    def to_json(self) -> dict[str, Any]:
+        """The shape ``import --json`` prints (issue 3)."""
+        return {
+            "imported": {"counts": self.counts, "cases": self.cases, "people": self.people},
+            "skipped": [{"row": s.row, "reason": s.reason} for s in self.skipped],
+            "findings": [
+                {
+                    "sheet": f.sheet,
+                    "row": f.row,
+                    "column": f.column,
+                    "severity": f.severity.value,
+                    "message": f.message,
+                }
+                for f in self.findings
+                if f.severity is not Severity.INFO
+            ],
+        }
+
+
+class _Refused(Exception):
+    """Internal: rows had errors and skip_invalid was not given; rolls the transaction back."""
+
+
+def import_file(
+    ws: Workspace,
+    path: str | Path,
+    *,
+    user: str,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    mapping: Mapping | dict[str, str] | None = None,
+    profile: str | None = None,
+    overrides: dict[str, str | None] | Sequence[str] | None = None,
+    encoding: str | None = None,
+    skip_invalid: bool = False,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import one sheet of one file into the workspace, all or nothing.
+
+    ``mapping`` (field → header, or a :class:`Mapping`) replaces the guess; ``profile`` names
+    a saved or shipped profile; ``overrides`` (field → header, or ``["FIELD=HEADER", ...]``)
+    adjust either. Raises :class:`ImportFailed` for a file that cannot be read or a mapping
+    that does not fit, :class:`Cancelled` when ``progress`` asks to stop; in every case the
+    workspace is unchanged and the attempt is audited.
+    """
+    started = time.perf_counter()
+    path = Path(path)
+    if overrides is not None and not isinstance(overrides, dict):
+        overrides = parse_overrides(overrides)
+    try:
+        if not path.is_file():
+            raise ImportFailed("There is no such file.", file=str(path))
+        sha_before = file_sha256(path)
+        prepared = _prepare(
+            path,
+            sheet=sheet,
+            encoding=encoding,
+            header_row=header_row,
+            mapping=mapping,
+            profile=profile,
+            overrides=overrides,
+            ws=ws,
+        )
+    except ClearSlateError as exc:
+        _audit_failure(ws, user, path, "failed", str(exc))
+        raise
+    table = prepared.table
+    try:
+        existing = store.find_source(ws, sha_before, table.sheet)
+        if existing is not None:
+            message = (
+                f"{path.name} was already imported on {existing.imported_at[:10]} by {existing.imported_by or 'unknown'} "
+                f"({existing.imported_rows} rows): nothing changed."
+            )
+            ws.audit(
+                user,
+                "import",
+                path.name,
+                "unchanged",
+                {"sha256": sha_before, "sheet": table.sheet, "source_id": existing.id},
+            )
+            return ImportReport(
+                "unchanged",
+                path.name,
+                table.sheet,
+                sha_before,
+                message,
+                source_id=existing.id,
+                seconds=time.perf_counter() - started,
+            )
+        resolved = resolve(prepared.mapping, prepared.headers, file=path.name, sheet=table.sheet)
+        backup = ws.backup("before-import")
+        report = ImportReport("imported", path.name, table.sheet, sha_before, "", backup=backup)
+        report.profile = prepared.profile.name if prepared.profile else None
+        try:
+            _run_import(
+                ws,
+                path,
+                prepared,
+                resolved,
+                report,
+                user=user,
+                skip_invalid=skip_invalid,
+                today=today,
+                progress=progress,
+            )
+        except _Refused:
+            errors = report.errors
+            rows = sorted({f.row for f in errors if f.row is not None})
+            report.status = "refused"
+            report.message = (
+                f"{len(rows)} row(s) have errors, so nothing was imported. Fix the source, or import the rest with "
+                "--skip-invalid (the rows with errors are then recorded as skipped)."
+            )
+            report.people = report.cases = report.counts = report.events = 0
+            report.skipped = []
+            _audit_failure(
+                ws,
+                user,
+                path,
+                "refused",
+                report.message,
+                {"error_rows": rows[:200], "sha256": sha_before},
+            )
+        report.seconds = time.perf_counter() - started
+        return report
+    except Cancelled:
+        _audit_failure(ws, user, path, "cancelled", "cancelled by the user; nothing was imported")
+        raise
+    except ClearSlateError as exc:
+        _audit_failure(ws, user, path, "failed", str(exc))
+        raise
+    finally:
+        table.close()
+
+
+def _audit_failure(
+    ws: Workspace,
+    user: str,
+    path: Path,
+    outcome: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    # After the rollback, in its own transaction. If even that fails (the disk is still full)
+    # the original error is what the user must see, so this one is not raised over it.
+    with contextlib.suppress(Exception):
+        ws.audit(user, "import", path.name, outcome, {"message": message, **(details or {})})
+
+
+def _stored(finding: Finding, skipped: bool = False) -> store.StoredFinding:
+    return store.StoredFinding(
+        finding.sheet,
+        finding.row,
+        finding.column,
+        finding.severity.value,
+        finding.code,
+        finding.message,
+        skipped,
+    )
+
+
+def _run_import(
+    ws: Workspace,
+    path: Path,
+    prepared: _Prepared,
+    resolved: ResolvedMapping,
+    report: ImportReport,
+    *,
+    user: str,
+    skip_invalid: bool,
+    today: dt.date | None,
+    progress: Progress | None,
+) -> None:
+    table = prepared.table
+    normalizer = _normalizer(prepared, path, resolved, today)
+    source = store.SourceInfo(
+        file_name=path.name,
+        file_sha256=report.sha256,
+        sheet=table.sheet,
+        file_kind=table.file_kind,
+        profile=prepared.profile.name if prepared.profile else None,
+        mapping=prepared.mapping.to_dict(),
+        headers=prepared.headers,
+        header_row=prepared.header_row,
+        imported_by=user,
+    )
+    findings = report.findings
+    findings.extend(prepared.findings)
+    with ws.transaction():
+        writer = store.ImportWriter(ws, source, status_given="case_status" in resolved.index)
+        batch: list[RowRecord] = []
+        skipped_raw: list[tuple[int, list[str | None]]] = []
+        error_rows = 0
+        rows = 0
+
+        def flush() -> None:
+            hits = writer.add_batch(batch, skipped_raw)
+            by_row = {r.row_number: r for r in batch}
+            for hit in hits:
+                record = by_row[hit.row_number]
+                findings.append(
+                    duplicate_finding(
+                        record,
+                        hit.first_row or 0,
+                        exact=hit.first_raw == record.raw,
+                        file=path.name,
+                        sheet=table.sheet,
+                        other_file=None
+                        if hit.same_source
+                        else (hit.first_file or "an earlier import"),
+                    )
+                )
+            batch.clear()
+            skipped_raw.clear()
+
+        for row_number, cells in _data_rows(table, prepared.header_row):
+            result = normalizer.normalize(row_number, cells)
+            if result.blank:
+                continue
+            rows += 1
+            findings.extend(result.findings)
+            if result.record is None:
+                error_rows += 1
+                error = result.error
+                if skip_invalid and error is not None:
+                    report.skipped.append(SkippedRow(row_number, error.message))
+                    skipped_raw.append((row_number, [cell_text(c) for c in cells]))
+                continue
+            batch.append(result.record)
+            if len(batch) >= BATCH:
+                flush()
+                check_cancelled(progress)
+                if progress is not None:
+                    progress.report(rows, None, f"Imported {rows:,} rows")
+        findings.extend(normalizer.id_findings())
+        report.rows = rows
+        if error_rows and not skip_invalid:
+            raise _Refused()
+        flush()
+        check_cancelled(progress)
+        # The file must be the one we hashed: a file rewritten while we read it is refused.
+        sha_after = file_sha256(path)
+        if sha_after != report.sha256:
+            raise ImportFailed(
+                "The file changed while it was being imported (its SHA-256 differs before and after): nothing was "
+                "imported. Close the program that is writing it and import again.",
+                file=path.name,
+            )
+        skipped_rows = {s.row for s in report.skipped}
+        writer.add_findings(
+            _stored(f, f.row in skipped_rows and f.severity is Severity.ERROR) for f in findings
+        )
+        totals = writer.finish(row_count=rows, skipped_rows=len(skipped_rows))
+        report.source_id = totals.source_id
+        report.people, report.cases, report.counts, report.events = (
+            totals.people,
+            totals.cases,
+            totals.counts,
+            totals.events,
+        )
+        report.duplicates, report.overlapping, report.matches_proposed = (
+            totals.duplicates,
+            totals.overlapping,
+            totals.matches_proposed,
+        )
+        parts = [
+            f"Imported {report.counts} counts in {report.cases} cases for {report.people} people"
+        ]
+        if report.events:
+            parts.append(f"{report.events} history events")
+        if report.duplicates:
+            parts.append(f"{report.duplicates} duplicate rows counted once")
+        if report.overlapping:
+            parts.append(f"{report.overlapping} rows already in the workspace from another source")
+        if report.skipped:
+            parts.append(f"{len(report.skipped)} rows with errors skipped")
+        if report.matches_proposed:
+            parts.append(f"{report.matches_proposed} possible same-person matches to confirm")
+        report.message = "; ".join(parts) + "."
+        ws.audit(
+            user,
+            "import",
+            path.name,
+            "ok",
+            {
+                "sha256": report.sha256,
+                "sheet": table.sheet,
+                "source_id": totals.source_id,
+                "profile": source.profile,
+                "rows": rows,
+                "counts": report.counts,
+                "cases": report.cases,
+                "people": report.people,
+                "events": report.events,
+                "duplicates": report.duplicates,
+                "overlapping": report.overlapping,
+                "skipped_rows": sorted(skipped_rows)[:500],
+                "backup": report.backup.name if report.backup else None,
+            },
+        )
+    if progress is not None:
+        progress.report(rows, rows, "Import finished")
+
+
+# -- person matches ---------------------------------------------------------------------------
+
+
+def proposed_matches(ws: Workspace) -> list[store.PersonMatch]:
+    """People without a key whose name and date of birth match someone else: for a person to confirm."""
+    return store.list_matches(ws, "proposed")
+
+
+def confirm_match(ws: Workspace, match_id: int, *, user: str) -> store.PersonMatch:
+    return store.decide_match(ws, match_id, confirm=True, user=user)
+
+
+def reject_match(ws: Workspace, match_id: int, *, user: str) -> store.PersonMatch:
+    return store.decide_match(ws, match_id, confirm=False, user=user)
+
+
+__all__ = [
+    "Inspection",
+    "ImportReport",
+    "SkippedRow",
+    "ValidationReport",
+    "inspect_file",
+    "validate_file",
+    "import_file",
+    "list_profiles",
+    "get_profile",
+    "save_profile",
+    "proposed_matches",
+    "confirm_match",
+    "reject_match",
+]

@@ -1,0 +1,646 @@
+"""The SQL of an import: bulk inserts in one transaction, dedupe, person linkage and match proposals.
+
+The import service opens one transaction (``ws.transaction()``) and feeds an
+:class:`ImportWriter` batches of normalized rows; rows go in with ``executemany`` and
+explicit ids (no per-row round trip). On a workspace with no counts yet the bulk indexes
+are dropped first and rebuilt after the load, which measured faster than maintaining them
+row by row. Every sqlite3 error (disk full, I/O error) becomes :class:`ImportFailed`, and
+the caller's transaction rolls the whole import back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from app.core.clock import stamp
+from app.core.errors import ClearSlateError, ImportFailed
+from app.store.schema import BULK_INDEXES
+from app.store.workspace import Workspace, json_dumps
+
+
+class _Person(Protocol):
+    key: str | None
+    key_type: str | None
+    full_name: str | None
+    last_name: str | None
+    first_name: str | None
+    middle_name: str | None
+    name_key: str
+    dob: str | None
+    dob_raw: str | None
+    sex: str | None
+    race: str | None
+
+
+class _Row(Protocol):
+    """What the writer needs of a normalized row (app.ingest.normalize_rows.RowRecord)."""
+
+    row_number: int
+    raw: list[str | None]
+    person: Any
+    case: Any
+    count: Any
+    event: Any
+    dedupe_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    file_name: str
+    file_sha256: str
+    sheet: str | None
+    file_kind: str | None
+    profile: str | None
+    mapping: dict[str, Any]
+    headers: list[str]
+    header_row: int | None
+    imported_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ExistingSource:
+    id: int
+    file_name: str
+    imported_at: str
+    imported_by: str | None
+    imported_rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateHit:
+    """A row whose count (or event) is already stored: in this file or from an earlier source."""
+
+    row_number: int
+    first_row: int | None
+    first_source_id: int | None
+    first_file: str | None
+    same_source: bool
+    first_raw: list[str | None] | None
+
+
+@dataclass(slots=True)
+class ImportTotals:
+    source_id: int = 0
+    people: int = 0
+    cases: int = 0
+    counts: int = 0
+    events: int = 0
+    source_rows: int = 0
+    duplicates: int = 0  # within this file
+    overlapping: int = 0  # already in the workspace from another source
+    matches_proposed: int = 0
+    findings: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFinding:
+    sheet: str | None
+    row: int | None
+    column: str | None
+    severity: str
+    code: str | None
+    message: str
+    skipped: bool = False
+
+
+def _translate(exc: sqlite3.Error) -> ClearSlateError:
+    text = str(exc).lower()
+    if "full" in text:
+        return ImportFailed(
+            "The disk is full (or the workspace reached its size limit): nothing was imported. "
+            "Free some space and import again."
+        )
+    if "locked" in text or "busy" in text:
+        return ImportFailed(
+            "The workspace is in use by another program: nothing was imported. Close it there and try again."
+        )
+    if "readonly" in text or "read-only" in text:
+        return ImportFailed("The workspace cannot be written (read-only): nothing was imported.")
+    return ImportFailed(f"The workspace could not be written ({exc}): nothing was imported.")
+
+
+@contextlib.contextmanager
+def translating() -> Iterator[None]:
+    """Turn sqlite3 errors into the user-facing ImportFailed (the transaction still rolls back)."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise _translate(exc) from exc
+
+
+def find_source(ws: Workspace, file_sha256: str, sheet: str | None) -> ExistingSource | None:
+    """An earlier import of exactly this file (and sheet), if any."""
+    with translating():
+        row = ws.conn.execute(
+            "SELECT id, file_name, imported_at, imported_by, imported_rows FROM sources "
+            "WHERE file_sha256 = ? AND sheet IS ?",
+            (file_sha256, sheet),
+        ).fetchone()
+    return ExistingSource(*row) if row else None
+
+
+def _index_name(statement: str) -> str:
+    match = re.search(r"INDEX IF NOT EXISTS (\w+)", statement)
+    assert match, statement
+    return match.group(1)
+
+
+_CHUNK = 900  # bound parameters per IN (...) lookup
+
+
+def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class ImportWriter:
+    """Writes one source's rows. Use only inside ``ws.transaction()``; call :meth:`finish` last."""
+
+    def __init__(self, ws: Workspace, source: SourceInfo, *, status_given: bool = False) -> None:
+        if not ws.in_transaction:
+            raise RuntimeError("ImportWriter must run inside ws.transaction()")
+        self.ws = ws
+        self.conn = ws.conn
+        self.status_given = status_given
+        self.totals = ImportTotals()
+        with translating():
+            self._begin(source)
+
+    def _max_id(self, table: str) -> int:
+        return int(self.conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0])
+
+    def _begin(self, source: SourceInfo) -> None:
+        cur = self.conn.execute(
+            "INSERT INTO sources (file_name, file_sha256, sheet, file_kind, profile, mapping, headers, header_row, "
+            "imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                source.file_name,
+                source.file_sha256,
+                source.sheet,
+                source.file_kind,
+                source.profile,
+                json_dumps(source.mapping),
+                json_dumps(source.headers),
+                source.header_row,
+                stamp(),
+                source.imported_by,
+            ),
+        )
+        self.source_id = int(cur.lastrowid or 0)
+        self.totals.source_id = self.source_id
+        self.sheet = source.sheet
+        self.file_name = source.file_name
+        self._next = {
+            t: self._max_id(t) + 1 for t in ("people", "cases", "counts", "events", "source_rows")
+        }
+        self.first_person_id = self._next["people"]
+        self.first_case_id = self._next["cases"]
+        empty = self.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM counts)").fetchone()[0]
+        # Drop and rebuild the bulk indexes around a first (big) load; on a workspace that
+        # already holds data, rebuilding them would cost more than keeping them.
+        self._dropped = bool(empty)
+        if self._dropped:
+            for statement in BULK_INDEXES:
+                self.conn.execute(f"DROP INDEX IF EXISTS {_index_name(statement)}")
+        self._people_by_key: dict[str, int] = {
+            key: pid
+            for key, pid in self.conn.execute(
+                "SELECT person_key, id FROM people WHERE person_key IS NOT NULL"
+            )
+        }
+        self._cases: dict[tuple[int, str], int] = {
+            (pid, key): cid
+            for pid, key, cid in self.conn.execute(
+                "SELECT person_id, case_key, id FROM cases WHERE case_key IS NOT NULL"
+            )
+        }
+        self._keyless: dict[tuple[str, str, str], int] = {}
+
+    def _take(self, table: str) -> int:
+        value = self._next[table]
+        self._next[table] = value + 1
+        return value
+
+    def _lookup_existing(
+        self, keys: list[str]
+    ) -> dict[str, tuple[int | None, int | None, str | None, str | None]]:
+        found: dict[str, tuple[int | None, int | None, str | None, str | None]] = {}
+        for table in ("counts", "events"):
+            for chunk in _chunks(keys):
+                marks = ",".join("?" * len(chunk))
+                for key, source_id, row_number, file_name, data in self.conn.execute(
+                    f"SELECT t.dedupe_key, sr.source_id, sr.row_number, s.file_name, sr.data FROM {table} t "
+                    "LEFT JOIN source_rows sr ON sr.id = t.source_row_id LEFT JOIN sources s ON s.id = sr.source_id "
+                    f"WHERE t.dedupe_key IN ({marks})",
+                    list(chunk),
+                ):
+                    found[key] = (source_id, row_number, file_name, data)
+        return found
+
+    def add_batch(
+        self, records: Sequence[_Row], skipped_rows: Iterable[tuple[int, list[str | None]]] = ()
+    ) -> list[DuplicateHit]:
+        """Insert a batch of usable rows (and keep the raw text of rows skipped for errors)."""
+        with translating():
+            return self._add_batch(records, skipped_rows)
+
+    def _add_batch(
+        self, records: Sequence[_Row], skipped_rows: Iterable[tuple[int, list[str | None]]]
+    ) -> list[DuplicateHit]:
+        source_rows: list[tuple[Any, ...]] = []
+        people: list[tuple[Any, ...]] = []
+        cases: list[tuple[Any, ...]] = []
+        counts: list[tuple[Any, ...]] = []
+        events: list[tuple[Any, ...]] = []
+        hits: list[DuplicateHit] = []
+        for row_number, raw in skipped_rows:
+            source_rows.append(
+                (self._take("source_rows"), self.source_id, row_number, json_dumps(raw))
+            )
+        existing = self._lookup_existing([r.dedupe_key for r in records]) if records else {}
+        batch_seen: dict[str, tuple[int, list[str | None]]] = {}
+        for record in records:
+            source_row_id = self._take("source_rows")
+            source_rows.append(
+                (source_row_id, self.source_id, record.row_number, json_dumps(record.raw))
+            )
+            earlier = existing.get(record.dedupe_key)
+            if earlier is not None:
+                source_id, first_row, file_name, data = earlier
+                same = source_id == self.source_id
+                hits.append(
+                    DuplicateHit(
+                        record.row_number,
+                        first_row,
+                        source_id,
+                        file_name,
+                        same,
+                        json.loads(data) if data else None,
+                    )
+                )
+                if same:
+                    self.totals.duplicates += 1
+                else:
+                    self.totals.overlapping += 1
+                continue
+            if record.dedupe_key in batch_seen:
+                first_row, first_raw = batch_seen[record.dedupe_key]
+                hits.append(
+                    DuplicateHit(
+                        record.row_number,
+                        first_row,
+                        self.source_id,
+                        self.file_name,
+                        True,
+                        first_raw,
+                    )
+                )
+                self.totals.duplicates += 1
+                continue
+            batch_seen[record.dedupe_key] = (record.row_number, record.raw)
+            person_id = self._person(record, people)
+            if record.event is not None:
+                e = record.event
+                events.append(
+                    (
+                        self._take("events"),
+                        person_id,
+                        e.event_type,
+                        e.event_date,
+                        e.event_date_raw,
+                        e.offense_raw,
+                        e.code_book,
+                        e.section,
+                        e.subsections,
+                        e.description,
+                        source_row_id,
+                        record.dedupe_key,
+                    )
+                )
+                continue
+            case_id = self._case(record, person_id, cases)
+            c = record.count
+            counts.append(
+                (
+                    self._take("counts"),
+                    case_id,
+                    person_id,
+                    c.count_number,
+                    c.offense_raw,
+                    c.offense_comment,
+                    c.code_book,
+                    c.section,
+                    c.subsections,
+                    int(c.attempt),
+                    int(c.conspiracy),
+                    int(c.offense_recognized),
+                    c.description,
+                    c.level,
+                    c.level_raw,
+                    c.disposition,
+                    c.disposition_raw,
+                    c.disposition_date,
+                    c.disposition_date_raw,
+                    c.offense_date,
+                    c.offense_date_raw,
+                    c.sentence,
+                    c.comment,
+                    source_row_id,
+                    record.dedupe_key,
+                )
+            )
+        self.conn.executemany(
+            "INSERT INTO source_rows (id, source_id, row_number, data) VALUES (?, ?, ?, ?)",
+            source_rows,
+        )
+        if people:
+            self.conn.executemany(
+                "INSERT INTO people (id, person_key, key_type, full_name, last_name, first_name, middle_name, dob, dob_raw, "
+                "sex, race, source_id, name_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                people,
+            )
+        if cases:
+            self.conn.executemany(
+                "INSERT INTO cases (id, person_id, case_number, case_key, court, county, filing_date, filing_date_raw, status) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                cases,
+            )
+        if counts:
+            self.conn.executemany(
+                "INSERT INTO counts (id, case_id, person_id, count_number, offense_raw, offense_comment, code_book, section, "
+                "subsections, attempt, conspiracy, offense_recognized, description, level, level_raw, disposition, "
+                "disposition_raw, disposition_date, disposition_date_raw, offense_date, offense_date_raw, sentence, "
+                "comment, source_row_id, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                counts,
+            )
+        if events:
+            self.conn.executemany(
+                "INSERT INTO events (id, person_id, event_type, event_date, event_date_raw, offense_raw, code_book, section, "
+                "subsections, description, source_row_id, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                events,
+            )
+        t = self.totals
+        t.source_rows += len(source_rows)
+        t.people += len(people)
+        t.cases += len(cases)
+        t.counts += len(counts)
+        t.events += len(events)
+        return hits
+
+    def _person(self, record: _Row, people: list[tuple[Any, ...]]) -> int:
+        p = record.person
+        if p.key is not None:
+            pid = self._people_by_key.get(p.key)
+            if pid is not None:
+                return pid
+            pid = self._take("people")
+            self._people_by_key[p.key] = pid
+        else:
+            # No key: the rows of one case in one file are one person; anything wider is only
+            # proposed (name + date of birth) for a person to confirm, never merged here.
+            scope = record.case.case_key if record.case is not None else f"row {record.row_number}"
+            keyless = (scope, p.name_key, p.dob or p.dob_raw or "")
+            pid = self._keyless.get(keyless)  # type: ignore[assignment]
+            if pid is not None:
+                return pid
+            pid = self._take("people")
+            self._keyless[keyless] = pid
+        people.append(
+            (
+                pid,
+                p.key,
+                p.key_type,
+                p.full_name,
+                p.last_name,
+                p.first_name,
+                p.middle_name,
+                p.dob,
+                p.dob_raw,
+                p.sex,
+                p.race,
+                self.source_id,
+                p.name_key,
+            )
+        )
+        return pid
+
+    def _case(self, record: _Row, person_id: int, cases: list[tuple[Any, ...]]) -> int:
+        c = record.case
+        cid = self._cases.get((person_id, c.case_key))
+        if cid is not None:
+            return cid
+        cid = self._take("cases")
+        self._cases[(person_id, c.case_key)] = cid
+        cases.append(
+            (
+                cid,
+                person_id,
+                c.case_number,
+                c.case_key,
+                c.court,
+                c.county,
+                c.filing_date,
+                c.filing_date_raw,
+                c.status,
+            )
+        )
+        return cid
+
+    def add_findings(self, findings: Iterable[StoredFinding]) -> None:
+        rows = [
+            (
+                self.source_id,
+                f.sheet,
+                f.row,
+                f.column,
+                f.severity,
+                f.code,
+                f.message,
+                int(f.skipped),
+            )
+            for f in findings
+        ]
+        with translating():
+            self.conn.executemany(
+                "INSERT INTO import_findings (source_id, sheet, row_number, column_name, severity, code, message, skipped) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        self.totals.findings += len(rows)
+
+    def finish(self, *, row_count: int, skipped_rows: int) -> ImportTotals:
+        """Rebuild indexes, derive case statuses, propose person matches, close the source row."""
+        with translating():
+            if self._dropped:
+                for statement in BULK_INDEXES:
+                    self.conn.execute(statement)
+            if not self.status_given:
+                # A case is "warrant" if any count says so, "open" if any is open, else closed.
+                self.conn.execute(
+                    "UPDATE cases SET status = CASE "
+                    "WHEN EXISTS (SELECT 1 FROM counts c WHERE c.case_id = cases.id AND c.disposition = 'warrant') THEN 'warrant' "
+                    "WHEN EXISTS (SELECT 1 FROM counts c WHERE c.case_id = cases.id AND c.disposition = 'open') THEN 'open' "
+                    "WHEN EXISTS (SELECT 1 FROM counts c WHERE c.case_id = cases.id AND c.disposition IS NOT NULL) THEN 'closed' "
+                    "ELSE status END WHERE id >= ?",
+                    (self.first_case_id,),
+                )
+            self.totals.matches_proposed = propose_matches(self.conn, self.first_person_id)
+            self.conn.execute(
+                "UPDATE sources SET row_count = ?, imported_rows = ?, skipped_rows = ? WHERE id = ?",
+                (row_count, self.totals.counts + self.totals.events, skipped_rows, self.source_id),
+            )
+        return self.totals
+
+
+def propose_matches(conn: sqlite3.Connection, first_new_person: int) -> int:
+    """Propose name + DOB matches for new people where at least one side has no key.
+
+    Two people with different keys are different people even when name and DOB agree, so
+    they are never proposed. Each new person is proposed against the earliest such person
+    (a star, not every pair), which is enough for a reviewer to confirm a group.
+    """
+    before = conn.total_changes
+    conn.execute(
+        "INSERT OR IGNORE INTO person_matches (person_a, person_b, basis) "
+        "SELECT m.a, m.b, 'name+dob' FROM ("
+        "  SELECT (SELECT MIN(a.id) FROM people a WHERE a.name_key = b.name_key AND a.dob = b.dob AND a.id < b.id "
+        "          AND (a.person_key IS NULL OR b.person_key IS NULL)) AS a, b.id AS b "
+        "  FROM people b WHERE b.id >= ? AND b.dob IS NOT NULL AND b.name_key IS NOT NULL AND b.name_key NOT IN ('|', '')"
+        ") m WHERE m.a IS NOT NULL",
+        (first_new_person,),
+    )
+    return conn.total_changes - before
+
+
+# -- person matches: list, confirm, reject ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PersonMatch:
+    id: int
+    person_a: int
+    person_b: int
+    name_a: str | None
+    name_b: str | None
+    dob: str | None
+    key_a: str | None
+    key_b: str | None
+    basis: str
+    status: str
+    cases_a: list[str] = field(default_factory=list)
+    cases_b: list[str] = field(default_factory=list)
+
+
+def list_matches(ws: Workspace, status: str | None = "proposed") -> list[PersonMatch]:
+    sql = (
+        "SELECT m.id, m.person_a, m.person_b, a.full_name, b.full_name, a.dob, a.person_key, b.person_key, m.basis, m.status "
+        "FROM person_matches m JOIN people a ON a.id = m.person_a JOIN people b ON b.id = m.person_b"
+    )
+    params: tuple[Any, ...] = ()
+    if status:
+        sql += " WHERE m.status = ?"
+        params = (status,)
+    out = []
+    for row in ws.conn.execute(sql + " ORDER BY m.id", params).fetchall():
+        cases_a = [
+            r[0]
+            for r in ws.conn.execute(
+                "SELECT case_number FROM cases WHERE person_id = ? ORDER BY id", (row[1],)
+            )
+        ]
+        cases_b = [
+            r[0]
+            for r in ws.conn.execute(
+                "SELECT case_number FROM cases WHERE person_id = ? ORDER BY id", (row[2],)
+            )
+        ]
+        out.append(PersonMatch(*row, cases_a=cases_a, cases_b=cases_b))
+    return out
+
+
+def decide_match(ws: Workspace, match_id: int, *, confirm: bool, user: str) -> PersonMatch:
+    """Confirm (merge person B's cases, counts and events into person A) or reject a proposal."""
+    with ws.transaction(), translating():
+        row = ws.conn.execute(
+            "SELECT person_a, person_b, status FROM person_matches WHERE id = ?", (match_id,)
+        ).fetchone()
+        if row is None:
+            raise ImportFailed(f"There is no proposed match number {match_id}.")
+        a, b, status = row
+        if status != "proposed":
+            raise ImportFailed(f"Match {match_id} was already {status}.")
+        new_status = "confirmed" if confirm else "rejected"
+        ws.conn.execute(
+            "UPDATE person_matches SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?",
+            (new_status, user, stamp(), match_id),
+        )
+        moved = {"cases": 0, "counts": 0, "events": 0}
+        if confirm:
+            # Cases with the same number merge; the others simply change person.
+            for cid, key in ws.conn.execute(
+                "SELECT id, case_key FROM cases WHERE person_id = ?", (b,)
+            ).fetchall():
+                target = ws.conn.execute(
+                    "SELECT id FROM cases WHERE person_id = ? AND case_key = ? ORDER BY id LIMIT 1",
+                    (a, key),
+                ).fetchone()
+                if target:
+                    ws.conn.execute(
+                        "UPDATE counts SET case_id = ? WHERE case_id = ?", (target[0], cid)
+                    )
+                    ws.conn.execute("DELETE FROM cases WHERE id = ?", (cid,))
+                else:
+                    ws.conn.execute("UPDATE cases SET person_id = ? WHERE id = ?", (a, cid))
+                moved["cases"] += 1
+            moved["counts"] = ws.conn.execute(
+                "UPDATE counts SET person_id = ? WHERE person_id = ?", (a, b)
+            ).rowcount
+            moved["events"] = ws.conn.execute(
+                "UPDATE events SET person_id = ? WHERE person_id = ?", (a, b)
+            ).rowcount
+            # Other open proposals that name B now name A (duplicates of existing pairs fall away).
+            for column in ("person_a", "person_b"):
+                ws.conn.execute(
+                    f"UPDATE OR IGNORE person_matches SET {column} = ? WHERE {column} = ? AND status = 'proposed'",
+                    (a, b),
+                )
+            ws.conn.execute(
+                "DELETE FROM person_matches WHERE status = 'proposed' AND (person_a = person_b OR person_a = ? OR person_b = ?)",
+                (b, b),
+            )
+        ws.audit(
+            user,
+            "person.match." + ("confirm" if confirm else "reject"),
+            f"people {a} and {b}",
+            details={"match_id": match_id, "person_a": a, "person_b": b, **moved},
+        )
+    result = [m for m in list_matches(ws, None) if m.id == match_id]
+    return result[0]
+
+
+# -- counts and rows for reports --------------------------------------------------------------------
+
+
+def workspace_totals(ws: Workspace) -> dict[str, int]:
+    """How many people, cases, counts, events, sources and source rows the workspace holds."""
+    out = {}
+    for table in ("people", "cases", "counts", "events", "sources", "source_rows"):
+        out[table] = int(ws.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+    return out
+
+
+def source_findings(ws: Workspace, source_id: int) -> list[StoredFinding]:
+    return [
+        StoredFinding(*row[:6], skipped=bool(row[6]))
+        for row in ws.conn.execute(
+            "SELECT sheet, row_number, column_name, severity, code, message, skipped FROM import_findings "
+            "WHERE source_id = ? ORDER BY id",
+            (source_id,),
+        )
+    ]
