@@ -223,12 +223,13 @@ def _sheet_infos(workbook: Any) -> list[SheetInfo]:
 
 
 def _open_workbook(path: Path, sniffed: Sniffed, sheet: str | None) -> Table:
+    # Every part is unpacked and checked once before calamine sees the file.
+    facts = _ZipFacts.verify(path, sniffed.kind) if sniffed.kind != "xls" else None
     workbook = _load_workbook(path, sniffed)
     try:
         infos = _sheet_infos(workbook)
         types = {m.name: str(m.typ).rsplit(".", 1)[-1] for m in workbook.sheets_metadata}
-        ooxml = _OoxmlParts.read(path) if sniffed.kind in ("xlsx", "xlsm") else None
-        epoch = _workbook_epoch(path, sniffed, ooxml)
+        epoch = _workbook_epoch(sniffed, facts)
         chosen: str | None = None
         loaded: Any = None
         if sheet is not None:
@@ -238,14 +239,14 @@ def _open_workbook(path: Path, sniffed: Sniffed, sheet: str | None) -> Table:
                     f"there is no sheet named {sheet!r}; the sheets are: {listing}", file=path.name
                 )
             chosen = sheet
-            loaded = _load_sheet(workbook, path, sheet)
+            loaded = _load_sheet(workbook, path, sheet, facts)
             if not _has_values(loaded):
                 raise ImportFailed("the sheet is empty", file=path.name, sheet=sheet)
         else:
             for info in infos:
                 if info.state != "visible" or types.get(info.name) not in (None, "WorkSheet"):
                     continue
-                candidate = _load_sheet(workbook, path, info.name)
+                candidate = _load_sheet(workbook, path, info.name, facts)
                 if _has_values(candidate):
                     chosen, loaded = info.name, candidate
                     break
@@ -267,8 +268,8 @@ def _open_workbook(path: Path, sniffed: Sniffed, sheet: str | None) -> Table:
             epoch=epoch,
         )
         _workbook_findings(table, sniffed, infos, types)
-        if ooxml is not None and chosen is not None:
-            ooxml.scan_sheet(table, chosen)
+        if facts is not None and chosen is not None:
+            facts.formula_findings(table, chosen)
         _merged_findings(table, loaded)
         table._reader = _CalamineReader(workbook, loaded)
         return table
@@ -277,7 +278,9 @@ def _open_workbook(path: Path, sniffed: Sniffed, sheet: str | None) -> Table:
         raise
 
 
-def _load_sheet(workbook: Any, path: Path, name: str) -> Any:
+def _load_sheet(workbook: Any, path: Path, name: str, facts: _ZipFacts | None) -> Any:
+    if facts is not None:
+        facts.check_extent(name, path.name)
     try:
         return workbook.get_sheet_by_name(name)
     except BaseException as exc:
@@ -429,66 +432,109 @@ _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 
 
-class _OoxmlParts:
-    """The few OOXML facts read straight from the zip (already checked by ``safety``)."""
+@dataclass
+class _SheetScan:
+    """What one pass over a worksheet's XML found: formula cells without a value, the extent."""
 
-    def __init__(self, path: Path, date1904: bool, sheet_parts: dict[str, str]) -> None:
-        self.path = path
-        self.date1904 = date1904
-        self.sheet_parts = sheet_parts
+    missing: list[str] = field(default_factory=list)
+    max_row: int = 0
+    max_col: int = 0  # 1-based
+    cells: int = 0
+
+
+# calamine holds a sheet as a dense grid of (rows x columns) cells of about 32 bytes each. A
+# few stray cells far from the data (e.g. one at XFD1048576) would ask for many gigabytes.
+MAX_DENSE_CELLS = 60_000_000
+
+
+class _ZipFacts:
+    """One verifying pass over every part of a zip-based workbook, before calamine opens it.
+
+    Each part is unpacked under ``safety.stream_member``'s size limit and CRC check (so bombs
+    and damaged parts are refused here, not inside the parser); worksheet XML is scanned on the
+    way for formula cells without a stored value and for the extent calamine would allocate.
+    """
+
+    def __init__(self) -> None:
+        self.date1904 = False
+        self.sheet_parts: dict[str, str] = {}
+        self.scans: dict[str, _SheetScan] = {}
 
     @classmethod
-    def read(cls, path: Path) -> _OoxmlParts:
+    def verify(cls, path: Path, kind: str) -> _ZipFacts:
+        facts = cls()
+        workbook = rels = b""
         try:
             with zipfile.ZipFile(path) as zf:
-                names = set(zf.namelist())
-                wb_name = "xl/workbook.xml" if "xl/workbook.xml" in names else "xl/workbook2.xml"
-                workbook = b"".join(stream_member(zf, zf.getinfo(wb_name), file=path.name))
-                rels_name = "xl/_rels/" + wb_name.rsplit("/", 1)[1] + ".rels"
-                rels = (
-                    b"".join(stream_member(zf, zf.getinfo(rels_name), file=path.name))
-                    if rels_name in names
-                    else b""
-                )
-                # Every part calamine reads when it opens the workbook is unpacked here first,
-                # with its size held to what the zip directory declared.
-                for part in ("xl/sharedStrings.xml", "xl/styles.xml"):
-                    if part in names:
-                        for _ in stream_member(zf, zf.getinfo(part), file=path.name):
-                            pass
-        except (KeyError, zipfile.BadZipFile):
+                infos = zf.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError):
             raise ImportFailed(DAMAGED_MESSAGE, file=path.name) from None
+        for info in infos:
+            if info.is_dir():
+                continue
+            chunks = stream_member(path, info, file=path.name)
+            name = info.filename
+            if (
+                kind in ("xlsx", "xlsm")
+                and name.startswith("xl/worksheets/")
+                and name.endswith(".xml")
+            ):
+                facts.scans[name] = _scan_sheet_xml(chunks)
+            elif name in ("xl/workbook.xml", "xl/workbook2.xml", "xl/workbook.bin"):
+                workbook = b"".join(chunks)
+            elif name in ("xl/_rels/workbook.xml.rels", "xl/_rels/workbook2.xml.rels"):
+                rels = b"".join(chunks)
+            else:
+                for _ in chunks:
+                    pass
+        if kind == "xlsb":
+            facts.date1904 = _xlsb_date1904(workbook)
+        elif kind in ("xlsx", "xlsm"):
+            facts._read_workbook_xml(workbook, rels)
+        return facts
+
+    def _read_workbook_xml(self, workbook: bytes, rels: bytes) -> None:
         pr = re.search(rb"<(?:\w+:)?workbookPr\b[^>]*>", workbook)
-        date1904 = False
         if pr:
             attrs = dict(_ATTR.findall(pr.group(0)))
-            date1904 = attrs.get(b"date1904", b"").lower() in (b"1", b"true")
+            self.date1904 = attrs.get(b"date1904", b"").lower() in (b"1", b"true")
         targets: dict[str, str] = {}
         for tag in _REL_TAG.findall(rels):
             attrs = dict(_ATTR.findall(tag))
             rid, target = attrs.get(b"Id"), attrs.get(b"Target")
             if rid and target:
                 targets[rid.decode()] = _resolve_target(target.decode())
-        parts: dict[str, str] = {}
         for tag in _SHEET_TAG.findall(workbook):
             attrs = dict(_ATTR.findall(tag))
             name = attrs.get(b"name")
             rid = next((v for k, v in attrs.items() if k.endswith(b":id")), None)
             if name is not None and rid is not None and rid.decode() in targets:
-                parts[_unescape(name.decode("utf-8", "replace"))] = targets[rid.decode()]
-        return cls(path, date1904, parts)
+                self.sheet_parts[_unescape(name.decode("utf-8", "replace"))] = targets[rid.decode()]
 
-    def scan_sheet(self, table: Table, sheet: str) -> None:
-        """Name the formula cells that have no cached value, streaming the sheet's XML."""
+    def scan_for(self, sheet: str) -> _SheetScan | None:
         part = self.sheet_parts.get(sheet)
-        if part is None:
+        return self.scans.get(part) if part is not None else None
+
+    def check_extent(self, sheet: str, file: str) -> None:
+        """Refuse a sheet whose stray far-off cells would make calamine allocate gigabytes."""
+        scan = self.scan_for(sheet)
+        if scan is None:
             return
-        try:
-            with zipfile.ZipFile(self.path) as zf:
-                info = zf.getinfo(part)
-                missing = _formulas_without_value(stream_member(zf, info, file=self.path.name))
-        except KeyError:
-            return
+        dense = scan.max_row * scan.max_col
+        if dense > MAX_DENSE_CELLS and scan.cells * 4 < dense:
+            corner = cell_name(scan.max_row, scan.max_col - 1)
+            raise ImportFailed(
+                f"refused: the sheet reaches cell {corner} ({dense:,} cells) but holds only "
+                f"about {scan.cells:,}; delete the stray cells far below or to the right of the "
+                "data in Excel (select the empty rows and columns, Delete) and save again",
+                file=file,
+                sheet=sheet,
+            )
+
+    def formula_findings(self, table: Table, sheet: str) -> None:
+        """Name the formula cells of ``sheet`` that have no stored value."""
+        scan = self.scan_for(sheet)
+        missing = scan.missing if scan is not None else []
         for n, ref in enumerate(missing):
             if n >= MAX_CELL_FINDINGS:
                 table._finding(
@@ -531,19 +577,31 @@ def _unescape(text: str) -> str:
 _ROOT = re.compile(rb"<(?:(\w+):)?worksheet\b")
 _REF_ATTR = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
 _TYPE_ATTR = re.compile(rb'\st="([a-zA-Z]+)"')
+_WIDE_REF = re.compile(rb'r="([A-Z]{2,3})[0-9]')
+_ROW_REF = re.compile(rb'row [^>]*?\br="([0-9]+)"')
 
 
-def _formulas_without_value(chunks: Iterator[bytes]) -> list[str]:
-    """Cell references whose formula has no stored value, found without parsing the XML.
+def _scan_sheet_xml(chunks: Iterator[bytes]) -> _SheetScan:
+    """Formula cells without a stored value, and the sheet's extent, found without parsing XML.
 
     Formula cells are rare in county exports, so most chunks cost one C-speed ``find``. A cell
     with a formula counts as missing when it has no ``<v>`` or an empty one, except a text
     result (``t="str"``), where an empty ``<v></v>`` is Excel's stored empty string.
     """
-    missing: list[str] = []
+    scan = _SheetScan()
+    missing = scan.missing
     carry = b""
     prefix: bytes | None = None
     for chunk in chunks:
+        # Extent: every cell reference with a two- or three-letter column, and the last row
+        # of the chunk (rows are written in order). Both are C-speed searches.
+        scan.cells += chunk.count(b"<c ") + chunk.count(b":c ")
+        for m in _WIDE_REF.finditer(chunk):
+            scan.max_col = max(scan.max_col, _column_number(m.group(1)))
+        at = chunk.rfind(b"row ")
+        last_row = _ROW_REF.match(chunk, at) if at >= 0 else None
+        if last_row:
+            scan.max_row = max(scan.max_row, int(last_row.group(1)))
         data = carry + chunk
         carry = b""
         if prefix is None:
@@ -591,26 +649,28 @@ def _formulas_without_value(chunks: Iterator[bytes]) -> list[str]:
                 if not has_value and ref is not None:
                     missing.append((ref.group(1) + ref.group(2)).decode())
             pos = end + len(c_close)
-    return missing
+    if scan.max_col == 0 and scan.cells:
+        scan.max_col = 26  # only one-letter columns were seen
+    return scan
 
 
-def _workbook_epoch(path: Path, sniffed: Sniffed, ooxml: _OoxmlParts | None) -> int:
-    if ooxml is not None:
-        return 1904 if ooxml.date1904 else 1900
-    if sniffed.kind == "xlsb":
-        return 1904 if _xlsb_date1904(path) else 1900
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+def _workbook_epoch(sniffed: Sniffed, facts: _ZipFacts | None) -> int:
+    if facts is not None and facts.date1904:
+        return 1904
     # .xls keeps its date system in a BIFF record calamine applies itself to date cells; .ods
     # stores ISO dates. Serial numbers in those files follow the 1900 system.
     return 1900
 
 
-def _xlsb_date1904(path: Path) -> bool:
+def _xlsb_date1904(data: bytes) -> bool:
     """Read BrtWbProp's f1904 flag from xl/workbook.bin (MS-XLSB 2.4.820)."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            data = b"".join(stream_member(zf, zf.getinfo("xl/workbook.bin"), file=path.name))
-    except KeyError:
-        return False
     pos = 0
     n = len(data)
 

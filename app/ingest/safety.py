@@ -103,7 +103,7 @@ def check_zip(path: Path) -> None:
         _check_overlaps(infos, name)
         for info in infos:
             if _is_xml(info.filename):
-                check_xml_prolog(zf, info, file=name)
+                check_xml_prolog(path, info, file=name)
 
 
 def _is_xml(member: str) -> bool:
@@ -121,19 +121,17 @@ def _check_overlaps(infos: list[zipfile.ZipInfo], file: str) -> None:
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
-def check_xml_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, file: str) -> None:
+def check_xml_prolog(path: Path, info: zipfile.ZipInfo, *, file: str) -> None:
     """Refuse an XML member that declares a DOCTYPE or entities (billion laughs, external entities).
 
     A DOCTYPE may only appear before the root element, so only the prolog is read: the cost does
     not depend on the member's size.
     """
+    chunks = stream_member(path, info, file=file, chunk=PROLOG_LIMIT)
     try:
-        with zf.open(info) as fh:
-            head = fh.read(PROLOG_LIMIT)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
-        raise ImportFailed(
-            DAMAGED_MESSAGE + f" ({info.filename} cannot be unpacked)", file=file
-        ) from None
+        head = next(chunks, b"")
+    finally:
+        chunks.close()
     text = _ascii_view(head)
     end = _prolog_end(text)
     prolog = text if end is None or end < 0 else text[:end]
@@ -182,32 +180,78 @@ def _prolog_end(text: bytes) -> int | None:
 
 
 def stream_member(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, file: str, chunk: int = 1 << 20
+    path: Path, info: zipfile.ZipInfo, *, file: str, chunk: int = 1 << 20
 ) -> Iterator[bytes]:
-    """Yield a member's bytes in chunks, refusing it if it unpacks beyond its declared size.
+    """Yield a member's bytes in chunks, unpacking it here under a hard size limit.
 
-    Python's zipfile trusts the declared size only loosely, so the count is kept here: a member
-    that lies about its size is a bomb.
+    The raw deflate stream is inflated with zlib in bounded steps, so a member that unpacks
+    beyond the size the zip directory declared is refused the moment it passes that size
+    (Python's zipfile would quietly cut it short; other readers might not). The CRC is checked
+    at the end, so a damaged member is reported as such.
     """
-    limit = info.file_size
-    seen = 0
-    try:
-        with zf.open(info) as fh:
-            while True:
-                data = fh.read(chunk)
-                if not data:
-                    break
-                seen += len(data)
-                if seen > limit:
-                    raise ImportFailed(
-                        REFUSED.format(why=f"{info.filename} unpacks beyond its declared size"),
-                        file=file,
-                    )
-                yield data
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+    if info.flag_bits & 0x1:
+        raise ImportFailed("password-protected: remove the password and save again", file=file)
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise ImportFailed(
-            DAMAGED_MESSAGE + f" ({info.filename} cannot be unpacked)", file=file
-        ) from None
+            f"{DAMAGED_MESSAGE} ({info.filename} uses a compression Excel does not write)",
+            file=file,
+        )
+    limit = info.file_size
+    damaged = ImportFailed(DAMAGED_MESSAGE + f" ({info.filename} cannot be unpacked)", file=file)
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise ImportFailed(f"cannot be read: {exc.strerror or exc}", file=file) from None
+    with fh:
+        fh.seek(info.header_offset)
+        local = fh.read(30)
+        if len(local) < 30 or not local.startswith(b"PK\x03\x04"):
+            raise damaged
+        name_len, extra_len = struct.unpack_from("<HH", local, 26)
+        fh.seek(info.header_offset + 30 + name_len + extra_len)
+        remaining = info.compress_size
+        inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+        crc = 0
+        seen = 0
+
+        def emit(data: bytes) -> bytes:
+            nonlocal crc, seen
+            seen += len(data)
+            if seen > limit:
+                raise ImportFailed(
+                    REFUSED.format(why=f"{info.filename} unpacks beyond its declared size"),
+                    file=file,
+                )
+            crc = zlib.crc32(data, crc)
+            return data
+
+        try:
+            while remaining > 0:
+                raw = fh.read(min(chunk, remaining))
+                if not raw:
+                    raise damaged
+                remaining -= len(raw)
+                if inflater is None:
+                    yield emit(raw)
+                    continue
+                # Bounded steps: one compressed chunk may inflate a thousandfold.
+                data = inflater.decompress(raw, chunk)
+                while True:
+                    if data:
+                        yield emit(data)
+                    if not inflater.unconsumed_tail:
+                        break
+                    data = inflater.decompress(inflater.unconsumed_tail, chunk)
+            if inflater is not None:
+                tail = inflater.flush()
+                if tail:
+                    yield emit(tail)
+                if not inflater.eof:
+                    raise damaged
+        except zlib.error:
+            raise damaged from None
+        if seen != limit or crc != info.CRC:
+            raise damaged
 
 
 def drain(chunks: Iterable[bytes]) -> int:

@@ -1,0 +1,173 @@
+"""Builders for the real (and deliberately broken) files the reading tests feed to the readers."""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+
+def write_xlsx(path: Path, sheets: dict[str, Sequence[Sequence[Any]]], **options: Any) -> Path:
+    """A real workbook written by xlsxwriter, one sheet per entry (rows start at A1)."""
+    import datetime as dt
+
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), options)
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    for name, rows in sheets.items():
+        ws = wb.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, (dt.date, dt.datetime)):
+                    ws.write_datetime(r, c, value, date_fmt)
+                elif value is not None:
+                    ws.write(r, c, value)
+    wb.close()
+    return path
+
+
+def rewrite_zip(
+    src: Path, dst: Path, changes: dict[str, bytes | Callable[[bytes], bytes] | None]
+) -> Path:
+    """Copy a zip, replacing (bytes), transforming (callable), adding or dropping (None) members."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        done = set()
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename in changes:
+                change = changes[info.filename]
+                done.add(info.filename)
+                if change is None:
+                    continue
+                data = change(data) if callable(change) else change
+            zout.writestr(info.filename, data)
+        for name, change in changes.items():
+            if name not in done and isinstance(change, bytes):
+                zout.writestr(name, change)
+    return dst
+
+
+def write_ods(path: Path, sheets: dict[str, Sequence[Sequence[Any]]]) -> Path:
+    """A minimal but valid OpenDocument spreadsheet, written by hand (no ODS writer is installed)."""
+    import datetime as dt
+
+    tables = []
+    for name, rows in sheets.items():
+        xml_rows = []
+        for row in rows:
+            cells = []
+            for value in row:
+                if value is None:
+                    cells.append("<table:table-cell/>")
+                elif isinstance(value, bool):
+                    cells.append(
+                        f'<table:table-cell office:value-type="boolean" '
+                        f'office:boolean-value="{str(value).lower()}"/>'
+                    )
+                elif isinstance(value, (int, float)):
+                    cells.append(
+                        f'<table:table-cell office:value-type="float" office:value="{value}">'
+                        f"<text:p>{value}</text:p></table:table-cell>"
+                    )
+                elif isinstance(value, dt.date):
+                    cells.append(
+                        f'<table:table-cell office:value-type="date" '
+                        f'office:date-value="{value.isoformat()}"><text:p>{value}</text:p>'
+                        "</table:table-cell>"
+                    )
+                else:
+                    cells.append(
+                        f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}'
+                        "</text:p></table:table-cell>"
+                    )
+            xml_rows.append("<table:table-row>" + "".join(cells) + "</table:table-row>")
+        tables.append(
+            f'<table:table table:name="{escape(name)}">' + "".join(xml_rows) + "</table:table>"
+        )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        "<office:body><office:spreadsheet>"
+        + "".join(tables)
+        + "</office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(
+            "mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED
+        )
+        zf.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        zf.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+    return path
+
+
+def write_xls(
+    path: Path, sheets: dict[str, Sequence[Sequence[Any]]], hidden: Sequence[str] = ()
+) -> Path:
+    """A real legacy BIFF8 .xls written by xlwt."""
+    import datetime as dt
+
+    import xlwt
+
+    wb = xlwt.Workbook()
+    date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for name, rows in sheets.items():
+        ws = wb.add_sheet(name)
+        if name in hidden:
+            ws.visibility = 1
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, dt.date):
+                    ws.write(r, c, value, date_style)
+                elif value is not None:
+                    ws.write(r, c, value)
+    wb.save(str(path))
+    return path
+
+
+def write_cfb(path: Path, stream_names: Sequence[str]) -> Path:
+    """A minimal OLE compound file (MS-CFB v3) whose directory lists the given empty streams."""
+    free, end, fat_sect, nostream = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+    header = bytearray(512)
+    header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<I", header, 44, 1)  # one FAT sector
+    struct.pack_into("<I", header, 48, 1)  # directory starts at sector 1
+    struct.pack_into("<I", header, 56, 4096)
+    struct.pack_into("<IIII", header, 60, end, 0, end, 0)
+    difat = [0] + [free] * 108
+    struct.pack_into("<109I", header, 76, *difat)
+    fat = [fat_sect, end] + [free] * 126
+    fat_sector = struct.pack("<128I", *fat)
+    entries = [("Root Entry", 5)] + [(n, 2) for n in stream_names]
+    if len(entries) > 4:
+        raise ValueError("this builder writes one directory sector (4 entries)")
+    directory = bytearray()
+    for i, (name, kind) in enumerate(entries):
+        entry = bytearray(128)
+        raw = name.encode("utf-16-le") + b"\x00\x00"
+        entry[0 : len(raw)] = raw
+        struct.pack_into("<HBB", entry, 64, len(raw), kind, 1)
+        child = 1 if i == 0 and len(entries) > 1 else nostream
+        right = i + 1 if 0 < i < len(entries) - 1 else nostream
+        struct.pack_into("<III", entry, 68, nostream, right, child)
+        struct.pack_into("<IQ", entry, 116, end, 0)
+        directory += entry
+    directory += b"\x00" * (512 - len(directory))
+    path.write_bytes(bytes(header) + fat_sector + bytes(directory))
+    return path
