@@ -1,0 +1,109 @@
+"""Apply a compiled policy pack to a person's facts: one recommendation, with reasons, per count.
+
+The first rule whose conditions all hold decides a count. A condition that needs a fact
+the data lack raises :class:`MissingFact`; the rule then answers ``needs_review`` with a
+reason naming what to check (or, for rules marked ``on_missing = "skip"``, the engine tries
+the next rule and keeps the note for the final reason). The engine is pure: the same pack,
+options, facts and as-of date always give the same recommendations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from app.core.model import CountFacts, Outcome, PersonFacts, Reason, Recommendation
+from app.rules.packs import Pack, Rule
+from app.rules.predicates import Ctx, MissingFact, PersonIndex
+
+# Bump when a change to the engine or the predicate library can change any outcome; every
+# run stores it with the pack's hash so a recommendation can be reproduced later.
+ENGINE_VERSION = "1.0.0"
+
+
+class _FormatFacts(dict[str, Any]):
+    """Facts for a reason text; count-level values on demand, unknown names left as is."""
+
+    def __init__(self, facts: dict[str, Any], count: CountFacts, person: PersonFacts) -> None:
+        super().__init__(facts)
+        self.count = count
+        self.person = person
+
+    def __missing__(self, key: str) -> Any:
+        c = self.count
+        if key == "section":
+            return c.offense.display
+        if key == "raw":
+            return c.offense.raw or "(blank)"
+        if key == "case_number":
+            return c.case_number
+        if key == "disposition_date":
+            return c.disposition_date.isoformat() if c.disposition_date else "date unknown"
+        if key == "county":
+            return c.county or "county unknown"
+        if key == "court":
+            return c.court or "court unknown"
+        if key == "description":
+            return c.description or "no description"
+        if key == "disposition":
+            return c.disposition.value if c.disposition else "unknown"
+        if key == "level":
+            return c.level.value if c.level else "unknown"
+        return "{" + key + "}"
+
+
+def _reason(rule: Rule, facts: dict[str, Any], count: CountFacts, person: PersonFacts) -> Reason:
+    text = rule.text.format_map(_FormatFacts(facts, count, person))
+    shown = {"offense": count.offense.display}
+    shown.update(facts)
+    return Reason(code=rule.code, text=text, citation=rule.citation, facts=shown)
+
+
+def _missing_reason(rule: Rule, missing: MissingFact, count: CountFacts) -> Reason:
+    return Reason(
+        code=f"{rule.code}.missing_{missing.field}",
+        text=f"{missing.message} (Needed for: {rule.title}, {rule.citation}.)",
+        citation=rule.citation,
+        facts={"offense": count.offense.display, "missing": missing.field},
+    )
+
+
+def evaluate_count(pack: Pack, ctx: Ctx) -> Recommendation:
+    count = ctx.count
+    skipped: list[Reason] = []
+    for rule in pack.rules:
+        facts: dict[str, Any] = {}
+        try:
+            for cond in rule.when:
+                got = cond(ctx)
+                if got is None:
+                    break
+                facts.update(got)
+            else:
+                reasons = [_reason(rule, facts, count, ctx.person)]
+                if rule.outcome is Outcome.NEEDS_REVIEW:
+                    # Tell the reviewer what the data could not settle on the way here.
+                    reasons.extend(skipped)
+                return Recommendation(count.count_id, rule.outcome, tuple(reasons))
+        except MissingFact as exc:
+            if rule.on_missing == "skip":
+                skipped.append(_missing_reason(rule, exc, count))
+                continue
+            return Recommendation(count.count_id, Outcome.NEEDS_REVIEW, (_missing_reason(rule, exc, count),))
+    # Unreachable for a validated pack (its last rule has no conditions); be safe anyway.
+    return Recommendation(
+        count.count_id,
+        Outcome.NEEDS_REVIEW,
+        (Reason("engine.no_rule", f"No rule of {pack.id} decided this count: review it by hand ({pack.title}).", pack.title),),
+    )
+
+
+def evaluate_person(pack: Pack, person: PersonFacts, as_of: dt.date) -> list[Recommendation]:
+    """One recommendation per count of ``person`` (non-cannabis counts included), in count order."""
+    index = PersonIndex(person)
+    return [evaluate_count(pack, Ctx(count, index, as_of, pack)) for count in person.counts]
+
+
+def effective_as_of(pack: Pack, as_of: dt.date | None, today: dt.date) -> dt.date:
+    """The run's reference date: the one asked for, else the pack's, else today."""
+    return as_of or pack.as_of or today

@@ -1,0 +1,889 @@
+"""The library of named predicates that policy packs compose into rules.
+
+A pack names a predicate and its parameters in TOML; :func:`compile_predicate` checks them
+and returns a fast closure ``check(ctx) -> facts | None``: a dict of the facts it used when
+it holds, ``None`` when it does not. When a fact the predicate needs is missing or
+unreadable it raises :class:`MissingFact` with a sentence saying what a person should
+check, and the engine turns that into ``needs_review``: the engine never guesses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.core.model import CountFacts, Disposition, EventFacts, Level, Offense, PersonFacts
+
+Facts = dict[str, Any]
+Check = Callable[["Ctx"], Facts | None]
+
+
+class MissingFact(Exception):  # noqa: N818 - a signal inside the engine, not an error
+    """A deciding fact is missing or unreadable; ``message`` says what to check."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+
+
+class SpecError(ValueError):
+    """A predicate or its parameters are wrong in a pack (the loader adds pack and line)."""
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+# -- section specs ---------------------------------------------------------------------
+
+_SPEC = re.compile(r"^\s*(?P<book>[A-Z0-9&]+)\s+(?P<section>[0-9A-Za-z.\-]+?)(?P<star>\*)?(?P<subs>(?:\([0-9A-Za-z]+\))*)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class SectionSpec:
+    """One entry of a section list: book, whole section (or prefix) and leading subsections."""
+
+    book: str
+    section: str
+    subsections: tuple[str, ...] = ()
+    prefix: bool = False
+    text: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> SectionSpec:
+        m = _SPEC.match(text)
+        if not m:
+            raise SpecError(f"section spec {text!r} is not 'BOOK SECTION(sub)', e.g. 'HS 11357(b)'")
+        subs = tuple(s.lower() for s in re.findall(r"\(([0-9A-Za-z]+)\)", m["subs"]))
+        return cls(m["book"].upper(), m["section"].lower(), subs, bool(m["star"]), text.strip())
+
+    def matches(self, offense: Offense, default_book: str | None) -> bool:
+        if offense.section is None:
+            return False
+        book = offense.code_book or default_book
+        if book != self.book:
+            return False
+        section = offense.section.lower()
+        if self.prefix:
+            if not section.startswith(self.section):
+                return False
+        elif section != self.section:
+            # Whole sections only: "11357" never matches "11357.5".
+            return False
+        n = len(self.subsections)
+        return not n or offense.subsections[:n] == self.subsections
+
+
+@dataclass(frozen=True, slots=True)
+class SectionSet:
+    """A compiled list of specs with a lookup by section for speed."""
+
+    specs: tuple[SectionSpec, ...]
+    names: tuple[str, ...] = ()
+    title: str = ""
+    citation: str = ""
+    _by_section: dict[str, tuple[SectionSpec, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _prefixed: tuple[SectionSpec, ...] = field(default=(), compare=False, repr=False)
+
+    @classmethod
+    def build(cls, specs: Iterable[SectionSpec], *, names: tuple[str, ...] = (), title: str = "", citation: str = "") -> SectionSet:
+        specs = tuple(specs)
+        by: dict[str, list[SectionSpec]] = {}
+        for s in specs:
+            if not s.prefix:
+                by.setdefault(s.section, []).append(s)
+        return cls(
+            specs,
+            names,
+            title,
+            citation,
+            {k: tuple(v) for k, v in by.items()},
+            tuple(s for s in specs if s.prefix),
+        )
+
+    def match(self, offense: Offense, default_book: str | None) -> SectionSpec | None:
+        section = offense.section
+        if section is None:
+            return None
+        for spec in self._by_section.get(section.lower(), ()):
+            if spec.matches(offense, default_book):
+                return spec
+        for spec in self._prefixed:
+            if spec.matches(offense, default_book):
+                return spec
+        return None
+
+
+# -- evaluation context ----------------------------------------------------------------
+
+
+class PersonIndex:
+    """What the predicates ask about a person's whole history, computed once per person."""
+
+    __slots__ = ("person", "by_case", "convictions", "undisposed", "registrations")
+
+    def __init__(self, person: PersonFacts) -> None:
+        self.person = person
+        self.by_case: dict[int, list[CountFacts]] = {}
+        self.convictions: list[CountFacts] = []
+        self.undisposed: list[CountFacts] = []
+        for c in person.counts:
+            self.by_case.setdefault(c.case_id, []).append(c)
+            if c.disposition is Disposition.CONVICTED:
+                self.convictions.append(c)
+            elif c.disposition is None:
+                self.undisposed.append(c)
+        self.registrations: list[EventFacts] = [
+            e for e in person.events if "regist" in (e.event_type or "").lower()
+        ]
+
+
+class Ctx:
+    """One count under evaluation, with its person's index, the pack and the as-of date."""
+
+    __slots__ = ("count", "person", "index", "as_of", "pack")
+
+    def __init__(self, count: CountFacts, index: PersonIndex, as_of: dt.date, pack: Any) -> None:
+        self.count = count
+        self.person = index.person
+        self.index = index
+        self.as_of = as_of
+        self.pack = pack
+
+
+def age_on(dob: dt.date, day: dt.date) -> int:
+    """Whole years of age on ``day``."""
+    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _describe(c: CountFacts) -> str:
+    when = c.disposition_date or c.event_date
+    year = f", {when.year}" if when else ""
+    return f"{c.offense.display} (case {c.case_number}{year})"
+
+
+def _when(c: CountFacts) -> dt.date | None:
+    """The date a conviction happened for ordering: offense, else filing, else disposition."""
+    return c.offense_date or c.filing_date or c.disposition_date
+
+
+def _count_date(ctx: Ctx) -> dt.date:
+    d = _when(ctx.count)
+    if d is None:
+        raise MissingFact(
+            "date",
+            "This count has no offense, filing or disposition date, so earlier and later "
+            "convictions cannot be told apart: check the dates in the court record.",
+        )
+    return d
+
+
+# -- registry --------------------------------------------------------------------------
+
+ParamKinds = Mapping[str, tuple[str, bool, Any]]  # name -> (kind, required, default)
+
+
+@dataclass(frozen=True, slots=True)
+class PredicateDef:
+    name: str
+    doc: str
+    params: ParamKinds
+    build: Callable[..., Check]
+
+
+REGISTRY: dict[str, PredicateDef] = {}
+
+
+def predicate(name: str, doc: str, **params: tuple[str, bool, Any]) -> Callable[[Callable[..., Check]], Callable[..., Check]]:
+    def register(builder: Callable[..., Check]) -> Callable[..., Check]:
+        REGISTRY[name] = PredicateDef(name, doc, params, builder)
+        return builder
+
+    return register
+
+
+@dataclass
+class BuildEnv:
+    """What a predicate builder may read from its pack: lists, territory, default book."""
+
+    lists: Mapping[str, SectionSet]
+    default_book: str | None
+    territory: Mapping[str, Any]
+
+
+_OUTCOME_CHOICES = {
+    "timing": ("before", "same_case", "after", "any_other"),
+    "field": ("disposition", "filing", "offense", "event", "filing_or_offense"),
+    "at": ("offense", "conviction", "reference", "event"),
+    "missing": ("review", "false"),
+    "unreadable": ("review", "ignore"),
+}
+
+
+def _check_param(pred: str, name: str, kind: str, value: Any) -> Any:
+    bad = SpecError(f"predicate {pred!r}: parameter {name!r} must be {kind}, not {value!r}", key=name)
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad
+    elif kind == "bool":
+        if not isinstance(value, bool):
+            raise bad
+    elif kind == "date":
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            raise bad
+    elif kind == "str":
+        if not isinstance(value, str):
+            raise bad
+    elif kind in ("str_list", "sections", "lists"):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise bad
+    elif kind.startswith("choice:"):
+        choices = kind.removeprefix("choice:").split("|")
+        if value not in choices:
+            raise SpecError(f"predicate {pred!r}: parameter {name!r} must be one of {choices}, not {value!r}", key=name)
+    elif kind == "pred":
+        if not isinstance(value, dict):
+            raise bad
+    elif kind == "preds":
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise bad
+    return value
+
+
+def compile_predicate(spec: Mapping[str, Any], env: BuildEnv) -> Check:
+    """Check a ``{pred = "name", ...params}`` table and build its closure."""
+    if not isinstance(spec, Mapping) or "pred" not in spec:
+        raise SpecError("each condition must be a table with a 'pred' key", key="when")
+    name = spec["pred"]
+    definition = REGISTRY.get(name)
+    if definition is None:
+        raise SpecError(f"unknown predicate {name!r} (known: {', '.join(sorted(REGISTRY))})", key="pred")
+    unknown = set(spec) - {"pred"} - set(definition.params)
+    if unknown:
+        raise SpecError(f"predicate {name!r} has no parameter {sorted(unknown)[0]!r}", key=sorted(unknown)[0])
+    kwargs: dict[str, Any] = {}
+    for pname, (kind, required, default) in definition.params.items():
+        if pname in spec:
+            kwargs[pname] = _check_param(name, pname, kind, spec[pname])
+        elif required:
+            raise SpecError(f"predicate {name!r} needs parameter {pname!r}", key=pname)
+        else:
+            kwargs[pname] = default
+        if kind == "sections":
+            try:
+                kwargs[pname] = SectionSet.build(SectionSpec.parse(s) for s in kwargs[pname] or [])
+            except SpecError as exc:
+                raise SpecError(str(exc), key=pname) from None
+        elif kind == "lists":
+            missing = [n for n in kwargs[pname] or [] if n not in env.lists]
+            if missing:
+                raise SpecError(f"predicate {name!r}: unknown list {missing[0]!r} (known: {', '.join(sorted(env.lists))})", key=pname)
+            kwargs[pname] = _merge_lists(kwargs[pname] or [], env.lists)
+        elif kind == "pred":
+            kwargs[pname] = compile_predicate(kwargs[pname], env)
+        elif kind == "preds":
+            kwargs[pname] = [compile_predicate(p, env) for p in kwargs[pname]]
+    try:
+        return definition.build(env, **kwargs)
+    except SpecError:
+        raise
+    except ValueError as exc:  # e.g. an unknown level or disposition value
+        raise SpecError(f"predicate {name!r}: {exc}") from None
+
+
+def _merge_lists(names: list[str], lists: Mapping[str, SectionSet]) -> SectionSet:
+    chosen = [lists[n] for n in names]
+    return SectionSet.build(
+        (s for sset in chosen for s in sset.specs),
+        names=tuple(names),
+        title=" or ".join(s.title for s in chosen),
+        citation="; ".join(s.citation for s in chosen),
+    )
+
+
+def _union(a: SectionSet, b: SectionSet) -> SectionSet:
+    return SectionSet.build(
+        (*a.specs, *b.specs),
+        names=a.names + b.names,
+        title=" or ".join(t for t in (a.title, b.title) if t),
+        citation="; ".join(c for c in (a.citation, b.citation) if c),
+    )
+
+
+# -- combinators -----------------------------------------------------------------------
+
+
+@predicate("not", "True when the inner condition does not hold.", of=("pred", True, None))
+def _not(env: BuildEnv, of: Check) -> Check:
+    def check(ctx: Ctx) -> Facts | None:
+        return None if of(ctx) is not None else {}
+
+    return check
+
+
+@predicate("any", "True when one of the inner conditions holds (first one wins).", of=("preds", True, None))
+def _any(env: BuildEnv, of: list[Check]) -> Check:
+    def check(ctx: Ctx) -> Facts | None:
+        missing: MissingFact | None = None
+        for inner in of:
+            try:
+                facts = inner(ctx)
+            except MissingFact as exc:
+                missing = missing or exc
+                continue
+            if facts is not None:
+                return facts
+        if missing is not None:
+            raise missing
+        return None
+
+    return check
+
+
+# -- the count's own offense -------------------------------------------------------------
+
+
+@predicate("offense_unreadable", "The count's offense code could not be read.")
+def _offense_unreadable(env: BuildEnv) -> Check:
+    def check(ctx: Ctx) -> Facts | None:
+        off = ctx.count.offense
+        if off.recognized and off.section:
+            return None
+        return {"raw": off.raw or "(blank)"}
+
+    return check
+
+
+@predicate(
+    "section",
+    "The count's offense is one of the sections (whole-section match, subsections by prefix).",
+    sections=("sections", False, []),
+    lists=("lists", False, []),
+    attempts=("bool", False, True),
+    conspiracy=("bool", False, False),
+)
+def _section(env: BuildEnv, sections: SectionSet, lists: SectionSet, attempts: bool, conspiracy: bool) -> Check:
+    sset = _union(sections, lists)
+    book = env.default_book
+
+    def check(ctx: Ctx) -> Facts | None:
+        off = ctx.count.offense
+        if (off.attempt and not attempts) or (off.conspiracy and not conspiracy):
+            return None
+        spec = sset.match(off, book)
+        return None if spec is None else {"section": off.display}
+
+    return check
+
+
+@predicate("no_subsection", "The count's code has no subsection (e.g. plain '11357' or 'PL 221.10').")
+def _no_subsection(env: BuildEnv) -> Check:
+    return lambda ctx: None if ctx.count.offense.subsections else {"section": ctx.count.offense.display}
+
+
+@predicate("attempt", "The count is an attempt (PC 664, PL 110).")
+def _attempt(env: BuildEnv) -> Check:
+    return lambda ctx: {"section": ctx.count.offense.display} if ctx.count.offense.attempt else None
+
+
+@predicate("conspiracy", "The count is a conspiracy to commit its section (PC 182).")
+def _conspiracy(env: BuildEnv) -> Check:
+    return lambda ctx: {"section": ctx.count.offense.display} if ctx.count.offense.conspiracy else None
+
+
+@predicate(
+    "description",
+    "The offense description matches a regular expression (case-insensitive).",
+    pattern=("str", True, None),
+    missing=("choice:review|false", False, "review"),
+)
+def _description(env: BuildEnv, pattern: str, missing: str) -> Check:
+    try:
+        rx = re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise SpecError(f"predicate 'description': bad pattern {pattern!r}: {exc}", key="pattern") from None
+
+    def check(ctx: Ctx) -> Facts | None:
+        text = ctx.count.description
+        if not text or not text.strip():
+            if missing == "review":
+                raise MissingFact("description", "The offense description is blank: check the charge wording in the court record.")
+            return None
+        return {"description": text} if rx.search(text) else None
+
+    return check
+
+
+@predicate("level", "The count's level is one of the values (felony, misdemeanor, infraction, violation).", values=("str_list", True, None))
+def _level(env: BuildEnv, values: list[str]) -> Check:
+    wanted = {Level(v) for v in values}
+
+    def check(ctx: Ctx) -> Facts | None:
+        lvl = ctx.count.level
+        if lvl is None:
+            raw = ctx.count.level_raw
+            shown = f" ({raw!r} could not be read)" if raw else ""
+            raise MissingFact("level", f"The level (felony or misdemeanor) of this count is missing{shown}: check it in the court record.")
+        return {"level": lvl.value} if lvl in wanted else None
+
+    return check
+
+
+@predicate("disposition", "The count's disposition is one of the values.", values=("str_list", True, None))
+def _disposition(env: BuildEnv, values: list[str]) -> Check:
+    wanted = {Disposition(v) for v in values}
+
+    def check(ctx: Ctx) -> Facts | None:
+        disp = ctx.count.disposition
+        if disp is None:
+            raw = ctx.count.disposition_raw
+            shown = f" ({raw!r} could not be read)" if raw else ""
+            raise MissingFact("disposition", f"The disposition of this count is missing{shown}: check whether it ended in a conviction.")
+        return {"disposition": disp.value} if disp in wanted else None
+
+    return check
+
+
+@predicate(
+    "case_status",
+    "The case status (open, closed, warrant) is one of the values.",
+    values=("str_list", True, None),
+    missing=("choice:review|false", False, "review"),
+)
+def _case_status(env: BuildEnv, values: list[str], missing: str) -> Check:
+    wanted = {v.lower() for v in values}
+
+    def check(ctx: Ctx) -> Facts | None:
+        status = (ctx.count.case_status or "").strip().lower()
+        if not status:
+            if missing == "review":
+                raise MissingFact("case_status", "The case status (open, closed, warrant) is missing: check the court record.")
+            return None
+        return {"case_status": status} if status in wanted else None
+
+    return check
+
+
+_DATE_FIELDS = "choice:disposition|filing|offense|event|filing_or_offense"
+
+
+def _pick_date(c: CountFacts, field_name: str) -> dt.date | None:
+    if field_name == "disposition":
+        return c.disposition_date
+    if field_name == "filing":
+        return c.filing_date
+    if field_name == "offense":
+        return c.offense_date
+    if field_name == "filing_or_offense":
+        return c.filing_date or c.offense_date
+    return _when(c)
+
+
+_DATE_LABEL = {
+    "disposition": "disposition date",
+    "filing": "filing date",
+    "offense": "offense date",
+    "event": "offense or filing date",
+    "filing_or_offense": "filing (or offense) date",
+}
+
+
+@predicate(
+    "date",
+    "A date of the count lies in [on_or_after, before).",
+    field=(_DATE_FIELDS, True, None),
+    on_or_after=("date", False, None),
+    before=("date", False, None),
+    missing=("choice:review|false", False, "review"),
+)
+def _date(env: BuildEnv, field: str, on_or_after: dt.date | None, before: dt.date | None, missing: str) -> Check:
+    if on_or_after is None and before is None:
+        raise SpecError("predicate 'date' needs on_or_after or before", key="field")
+    label = _DATE_LABEL[field]
+
+    def check(ctx: Ctx) -> Facts | None:
+        d = _pick_date(ctx.count, field)
+        if d is None:
+            if missing == "review":
+                raw = ctx.count.disposition_date_raw if field == "disposition" else None
+                shown = f" ({raw!r} could not be read)" if raw else ""
+                raise MissingFact(field, f"The {label} is missing{shown}: check it in the court record.")
+            return None
+        if on_or_after is not None and d < on_or_after:
+            return None
+        if before is not None and d >= before:
+            return None
+        return {"date": d.isoformat(), "date_field": label}
+
+    return check
+
+
+@predicate(
+    "age",
+    "The person's age in whole years at a date is in [at_least, under).",
+    at=("choice:offense|conviction|reference|event", True, None),
+    at_least=("int", False, None),
+    under=("int", False, None),
+)
+def _age(env: BuildEnv, at: str, at_least: int | None, under: int | None) -> Check:
+    if at_least is None and under is None:
+        raise SpecError("predicate 'age' needs at_least or under", key="at")
+
+    def check(ctx: Ctx) -> Facts | None:
+        dob = ctx.person.dob
+        if dob is None:
+            raise MissingFact("dob", "The date of birth is missing or unreadable: check it in the person's record (the rule depends on age).")
+        c = ctx.count
+        if at == "reference":
+            day = ctx.as_of
+        elif at == "conviction":
+            day = c.disposition_date
+        elif at == "offense":
+            # Filing date stands in for a missing offense date (DOMAIN.md, data per count).
+            day = c.offense_date or c.filing_date
+        else:
+            day = _when(c)
+        if day is None:
+            raise MissingFact("date", f"The {at} date is missing, so the person's age then is unknown: check the court record.")
+        age = age_on(dob, day)
+        if at_least is not None and age < at_least:
+            return None
+        if under is not None and age >= under:
+            return None
+        return {"age": age, "age_at": at, "age_date": day.isoformat()}
+
+    return check
+
+
+# -- the rest of the case ----------------------------------------------------------------
+
+
+@predicate(
+    "same_case_has",
+    "Another count in the same case is one of the sections (any disposition unless given).",
+    sections=("sections", False, []),
+    lists=("lists", False, []),
+    dispositions=("str_list", False, []),
+)
+def _same_case_has(env: BuildEnv, sections: SectionSet, lists: SectionSet, dispositions: list[str]) -> Check:
+    sset = _union(sections, lists)
+    wanted = {Disposition(v) for v in dispositions}
+    book = env.default_book
+
+    def check(ctx: Ctx) -> Facts | None:
+        me = ctx.count
+        for other in ctx.index.by_case.get(me.case_id, ()):
+            if other.count_id == me.count_id or sset.match(other.offense, book) is None:
+                continue
+            if wanted and other.disposition not in wanted:
+                if other.disposition is None:
+                    raise MissingFact("disposition", f"Co-count {_describe(other)} has no disposition: check whether it ended in a conviction.")
+                continue
+            return {"co_count": other.offense.display, "case_number": me.case_number}
+        return None
+
+    return check
+
+
+@predicate(
+    "same_case_other_conviction",
+    "Another count of the same case is a conviction outside the sections.",
+    sections=("sections", False, []),
+)
+def _same_case_other(env: BuildEnv, sections: SectionSet) -> Check:
+    book = env.default_book
+
+    def check(ctx: Ctx) -> Facts | None:
+        me = ctx.count
+        for other in ctx.index.by_case.get(me.case_id, ()):
+            if other.count_id == me.count_id or sections.match(other.offense, book) is not None:
+                continue
+            if other.disposition is None:
+                raise MissingFact("disposition", f"Co-count {_describe(other)} has no disposition: check whether it ended in a conviction.")
+            if other.disposition is Disposition.CONVICTED:
+                return {"co_count": other.offense.display, "case_number": me.case_number}
+        return None
+
+    return check
+
+
+@predicate("only_charge_in_case", "The count is the only charge in its case.")
+def _only_charge(env: BuildEnv) -> Check:
+    def check(ctx: Ctx) -> Facts | None:
+        others = [c for c in ctx.index.by_case.get(ctx.count.case_id, ()) if c.count_id != ctx.count.count_id]
+        if others:
+            return None
+        return {"case_number": ctx.count.case_number}
+
+    return check
+
+
+# -- the person's history ----------------------------------------------------------------
+
+
+def _timing_of(ctx: Ctx, other: CountFacts, my_date: dt.date | None) -> str:
+    """before / same_case / after for another conviction relative to this count."""
+    if other.case_id == ctx.count.case_id:
+        return "same_case"
+    other_date = _when(other)
+    if other_date is None or my_date is None:
+        return "unknown"
+    # A conviction on the same day in another case is not "before": treat it as concurrent
+    # (later), which the packs send to review.
+    return "before" if other_date < my_date else "after"
+
+
+@predicate(
+    "prior_conviction",
+    "The person has another conviction in the sections or lists, timed relative to this count.",
+    sections=("sections", False, []),
+    lists=("lists", False, []),
+    timing=("choice:before|same_case|after|any_other", False, "before"),
+    unreadable=("choice:review|ignore", False, "ignore"),
+)
+def _prior_conviction(env: BuildEnv, sections: SectionSet, lists: SectionSet, timing: str, unreadable: str) -> Check:
+    sset = _union(sections, lists)
+    book = env.default_book
+    what = sset.title or "listed offense"
+
+    def check(ctx: Ctx) -> Facts | None:
+        me = ctx.count
+        my_date = _when(me) if timing != "any_other" else None
+        if timing in ("before", "after") and my_date is None:
+            _count_date(ctx)
+        idx = ctx.index
+        for other in idx.convictions:
+            if other.count_id == me.count_id:
+                continue
+            if not other.offense.recognized and unreadable == "review":
+                when = _timing_of(ctx, other, my_date)
+                if timing == "any_other" or when in (timing, "unknown"):
+                    raise MissingFact(
+                        "prior_code",
+                        f"Conviction in case {other.case_number} has an unreadable offense code "
+                        f"({other.offense.raw or 'blank'!r}): check whether it is a {what}.",
+                    )
+                continue
+            if sset.match(other.offense, book) is None:
+                continue
+            when = _timing_of(ctx, other, my_date)
+            if timing != "any_other" and when == "unknown":
+                raise MissingFact(
+                    "prior_date",
+                    f"Conviction {_describe(other)} is a {what} but has no date: check whether it came before this count.",
+                )
+            if timing == "any_other" or when == timing:
+                d = other.disposition_date or _when(other)
+                return {
+                    "prior": other.offense.display,
+                    "prior_case": other.case_number,
+                    "prior_year": d.year if d else "date unknown",
+                    "prior_date": _iso(d),
+                }
+        for other in idx.undisposed:
+            if other.count_id != me.count_id and sset.match(other.offense, book) is not None:
+                when = _timing_of(ctx, other, my_date)
+                if timing == "any_other" or when in (timing, "unknown"):
+                    raise MissingFact(
+                        "prior_disposition",
+                        f"Count {_describe(other)} is a {what} but its disposition is missing: check whether it ended in a conviction.",
+                    )
+        return None
+
+    return check
+
+
+@predicate(
+    "prior_same_section",
+    "The person has at least `min` earlier convictions of this count's section (other cases).",
+    min=("int", True, None),
+)
+def _prior_same_section(env: BuildEnv, min: int) -> Check:  # noqa: A002 - the pack's word
+    book = env.default_book
+
+    def check(ctx: Ctx) -> Facts | None:
+        me = ctx.count
+        my_date = _count_date(ctx)
+        mine = me.offense
+        n = 0
+        cases: list[str] = []
+        for other in ctx.index.convictions:
+            o = other.offense
+            if other.case_id == me.case_id or o.section != mine.section or (o.code_book or book) != (mine.code_book or book):
+                continue
+            when = _timing_of(ctx, other, my_date)
+            if when == "unknown":
+                raise MissingFact("prior_date", f"Conviction {_describe(other)} has no date: check whether it came before this count.")
+            if when == "before":
+                n += 1
+                cases.append(other.case_number)
+        if n >= min:
+            return {"prior_count": n, "prior_cases": ", ".join(cases)}
+        return None
+
+    return check
+
+
+@predicate(
+    "registration_event",
+    "The person has a sex-offender registration event (before this count, or after/undated).",
+    timing=("choice:before|after_or_undated|any", False, "before"),
+)
+def _registration(env: BuildEnv, timing: str) -> Check:
+    def check(ctx: Ctx) -> Facts | None:
+        regs = ctx.index.registrations
+        if not regs:
+            return None
+        my_date = _when(ctx.count)
+        for e in regs:
+            before = e.event_date is not None and my_date is not None and e.event_date < my_date
+            if timing == "any" or (timing == "before") == before:
+                what = e.offense.display if e.offense and e.offense.recognized else (e.description or "registration")
+                return {"registration": what, "registration_date": _iso(e.event_date) or "date unknown"}
+        return None
+
+    return check
+
+
+@predicate(
+    "other_open_felony",
+    "The person has another open case or warrant (another case) charging a felony.",
+)
+def _other_open_felony(env: BuildEnv) -> Check:
+    open_states = {Disposition.OPEN, Disposition.WARRANT}
+
+    def check(ctx: Ctx) -> Facts | None:
+        me = ctx.count
+        for other in ctx.person.counts:
+            if other.case_id == me.case_id or other.disposition not in open_states:
+                continue
+            if other.level is None:
+                raise MissingFact("level", f"Open count {_describe(other)} has no level: check whether it is a felony.")
+            if other.level is Level.FELONY:
+                return {"open_felony": other.offense.display, "open_case": other.case_number}
+        return None
+
+    return check
+
+
+@predicate(
+    "all_convictions_in",
+    "Every conviction on the person's record is one of the sections.",
+    sections=("sections", True, None),
+)
+def _all_convictions_in(env: BuildEnv, sections: SectionSet) -> Check:
+    book = env.default_book
+
+    def check(ctx: Ctx) -> Facts | None:
+        for c in ctx.index.convictions:
+            if not c.offense.recognized:
+                raise MissingFact("prior_code", f"Conviction in case {c.case_number} has an unreadable code: check what it was.")
+            if sections.match(c.offense, book) is None:
+                return None
+        return {"convictions": len(ctx.index.convictions)}
+
+    return check
+
+
+@predicate("sentences_completed", "Every conviction on the person's record shows a completed sentence.")
+def _sentences_completed(env: BuildEnv) -> Check:
+    def check(ctx: Ctx) -> Facts | None:
+        for c in ctx.index.convictions:
+            if c.sentence_completed is None:
+                raise MissingFact("sentence", f"Whether the sentence in case {c.case_number} was completed is not in the data: check it.")
+            if not c.sentence_completed:
+                return None
+        return {"sentences": "completed"}
+
+    return check
+
+
+@predicate(
+    "conviction_within_years",
+    "The person has a conviction (optionally of given levels) within `years` before the as-of date.",
+    years=("int", True, None),
+    levels=("str_list", False, []),
+)
+def _conviction_within(env: BuildEnv, years: int, levels: list[str]) -> Check:
+    wanted = {Level(v) for v in levels}
+
+    def check(ctx: Ctx) -> Facts | None:
+        ref = ctx.as_of
+        try:
+            start = ref.replace(year=ref.year - years)
+        except ValueError:  # 29 February
+            start = ref.replace(year=ref.year - years, day=28)
+        for c in ctx.index.convictions:
+            d = c.disposition_date or _when(c)
+            if d is None:
+                raise MissingFact("date", f"Conviction in case {c.case_number} has no date: check whether it falls in the {years}-year window.")
+            if not (start <= d <= ref):
+                continue
+            if wanted:
+                if c.level is None:
+                    raise MissingFact("level", f"Conviction {_describe(c)} in the {years}-year window has no level: check whether it is a felony.")
+                if c.level not in wanted:
+                    continue
+            return {"recent": c.offense.display, "recent_case": c.case_number, "recent_date": d.isoformat(), "window_start": start.isoformat()}
+        return None
+
+    return check
+
+
+# -- territory ---------------------------------------------------------------------------
+
+_COUNTY_NOISE = re.compile(r"\b(COUNTY|CNTY|CO|PARISH)\b\.?|[.,]")
+
+
+def normalize_county(text: str | None) -> str:
+    """'Los Angeles County' / 'LOS ANGELES CO.' -> 'LOS ANGELES'."""
+    if not text:
+        return ""
+    return re.sub(r"\s+", " ", _COUNTY_NOISE.sub(" ", text.upper())).strip()
+
+
+@predicate("outside_territory", "The count's county or court is outside the pack's territory.")
+def _outside_territory(env: BuildEnv) -> Check:
+    terr = env.territory
+    counties = {normalize_county(c) for c in terr.get("counties", [])}
+    aliases = {normalize_county(k): normalize_county(v) for k, v in terr.get("aliases", {}).items()}
+    patterns = [re.compile(p, re.IGNORECASE) for p in terr.get("court_patterns", [])]
+    exclude = [re.compile(p, re.IGNORECASE) for p in terr.get("exclude_patterns", [])]
+    require = terr.get("require", "county_or_court")
+    on_missing = terr.get("missing", "review")
+    name = terr.get("name", "the policy's territory")
+
+    def check(ctx: Ctx) -> Facts | None:
+        c = ctx.count
+        court = (c.court or "").strip()
+        county_raw = (c.county or "").strip()
+        where = ", ".join(x for x in (court, county_raw) if x)
+        if any(rx.search(where) for rx in exclude):
+            return {"place": where, "territory": name}
+        court_ok = any(rx.search(court) for rx in patterns) if court else None
+        county = normalize_county(county_raw)
+        county = aliases.get(county, county)
+        county_ok = (county in counties if counties else True) if county else None
+        if require == "court":
+            known, inside = court_ok is not None, bool(court_ok)
+        elif require == "county":
+            known, inside = county_ok is not None, bool(county_ok)
+        else:
+            known = court_ok is not None or county_ok is not None
+            inside = bool(county_ok) or bool(court_ok)
+        if not known:
+            if on_missing == "pass":
+                return None
+            need = "court" if require == "court" else "county or court"
+            raise MissingFact("territory", f"The {need} of this case is missing: check that it is in {name}.")
+        return None if inside else {"place": where or "(blank)", "territory": name}
+
+    return check
