@@ -89,12 +89,20 @@ def evaluate_count(pack: Pack, ctx: Ctx) -> Recommendation:
             if rule.on_missing == "skip":
                 skipped.append(_missing_reason(rule, exc, count))
                 continue
-            return Recommendation(count.count_id, Outcome.NEEDS_REVIEW, (_missing_reason(rule, exc, count),))
+            return Recommendation(
+                count.count_id, Outcome.NEEDS_REVIEW, (_missing_reason(rule, exc, count),)
+            )
     # Unreachable for a validated pack (its last rule has no conditions); be safe anyway.
     return Recommendation(
         count.count_id,
         Outcome.NEEDS_REVIEW,
-        (Reason("engine.no_rule", f"No rule of {pack.id} decided this count: review it by hand ({pack.title}).", pack.title),),
+        (
+            Reason(
+                "engine.no_rule",
+                f"No rule of {pack.id} decided this count: review it by hand ({pack.title}).",
+                pack.title,
+            ),
+        ),
     )
 
 

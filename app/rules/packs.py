@@ -51,7 +51,16 @@ _TOP_KEYS = {
     "filing",
 }
 _RULE_KEYS = {"code", "title", "when", "outcome", "text", "citation", "on_missing"}
-_TERRITORY_KEYS = {"name", "state", "counties", "aliases", "court_patterns", "exclude_patterns", "require", "missing"}
+_TERRITORY_KEYS = {
+    "name",
+    "state",
+    "counties",
+    "aliases",
+    "court_patterns",
+    "exclude_patterns",
+    "require",
+    "missing",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +128,15 @@ class Pack:
 
     @property
     def info(self) -> PackInfo:
-        return PackInfo(self.id, self.title, self.version, self.jurisdiction, self.summary, self.sources, self.path or Path())
+        return PackInfo(
+            self.id,
+            self.title,
+            self.version,
+            self.jurisdiction,
+            self.summary,
+            self.sources,
+            self.path or Path(),
+        )
 
 
 def policies_dir() -> Path:
@@ -152,11 +169,15 @@ def load_pack_file(path: str | Path, options: Mapping[str, Any] | None = None) -
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise PolicyError(f"The policy pack cannot be read: {exc.strerror or exc}", file=str(path)) from None
+        raise PolicyError(
+            f"The policy pack cannot be read: {exc.strerror or exc}", file=str(path)
+        ) from None
     return load_pack_bytes(data, name=path.name, path=path, options=options)
 
 
-def load_pack_bytes(data: bytes, *, name: str, path: Path | None = None, options: Mapping[str, Any] | None = None) -> Pack:
+def load_pack_bytes(
+    data: bytes, *, name: str, path: Path | None = None, options: Mapping[str, Any] | None = None
+) -> Pack:
     """Parse, validate and compile a pack from its TOML bytes (the SHA-256 is of these bytes)."""
     try:
         text = data.decode("utf-8")
@@ -166,11 +187,21 @@ def load_pack_bytes(data: bytes, *, name: str, path: Path | None = None, options
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"policy pack {name}: TOML syntax error: {exc}") from None
-    return _Compiler(doc, text, name, path, hashlib.sha256(data).hexdigest(), dict(options or {})).compile()
+    return _Compiler(
+        doc, text, name, path, hashlib.sha256(data).hexdigest(), dict(options or {})
+    ).compile()
 
 
 class _Compiler:
-    def __init__(self, doc: dict[str, Any], text: str, name: str, path: Path | None, sha: str, overrides: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        doc: dict[str, Any],
+        text: str,
+        name: str,
+        path: Path | None,
+        sha: str,
+        overrides: dict[str, Any],
+    ) -> None:
         self.doc = doc
         self.lines = text.splitlines()
         self.text = text
@@ -181,23 +212,45 @@ class _Compiler:
 
     # -- errors with lines ---------------------------------------------------------
 
-    def fail(self, message: str, key: str, *, table: str | None = None, nth: int = 0, array: bool = False) -> PolicyError:
+    def fail(
+        self, message: str, key: str, *, table: str | None = None, nth: int = 0, array: bool = False
+    ) -> PolicyError:
         line = self.locate(key, table=table, nth=nth, array=array)
         where = f", line {line}" if line else ""
-        return PolicyError(f"policy pack {self.name}: key {key!r}{where}: {message}", file=str(self.path) if self.path else self.name, row=line)
+        return PolicyError(
+            f"policy pack {self.name}: key {key!r}{where}: {message}",
+            file=str(self.path) if self.path else self.name,
+            row=line,
+        )
 
-    def locate(self, key: str, *, table: str | None = None, nth: int = 0, array: bool = False) -> int | None:
+    def locate(
+        self, key: str, *, table: str | None = None, nth: int = 0, array: bool = False
+    ) -> int | None:
         """1-based line of ``key`` in ``[table]`` (or the nth ``[[table]]``), else the table's line."""
         start, end = 0, len(self.lines)
         if table is not None:
-            header = re.compile(r"^\s*\[\[\s*" + re.escape(table) + r"\s*\]\]" if array else r"^\s*\[\s*" + re.escape(table) + r"\s*\]")
+            header = re.compile(
+                r"^\s*\[\[\s*" + re.escape(table) + r"\s*\]\]"
+                if array
+                else r"^\s*\[\s*" + re.escape(table) + r"\s*\]"
+            )
             hits = [i for i, ln in enumerate(self.lines) if header.match(ln)]
             if len(hits) <= nth:
                 return None
             start = hits[nth]
-            end = next((i for i in range(start + 1, len(self.lines)) if self.lines[i].lstrip().startswith("[")), len(self.lines))
+            end = next(
+                (
+                    i
+                    for i in range(start + 1, len(self.lines))
+                    if self.lines[i].lstrip().startswith("[")
+                ),
+                len(self.lines),
+            )
         else:
-            end = next((i for i, ln in enumerate(self.lines) if ln.lstrip().startswith("[")), len(self.lines))
+            end = next(
+                (i for i, ln in enumerate(self.lines) if ln.lstrip().startswith("[")),
+                len(self.lines),
+            )
         key_rx = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
         for i in range(start, end):
             if key_rx.match(self.lines[i]):
@@ -217,14 +270,18 @@ class _Compiler:
         pack_id = doc["id"]
         if not _ID.match(pack_id):
             raise self.fail("must be lower-case letters, digits and dashes", "id")
-        if self.path is not None and self.path.parent == Path(resource_path("policies")) and self.path.stem != pack_id:
+        if (
+            self.path is not None
+            and self.path.parent == Path(resource_path("policies"))
+            and self.path.stem != pack_id
+        ):
             raise self.fail(f"must match the file name ({self.path.stem})", "id")
         as_of = doc.get("as_of")
         if as_of is not None and (isinstance(as_of, dt.datetime) or not isinstance(as_of, dt.date)):
             raise self.fail("must be a date like 2020-02-11", "as_of")
         book = doc.get("default_code_book")
         if book is not None and not isinstance(book, str):
-            raise self.fail("must be text such as \"HS\"", "default_code_book")
+            raise self.fail('must be text such as "HS"', "default_code_book")
         option_defs = self._options()
         effective = self._apply_overrides(option_defs)
         sources = self._sources()
@@ -265,14 +322,23 @@ class _Compiler:
             if not isinstance(spec, dict) or "default" not in spec:
                 raise self.fail("needs a default", "default", table=table)
             if not isinstance(spec.get("description"), str) or not spec["description"].strip():
-                raise self.fail("every option needs a description a county can read", "description", table=table)
+                raise self.fail(
+                    "every option needs a description a county can read", "description", table=table
+                )
             extra = set(spec) - {"default", "description", "choices", "min", "max"}
             if extra:
                 raise self.fail("unknown option key", sorted(extra)[0], table=table)
             choices = tuple(spec.get("choices", ()))
             if choices and spec["default"] not in choices:
                 raise self.fail("default is not one of the choices", "default", table=table)
-            defs[name] = OptionDef(name, spec["default"], spec["description"], choices, spec.get("min"), spec.get("max"))
+            defs[name] = OptionDef(
+                name,
+                spec["default"],
+                spec["description"],
+                choices,
+                spec.get("min"),
+                spec.get("max"),
+            )
         return defs
 
     def _apply_overrides(self, defs: Mapping[str, OptionDef]) -> dict[str, Any]:
@@ -281,18 +347,30 @@ class _Compiler:
             d = defs.get(name)
             if d is None:
                 known = ", ".join(sorted(defs)) or "none"
-                raise PolicyError(f"policy pack {self.name}: option {name!r} does not exist (options: {known})", column=name)
+                raise PolicyError(
+                    f"policy pack {self.name}: option {name!r} does not exist (options: {known})",
+                    column=name,
+                )
             value = _coerce_option(d, value)
             if value is None:
                 raise PolicyError(
-                    f"policy pack {self.name}: option {name!r} must be {_kind(d.default)}" + (f" (one of {list(d.choices)})" if d.choices else ""),
+                    f"policy pack {self.name}: option {name!r} must be {_kind(d.default)}"
+                    + (f" (one of {list(d.choices)})" if d.choices else ""),
                     column=name,
                 )
             if d.choices and value not in d.choices:
-                raise PolicyError(f"policy pack {self.name}: option {name!r} must be one of {list(d.choices)}", column=name)
-            if isinstance(value, int) and not isinstance(value, bool):
-                if (d.min is not None and value < d.min) or (d.max is not None and value > d.max):
-                    raise PolicyError(f"policy pack {self.name}: option {name!r} must be between {d.min} and {d.max}", column=name)
+                raise PolicyError(
+                    f"policy pack {self.name}: option {name!r} must be one of {list(d.choices)}",
+                    column=name,
+                )
+            is_int = isinstance(value, int) and not isinstance(value, bool)
+            if is_int and (
+                (d.min is not None and value < d.min) or (d.max is not None and value > d.max)
+            ):
+                raise PolicyError(
+                    f"policy pack {self.name}: option {name!r} must be between {d.min} and {d.max}",
+                    column=name,
+                )
             effective[name] = value
         return effective
 
@@ -302,12 +380,27 @@ class _Compiler:
             raise self.fail("at least one [[sources]] entry is required", "sources")
         out = []
         for i, s in enumerate(raw):
-            if not isinstance(s, dict) or not isinstance(s.get("title"), str) or not s["title"].strip():
-                raise self.fail("each source needs a title", "title", table="sources", nth=i, array=True)
+            if (
+                not isinstance(s, dict)
+                or not isinstance(s.get("title"), str)
+                or not s["title"].strip()
+            ):
+                raise self.fail(
+                    "each source needs a title", "title", table="sources", nth=i, array=True
+                )
             extra = set(s) - {"title", "citation", "url", "note"}
             if extra:
-                raise self.fail("unknown source key", sorted(extra)[0], table="sources", nth=i, array=True)
-            out.append(Source(s["title"], str(s.get("citation", "")), str(s.get("url", "")), str(s.get("note", ""))))
+                raise self.fail(
+                    "unknown source key", sorted(extra)[0], table="sources", nth=i, array=True
+                )
+            out.append(
+                Source(
+                    s["title"],
+                    str(s.get("citation", "")),
+                    str(s.get("url", "")),
+                    str(s.get("note", "")),
+                )
+            )
         return tuple(out)
 
     def _territory(self) -> dict[str, Any]:
@@ -318,9 +411,13 @@ class _Compiler:
         if extra:
             raise self.fail("unknown territory key", sorted(extra)[0], table="territory")
         if not isinstance(terr.get("name"), str):
-            raise self.fail("the territory needs a name (e.g. 'Los Angeles County')", "name", table="territory")
+            raise self.fail(
+                "the territory needs a name (e.g. 'Los Angeles County')", "name", table="territory"
+            )
         if terr.get("require", "county_or_court") not in ("county", "court", "county_or_court"):
-            raise self.fail("must be county, court or county_or_court", "require", table="territory")
+            raise self.fail(
+                "must be county, court or county_or_court", "require", table="territory"
+            )
         if terr.get("missing", "review") not in ("review", "pass"):
             raise self.fail("must be review or pass", "missing", table="territory")
         for key in ("court_patterns", "exclude_patterns"):
@@ -333,7 +430,12 @@ class _Compiler:
 
     def _lists(self) -> dict[str, SectionSet]:
         lists = {
-            name: SectionSet.build((SectionSpec.parse(s) for s in nl.specs), names=(name,), title=nl.title, citation=nl.citation)
+            name: SectionSet.build(
+                (SectionSpec.parse(s) for s in nl.specs),
+                names=(name,),
+                title=nl.title,
+                citation=nl.citation,
+            )
             for name, nl in BUILTIN_LISTS.items()
         }
         raw = self.doc.get("lists", {})
@@ -350,7 +452,9 @@ class _Compiler:
                 specs = [SectionSpec.parse(s) for s in spec["sections"]]
             except (SpecError, TypeError) as exc:
                 raise self.fail(str(exc), "sections", table=table) from None
-            lists[name] = SectionSet.build(specs, names=(name,), title=spec["title"], citation=spec["citation"])
+            lists[name] = SectionSet.build(
+                specs, names=(name,), title=spec["title"], citation=spec["citation"]
+            )
         return lists
 
     def _rules(self, env: BuildEnv, options: Mapping[str, Any]) -> tuple[Rule, ...]:
@@ -368,10 +472,16 @@ class _Compiler:
                 raise fail("must be a table", "rules")
             extra = set(r) - _RULE_KEYS
             if extra:
-                raise fail(f"unknown rule key (known: {', '.join(sorted(_RULE_KEYS))})", sorted(extra)[0])
+                raise fail(
+                    f"unknown rule key (known: {', '.join(sorted(_RULE_KEYS))})", sorted(extra)[0]
+                )
             for key in ("code", "text", "citation", "outcome"):
                 if not isinstance(r.get(key), str) or not r[key].strip():
-                    raise fail("is required" + (": every reason names its citation" if key == "citation" else ""), key)
+                    raise fail(
+                        "is required"
+                        + (": every reason names its citation" if key == "citation" else ""),
+                        key,
+                    )
             code = r["code"]
             if not re.match(r"^[a-z0-9_.\-]+$", code):
                 raise fail("must be lower-case letters, digits, '.', '_' or '-'", "code")
@@ -385,7 +495,10 @@ class _Compiler:
             try:
                 outcome = Outcome(self._resolve(r["outcome"], options, fail, "outcome"))
             except ValueError:
-                raise fail(f"must be one of {[o.value for o in Outcome]} (or an option that holds one)", "outcome") from None
+                raise fail(
+                    f"must be one of {[o.value for o in Outcome]} (or an option that holds one)",
+                    "outcome",
+                ) from None
             on_missing = r.get("on_missing", "review")
             if on_missing not in ("review", "skip"):
                 raise fail("must be review or skip", "on_missing")
@@ -412,7 +525,13 @@ class _Compiler:
                 )
             )
         if rules[-1].when:
-            raise self.fail("the last rule must have no conditions (the answer when nothing else applies)", "when", table="rules", nth=len(rules) - 1, array=True)
+            raise self.fail(
+                "the last rule must have no conditions (the answer when nothing else applies)",
+                "when",
+                table="rules",
+                nth=len(rules) - 1,
+                array=True,
+            )
         return tuple(rules)
 
     def _resolve(self, value: Any, options: Mapping[str, Any], fail: Any, key: str) -> Any:

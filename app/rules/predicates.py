@@ -40,7 +40,9 @@ class SpecError(ValueError):
 
 # -- section specs ---------------------------------------------------------------------
 
-_SPEC = re.compile(r"^\s*(?P<book>[A-Z0-9&]+)\s+(?P<section>[0-9A-Za-z.\-]+?)(?P<star>\*)?(?P<subs>(?:\([0-9A-Za-z]+\))*)\s*$")
+_SPEC = re.compile(
+    r"^\s*(?P<book>[A-Z0-9&]+)\s+(?P<section>[0-9A-Za-z.\-]+?)(?P<star>\*)?(?P<subs>(?:\([0-9A-Za-z]+\))*)\s*$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +88,20 @@ class SectionSet:
     names: tuple[str, ...] = ()
     title: str = ""
     citation: str = ""
-    _by_section: dict[str, tuple[SectionSpec, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _by_section: dict[str, tuple[SectionSpec, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
     _prefixed: tuple[SectionSpec, ...] = field(default=(), compare=False, repr=False)
 
     @classmethod
-    def build(cls, specs: Iterable[SectionSpec], *, names: tuple[str, ...] = (), title: str = "", citation: str = "") -> SectionSet:
+    def build(
+        cls,
+        specs: Iterable[SectionSpec],
+        *,
+        names: tuple[str, ...] = (),
+        title: str = "",
+        citation: str = "",
+    ) -> SectionSet:
         specs = tuple(specs)
         by: dict[str, list[SectionSpec]] = {}
         for s in specs:
@@ -202,7 +213,9 @@ class PredicateDef:
 REGISTRY: dict[str, PredicateDef] = {}
 
 
-def predicate(name: str, doc: str, **params: tuple[str, bool, Any]) -> Callable[[Callable[..., Check]], Callable[..., Check]]:
+def predicate(
+    name: str, doc: str, **params: tuple[str, bool, Any]
+) -> Callable[[Callable[..., Check]], Callable[..., Check]]:
     def register(builder: Callable[..., Check]) -> Callable[..., Check]:
         REGISTRY[name] = PredicateDef(name, doc, params, builder)
         return builder
@@ -229,7 +242,9 @@ _OUTCOME_CHOICES = {
 
 
 def _check_param(pred: str, name: str, kind: str, value: Any) -> Any:
-    bad = SpecError(f"predicate {pred!r}: parameter {name!r} must be {kind}, not {value!r}", key=name)
+    bad = SpecError(
+        f"predicate {pred!r}: parameter {name!r} must be {kind}, not {value!r}", key=name
+    )
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             raise bad
@@ -248,13 +263,17 @@ def _check_param(pred: str, name: str, kind: str, value: Any) -> Any:
     elif kind.startswith("choice:"):
         choices = kind.removeprefix("choice:").split("|")
         if value not in choices:
-            raise SpecError(f"predicate {pred!r}: parameter {name!r} must be one of {choices}, not {value!r}", key=name)
+            raise SpecError(
+                f"predicate {pred!r}: parameter {name!r} must be one of {choices}, not {value!r}",
+                key=name,
+            )
     elif kind == "pred":
         if not isinstance(value, dict):
             raise bad
-    elif kind == "preds":
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise bad
+    elif kind == "preds" and (
+        not isinstance(value, list) or not all(isinstance(v, dict) for v in value)
+    ):
+        raise bad
     return value
 
 
@@ -265,10 +284,14 @@ def compile_predicate(spec: Mapping[str, Any], env: BuildEnv) -> Check:
     name = spec["pred"]
     definition = REGISTRY.get(name)
     if definition is None:
-        raise SpecError(f"unknown predicate {name!r} (known: {', '.join(sorted(REGISTRY))})", key="pred")
+        raise SpecError(
+            f"unknown predicate {name!r} (known: {', '.join(sorted(REGISTRY))})", key="pred"
+        )
     unknown = set(spec) - {"pred"} - set(definition.params)
     if unknown:
-        raise SpecError(f"predicate {name!r} has no parameter {sorted(unknown)[0]!r}", key=sorted(unknown)[0])
+        raise SpecError(
+            f"predicate {name!r} has no parameter {sorted(unknown)[0]!r}", key=sorted(unknown)[0]
+        )
     kwargs: dict[str, Any] = {}
     for pname, (kind, required, default) in definition.params.items():
         if pname in spec:
@@ -285,7 +308,10 @@ def compile_predicate(spec: Mapping[str, Any], env: BuildEnv) -> Check:
         elif kind == "lists":
             missing = [n for n in kwargs[pname] or [] if n not in env.lists]
             if missing:
-                raise SpecError(f"predicate {name!r}: unknown list {missing[0]!r} (known: {', '.join(sorted(env.lists))})", key=pname)
+                raise SpecError(
+                    f"predicate {name!r}: unknown list {missing[0]!r} (known: {', '.join(sorted(env.lists))})",
+                    key=pname,
+                )
             kwargs[pname] = _merge_lists(kwargs[pname] or [], env.lists)
         elif kind == "pred":
             kwargs[pname] = compile_predicate(kwargs[pname], env)
@@ -329,7 +355,9 @@ def _not(env: BuildEnv, of: Check) -> Check:
     return check
 
 
-@predicate("any", "True when one of the inner conditions holds (first one wins).", of=("preds", True, None))
+@predicate(
+    "any", "True when one of the inner conditions holds (first one wins).", of=("preds", True, None)
+)
 def _any(env: BuildEnv, of: list[Check]) -> Check:
     def check(ctx: Ctx) -> Facts | None:
         missing: MissingFact | None = None
@@ -370,7 +398,9 @@ def _offense_unreadable(env: BuildEnv) -> Check:
     attempts=("bool", False, True),
     conspiracy=("bool", False, False),
 )
-def _section(env: BuildEnv, sections: SectionSet, lists: SectionSet, attempts: bool, conspiracy: bool) -> Check:
+def _section(
+    env: BuildEnv, sections: SectionSet, lists: SectionSet, attempts: bool, conspiracy: bool
+) -> Check:
     sset = _union(sections, lists)
     book = env.default_book
 
@@ -384,9 +414,13 @@ def _section(env: BuildEnv, sections: SectionSet, lists: SectionSet, attempts: b
     return check
 
 
-@predicate("no_subsection", "The count's code has no subsection (e.g. plain '11357' or 'PL 221.10').")
+@predicate(
+    "no_subsection", "The count's code has no subsection (e.g. plain '11357' or 'PL 221.10')."
+)
 def _no_subsection(env: BuildEnv) -> Check:
-    return lambda ctx: None if ctx.count.offense.subsections else {"section": ctx.count.offense.display}
+    return lambda ctx: (
+        None if ctx.count.offense.subsections else {"section": ctx.count.offense.display}
+    )
 
 
 @predicate("attempt", "The count is an attempt (PC 664, PL 110).")
@@ -396,7 +430,9 @@ def _attempt(env: BuildEnv) -> Check:
 
 @predicate("conspiracy", "The count is a conspiracy to commit its section (PC 182).")
 def _conspiracy(env: BuildEnv) -> Check:
-    return lambda ctx: {"section": ctx.count.offense.display} if ctx.count.offense.conspiracy else None
+    return lambda ctx: (
+        {"section": ctx.count.offense.display} if ctx.count.offense.conspiracy else None
+    )
 
 
 @predicate(
@@ -409,20 +445,29 @@ def _description(env: BuildEnv, pattern: str, missing: str) -> Check:
     try:
         rx = re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
-        raise SpecError(f"predicate 'description': bad pattern {pattern!r}: {exc}", key="pattern") from None
+        raise SpecError(
+            f"predicate 'description': bad pattern {pattern!r}: {exc}", key="pattern"
+        ) from None
 
     def check(ctx: Ctx) -> Facts | None:
         text = ctx.count.description
         if not text or not text.strip():
             if missing == "review":
-                raise MissingFact("description", "The offense description is blank: check the charge wording in the court record.")
+                raise MissingFact(
+                    "description",
+                    "The offense description is blank: check the charge wording in the court record.",
+                )
             return None
         return {"description": text} if rx.search(text) else None
 
     return check
 
 
-@predicate("level", "The count's level is one of the values (felony, misdemeanor, infraction, violation).", values=("str_list", True, None))
+@predicate(
+    "level",
+    "The count's level is one of the values (felony, misdemeanor, infraction, violation).",
+    values=("str_list", True, None),
+)
 def _level(env: BuildEnv, values: list[str]) -> Check:
     wanted = {Level(v) for v in values}
 
@@ -431,13 +476,18 @@ def _level(env: BuildEnv, values: list[str]) -> Check:
         if lvl is None:
             raw = ctx.count.level_raw
             shown = f" ({raw!r} could not be read)" if raw else ""
-            raise MissingFact("level", f"The level (felony or misdemeanor) of this count is missing{shown}: check it in the court record.")
+            raise MissingFact(
+                "level",
+                f"The level (felony or misdemeanor) of this count is missing{shown}: check it in the court record.",
+            )
         return {"level": lvl.value} if lvl in wanted else None
 
     return check
 
 
-@predicate("disposition", "The count's disposition is one of the values.", values=("str_list", True, None))
+@predicate(
+    "disposition", "The count's disposition is one of the values.", values=("str_list", True, None)
+)
 def _disposition(env: BuildEnv, values: list[str]) -> Check:
     wanted = {Disposition(v) for v in values}
 
@@ -446,7 +496,10 @@ def _disposition(env: BuildEnv, values: list[str]) -> Check:
         if disp is None:
             raw = ctx.count.disposition_raw
             shown = f" ({raw!r} could not be read)" if raw else ""
-            raise MissingFact("disposition", f"The disposition of this count is missing{shown}: check whether it ended in a conviction.")
+            raise MissingFact(
+                "disposition",
+                f"The disposition of this count is missing{shown}: check whether it ended in a conviction.",
+            )
         return {"disposition": disp.value} if disp in wanted else None
 
     return check
@@ -465,7 +518,10 @@ def _case_status(env: BuildEnv, values: list[str], missing: str) -> Check:
         status = (ctx.count.case_status or "").strip().lower()
         if not status:
             if missing == "review":
-                raise MissingFact("case_status", "The case status (open, closed, warrant) is missing: check the court record.")
+                raise MissingFact(
+                    "case_status",
+                    "The case status (open, closed, warrant) is missing: check the court record.",
+                )
             return None
         return {"case_status": status} if status in wanted else None
 
@@ -504,7 +560,9 @@ _DATE_LABEL = {
     before=("date", False, None),
     missing=("choice:review|false", False, "review"),
 )
-def _date(env: BuildEnv, field: str, on_or_after: dt.date | None, before: dt.date | None, missing: str) -> Check:
+def _date(
+    env: BuildEnv, field: str, on_or_after: dt.date | None, before: dt.date | None, missing: str
+) -> Check:
     if on_or_after is None and before is None:
         raise SpecError("predicate 'date' needs on_or_after or before", key="field")
     label = _DATE_LABEL[field]
@@ -515,7 +573,9 @@ def _date(env: BuildEnv, field: str, on_or_after: dt.date | None, before: dt.dat
             if missing == "review":
                 raw = ctx.count.disposition_date_raw if field == "disposition" else None
                 shown = f" ({raw!r} could not be read)" if raw else ""
-                raise MissingFact(field, f"The {label} is missing{shown}: check it in the court record.")
+                raise MissingFact(
+                    field, f"The {label} is missing{shown}: check it in the court record."
+                )
             return None
         if on_or_after is not None and d < on_or_after:
             return None
@@ -540,7 +600,10 @@ def _age(env: BuildEnv, at: str, at_least: int | None, under: int | None) -> Che
     def check(ctx: Ctx) -> Facts | None:
         dob = ctx.person.dob
         if dob is None:
-            raise MissingFact("dob", "The date of birth is missing or unreadable: check it in the person's record (the rule depends on age).")
+            raise MissingFact(
+                "dob",
+                "The date of birth is missing or unreadable: check it in the person's record (the rule depends on age).",
+            )
         c = ctx.count
         if at == "reference":
             day = ctx.as_of
@@ -552,7 +615,10 @@ def _age(env: BuildEnv, at: str, at_least: int | None, under: int | None) -> Che
         else:
             day = _when(c)
         if day is None:
-            raise MissingFact("date", f"The {at} date is missing, so the person's age then is unknown: check the court record.")
+            raise MissingFact(
+                "date",
+                f"The {at} date is missing, so the person's age then is unknown: check the court record.",
+            )
         age = age_on(dob, day)
         if at_least is not None and age < at_least:
             return None
@@ -573,7 +639,9 @@ def _age(env: BuildEnv, at: str, at_least: int | None, under: int | None) -> Che
     lists=("lists", False, []),
     dispositions=("str_list", False, []),
 )
-def _same_case_has(env: BuildEnv, sections: SectionSet, lists: SectionSet, dispositions: list[str]) -> Check:
+def _same_case_has(
+    env: BuildEnv, sections: SectionSet, lists: SectionSet, dispositions: list[str]
+) -> Check:
     sset = _union(sections, lists)
     wanted = {Disposition(v) for v in dispositions}
     book = env.default_book
@@ -585,7 +653,10 @@ def _same_case_has(env: BuildEnv, sections: SectionSet, lists: SectionSet, dispo
                 continue
             if wanted and other.disposition not in wanted:
                 if other.disposition is None:
-                    raise MissingFact("disposition", f"Co-count {_describe(other)} has no disposition: check whether it ended in a conviction.")
+                    raise MissingFact(
+                        "disposition",
+                        f"Co-count {_describe(other)} has no disposition: check whether it ended in a conviction.",
+                    )
                 continue
             return {"co_count": other.offense.display, "case_number": me.case_number}
         return None
@@ -607,7 +678,10 @@ def _same_case_other(env: BuildEnv, sections: SectionSet) -> Check:
             if other.count_id == me.count_id or sections.match(other.offense, book) is not None:
                 continue
             if other.disposition is None:
-                raise MissingFact("disposition", f"Co-count {_describe(other)} has no disposition: check whether it ended in a conviction.")
+                raise MissingFact(
+                    "disposition",
+                    f"Co-count {_describe(other)} has no disposition: check whether it ended in a conviction.",
+                )
             if other.disposition is Disposition.CONVICTED:
                 return {"co_count": other.offense.display, "case_number": me.case_number}
         return None
@@ -618,7 +692,11 @@ def _same_case_other(env: BuildEnv, sections: SectionSet) -> Check:
 @predicate("only_charge_in_case", "The count is the only charge in its case.")
 def _only_charge(env: BuildEnv) -> Check:
     def check(ctx: Ctx) -> Facts | None:
-        others = [c for c in ctx.index.by_case.get(ctx.count.case_id, ()) if c.count_id != ctx.count.count_id]
+        others = [
+            c
+            for c in ctx.index.by_case.get(ctx.count.case_id, ())
+            if c.count_id != ctx.count.count_id
+        ]
         if others:
             return None
         return {"case_number": ctx.count.case_number}
@@ -649,7 +727,9 @@ def _timing_of(ctx: Ctx, other: CountFacts, my_date: dt.date | None) -> str:
     timing=("choice:before|same_case|after|any_other", False, "before"),
     unreadable=("choice:review|ignore", False, "ignore"),
 )
-def _prior_conviction(env: BuildEnv, sections: SectionSet, lists: SectionSet, timing: str, unreadable: str) -> Check:
+def _prior_conviction(
+    env: BuildEnv, sections: SectionSet, lists: SectionSet, timing: str, unreadable: str
+) -> Check:
     sset = _union(sections, lists)
     book = env.default_book
     what = sset.title or "listed offense"
@@ -717,11 +797,18 @@ def _prior_same_section(env: BuildEnv, min: int) -> Check:  # noqa: A002 - the p
         cases: list[str] = []
         for other in ctx.index.convictions:
             o = other.offense
-            if other.case_id == me.case_id or o.section != mine.section or (o.code_book or book) != (mine.code_book or book):
+            if (
+                other.case_id == me.case_id
+                or o.section != mine.section
+                or (o.code_book or book) != (mine.code_book or book)
+            ):
                 continue
             when = _timing_of(ctx, other, my_date)
             if when == "unknown":
-                raise MissingFact("prior_date", f"Conviction {_describe(other)} has no date: check whether it came before this count.")
+                raise MissingFact(
+                    "prior_date",
+                    f"Conviction {_describe(other)} has no date: check whether it came before this count.",
+                )
             if when == "before":
                 n += 1
                 cases.append(other.case_number)
@@ -746,8 +833,15 @@ def _registration(env: BuildEnv, timing: str) -> Check:
         for e in regs:
             before = e.event_date is not None and my_date is not None and e.event_date < my_date
             if timing == "any" or (timing == "before") == before:
-                what = e.offense.display if e.offense and e.offense.recognized else (e.description or "registration")
-                return {"registration": what, "registration_date": _iso(e.event_date) or "date unknown"}
+                what = (
+                    e.offense.display
+                    if e.offense and e.offense.recognized
+                    else (e.description or "registration")
+                )
+                return {
+                    "registration": what,
+                    "registration_date": _iso(e.event_date) or "date unknown",
+                }
         return None
 
     return check
@@ -766,7 +860,10 @@ def _other_open_felony(env: BuildEnv) -> Check:
             if other.case_id == me.case_id or other.disposition not in open_states:
                 continue
             if other.level is None:
-                raise MissingFact("level", f"Open count {_describe(other)} has no level: check whether it is a felony.")
+                raise MissingFact(
+                    "level",
+                    f"Open count {_describe(other)} has no level: check whether it is a felony.",
+                )
             if other.level is Level.FELONY:
                 return {"open_felony": other.offense.display, "open_case": other.case_number}
         return None
@@ -785,7 +882,10 @@ def _all_convictions_in(env: BuildEnv, sections: SectionSet) -> Check:
     def check(ctx: Ctx) -> Facts | None:
         for c in ctx.index.convictions:
             if not c.offense.recognized:
-                raise MissingFact("prior_code", f"Conviction in case {c.case_number} has an unreadable code: check what it was.")
+                raise MissingFact(
+                    "prior_code",
+                    f"Conviction in case {c.case_number} has an unreadable code: check what it was.",
+                )
             if sections.match(c.offense, book) is None:
                 return None
         return {"convictions": len(ctx.index.convictions)}
@@ -793,12 +893,17 @@ def _all_convictions_in(env: BuildEnv, sections: SectionSet) -> Check:
     return check
 
 
-@predicate("sentences_completed", "Every conviction on the person's record shows a completed sentence.")
+@predicate(
+    "sentences_completed", "Every conviction on the person's record shows a completed sentence."
+)
 def _sentences_completed(env: BuildEnv) -> Check:
     def check(ctx: Ctx) -> Facts | None:
         for c in ctx.index.convictions:
             if c.sentence_completed is None:
-                raise MissingFact("sentence", f"Whether the sentence in case {c.case_number} was completed is not in the data: check it.")
+                raise MissingFact(
+                    "sentence",
+                    f"Whether the sentence in case {c.case_number} was completed is not in the data: check it.",
+                )
             if not c.sentence_completed:
                 return None
         return {"sentences": "completed"}
@@ -824,15 +929,26 @@ def _conviction_within(env: BuildEnv, years: int, levels: list[str]) -> Check:
         for c in ctx.index.convictions:
             d = c.disposition_date or _when(c)
             if d is None:
-                raise MissingFact("date", f"Conviction in case {c.case_number} has no date: check whether it falls in the {years}-year window.")
+                raise MissingFact(
+                    "date",
+                    f"Conviction in case {c.case_number} has no date: check whether it falls in the {years}-year window.",
+                )
             if not (start <= d <= ref):
                 continue
             if wanted:
                 if c.level is None:
-                    raise MissingFact("level", f"Conviction {_describe(c)} in the {years}-year window has no level: check whether it is a felony.")
+                    raise MissingFact(
+                        "level",
+                        f"Conviction {_describe(c)} in the {years}-year window has no level: check whether it is a felony.",
+                    )
                 if c.level not in wanted:
                     continue
-            return {"recent": c.offense.display, "recent_case": c.case_number, "recent_date": d.isoformat(), "window_start": start.isoformat()}
+            return {
+                "recent": c.offense.display,
+                "recent_case": c.case_number,
+                "recent_date": d.isoformat(),
+                "window_start": start.isoformat(),
+            }
         return None
 
     return check
@@ -883,7 +999,9 @@ def _outside_territory(env: BuildEnv) -> Check:
             if on_missing == "pass":
                 return None
             need = "court" if require == "court" else "county or court"
-            raise MissingFact("territory", f"The {need} of this case is missing: check that it is in {name}.")
+            raise MissingFact(
+                "territory", f"The {need} of this case is missing: check that it is in {name}."
+            )
         return None if inside else {"place": where or "(blank)", "territory": name}
 
     return check
