@@ -10,6 +10,7 @@ options, facts and as-of date always give the same recommendations.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from app.core.model import CountFacts, Outcome, PersonFacts, Reason, Recommendation
@@ -24,13 +25,15 @@ ENGINE_VERSION = "1.0.0"
 class _FormatFacts(dict[str, Any]):
     """Facts for a reason text; count-level values on demand, unknown names left as is."""
 
-    def __init__(self, facts: dict[str, Any], count: CountFacts, person: PersonFacts) -> None:
+    def __init__(self, facts: dict[str, Any], count: CountFacts, options: Mapping[str, Any]) -> None:
         super().__init__(facts)
         self.count = count
-        self.person = person
+        self.options = options
 
     def __missing__(self, key: str) -> Any:
         c = self.count
+        if key.startswith("opt_") and key[4:] in self.options:
+            return self.options[key[4:]]
         if key == "section":
             return c.offense.display
         if key == "raw":
@@ -52,8 +55,8 @@ class _FormatFacts(dict[str, Any]):
         return "{" + key + "}"
 
 
-def _reason(rule: Rule, facts: dict[str, Any], count: CountFacts, person: PersonFacts) -> Reason:
-    text = rule.text.format_map(_FormatFacts(facts, count, person))
+def _reason(rule: Rule, facts: dict[str, Any], count: CountFacts, options: Mapping[str, Any]) -> Reason:
+    text = rule.text.format_map(_FormatFacts(facts, count, options))
     shown = {"offense": count.offense.display}
     shown.update(facts)
     return Reason(code=rule.code, text=text, citation=rule.citation, facts=shown)
@@ -80,7 +83,7 @@ def evaluate_count(pack: Pack, ctx: Ctx) -> Recommendation:
                     break
                 facts.update(got)
             else:
-                reasons = [_reason(rule, facts, count, ctx.person)]
+                reasons = [_reason(rule, facts, count, pack.options)]
                 if rule.outcome is Outcome.NEEDS_REVIEW:
                     # Tell the reviewer what the data could not settle on the way here.
                     reasons.extend(skipped)
