@@ -224,7 +224,82 @@ def cmd_settings(args: argparse.Namespace) -> int:
 cmd_import = _not_available("import")
 cmd_evaluate = _not_available("evaluate")
 cmd_decisions = _not_available("decisions")
-cmd_review = _not_available("review")
+_REVIEW_FILTER_KEYS = ("outcome", "status", "place", "county", "court", "section", "reviewer", "search", "rereview")
+
+
+def _review_filter(items: Sequence[str]) -> Any:
+    from app.store.review import QueueFilter
+
+    values: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip().lower()
+        if not sep or key not in _REVIEW_FILTER_KEYS:
+            raise ClearSlateError(f"--filter takes KEY=VALUE with KEY one of: {', '.join(_REVIEW_FILTER_KEYS)}.")
+        if key in ("county", "court"):
+            key = "place"
+        values[key] = value.strip().lower() in ("1", "yes", "true") if key == "rereview" else value.strip()
+    return QueueFilter(**values)
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from app.services import review
+
+    acting = bool(args.accept or args.override or args.flag)
+    with session(args, "review" if (acting or args.accept_all) else "read") as (ws, user):
+        review.refresh(ws)
+        filt = _review_filter(args.filter)
+        if args.accept_all:
+            if args.case or acting:
+                raise ClearSlateError("--accept-all decides every matching case; do not combine it with --case or an action.")
+            preview = review.bulk_preview(ws, user, filt)
+            reason = args.reason or "Accepted in bulk from the command line (review --accept-all)."
+            result = review.bulk_accept(ws, user, filt, reason, expected_counts=preview.counts)
+            emit(args, {**result.to_dict(), "filter": filt.describe(), "cases": preview.cases,
+                        "needs_review_left": preview.needs_review_left},
+                 [preview.description, result.message])
+            return 0
+        if not args.case:
+            if acting:
+                raise ClearSlateError("Name the case with --case N.")
+            figures = review.progress(ws, user)
+            lines = [f"{figures.cases_done:,} of {figures.cases_total:,} cases done ({figures.total_counts:,} counts)."]
+            lines += [f"  {o:<17} {b['total']:>8,} counts, {b['decided']:>8,} decided, {b['left']:>8,} left"
+                      for o, b in figures.by_outcome.items()]
+            lines += [f"  {u:<17} {b['decided']:>8,} decided, {b['flagged']:>6,} flagged" for u, b in figures.by_reviewer.items()]
+            emit(args, {"cases_total": figures.cases_total, "cases_done": figures.cases_done,
+                        "by_outcome": figures.by_outcome, "by_reviewer": figures.by_reviewer}, lines)
+            return 0
+        case_ids = review.find_cases(ws, args.case)
+        if not case_ids:
+            raise ClearSlateError(f"There is no case {args.case} in this workspace.")
+        if len(case_ids) > 1:
+            raise ClearSlateError(f"{len(case_ids)} cases have the number {args.case} (different people); decide them in the window.")
+        detail = review.case_detail(ws, user, case_ids[0])
+        count_ids = None
+        if args.count:
+            count_ids = [c.count_id for c in detail.counts if (c.count_number or "") == args.count]
+            if not count_ids:
+                raise ClearSlateError(f"Case {args.case} has no count {args.count}.")
+        if args.accept:
+            result = review.accept(ws, user, case_ids[0], count_ids)
+        elif args.override:
+            result = review.override(ws, user, case_ids[0], count_ids, args.override, args.reason or "")
+        elif args.flag:
+            result = review.flag(ws, user, case_ids[0], count_ids, args.flag)
+        else:
+            rows = [{"count": c.count_number, "offense": c.offense_display, "recommendation": c.outcome,
+                     "status": c.status, "final_outcome": c.final_outcome, "reasons": [r.text for r in c.reasons]}
+                    for c in detail.counts]
+            lines = [f"{detail.case.case_number} · {detail.person.name} ({detail.person.person_key or 'no key'})"]
+            lines += [f"  count {r['count']}: {r['offense']:<16} {r['recommendation'] or 'not evaluated':<17} {r['status']}"
+                      + (f" → {r['final_outcome']}" if r["final_outcome"] else "") for r in rows]
+            emit(args, {"case": detail.case.case_number, "person": detail.person.name, "counts": rows}, lines)
+            return 0
+        emit(args, result.to_dict(), [result.message])
+    return 0
+
+
 cmd_signoff = _not_available("signoff")
 cmd_export = _not_available("export")
 cmd_demo = _not_available("demo")

@@ -289,11 +289,21 @@ def _previous_rows(conn: sqlite3.Connection, rows: Sequence[DecisionRow]) -> dic
 
 
 def _check_current(conn: sqlite3.Connection, rows: Sequence[DecisionRow], verb: str) -> None:
+    """Refuse when someone else decided a count after ``rows``, or its state moved on.
+
+    Later rows by the same user (their own undo and redo of later steps) are fine as long as
+    the count is back in the state that row left it in.
+    """
     current = current_for_counts(conn, [r.count_id for r in rows])
     for row in rows:
         now = current.get(row.count_id)
-        if now is None or now.decision_id != row.id:
-            who = f" by {now.user}" if now else ""
+        others = conn.execute(
+            "SELECT user FROM decisions WHERE count_id = ? AND id > ? AND user != ? ORDER BY id DESC LIMIT 1",
+            (row.count_id, row.id, row.user),
+        ).fetchone()
+        same_state = now is not None and (now.status, now.final_outcome) == (row.status, row.final_outcome)
+        if others is not None or not same_state:
+            who = f" by {others[0]}" if others else (f" by {now.user}" if now else "")
             raise ReviewError(
                 f"Cannot {verb}: count {row.count_id} was decided again{who} after that step. "
                 "Undo or change that later decision instead."
