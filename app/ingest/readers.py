@@ -349,24 +349,35 @@ class _CalamineReader(_SheetReader):
         if sheet is None or sheet.start is None:
             return
         first_row, first_col = sheet.start
-        pad: list[Cell] = [None] * first_col
+        end_col = sheet.end[1] if sheet.end is not None else first_col
         long_cells = 0
+        # python-calamine's iter_rows starts at row 0 (the empty rows above the data come first)
+        # but at the data's first column; older versions started at the data's first row. Tell
+        # which from the data itself: rows above the first data row are empty.
+        row_base: int | None = None if first_row > 0 else 0
+        col_base: int | None = None if first_col > 0 else 0
         try:
             iterator = sheet.iter_rows()
             for offset, raw in enumerate(iterator):
+                if col_base is None:
+                    col_base = (
+                        0 if len(raw) == end_col + 1 != end_col - first_col + 1 else first_col
+                    )
+                if row_base is None:
+                    has_value = any(v != "" and v is not None for v in raw)
+                    row_base = first_row if has_value and offset == 0 else 0
                 cells: list[Cell] | None = None
-                row_number = first_row + offset + 1
+                row_number = row_base + offset + 1
                 for i, value in enumerate(raw):
                     if value == "" or value is None:
                         continue
+                    col = col_base + i
                     if cells is None:
-                        cells = pad + [None] * len(raw)
-                    cells[first_col + i] = _convert(value)
+                        cells = [None] * (col_base + len(raw))
+                    cells[col] = _convert(value)
                     if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
                         long_cells += 1
-                        cells[first_col + i] = _long_cell(
-                            table, value, row_number, first_col + i, long_cells
-                        )
+                        cells[col] = _long_cell(table, value, row_number, col, long_cells)
                 if cells is not None:
                     _trim(cells)
                     yield row_number, cells
@@ -755,12 +766,34 @@ def _decode_error(
     )
 
 
+def _line_of_decode_error(path: Path, encoding: str) -> int | None:
+    """The 1-based line holding the first byte sequence ``encoding`` cannot decode."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    line = 1
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            try:
+                text = decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                good = decoder.decode(block[: exc.start]) if exc.start else ""
+                return line + good.count("\n")
+            line += text.count("\n")
+    return None
+
+
 def _pick_delimiter(sample: str, *, prefer_tab: bool) -> str:
-    """The delimiter that splits the first lines into the most columns, consistently."""
+    """The delimiter that splits the first lines into the same number of columns (more than one).
+
+    A file named .tsv is tab-separated unless another delimiter fits clearly better; otherwise a
+    comma is the default (a one-column CSV has no delimiter at all).
+    """
     lines = [ln for ln in sample.splitlines()[:50] if ln.strip()]
     if len(lines) > 1 and not sample.endswith(("\n", "\r")):
         lines = lines[:-1]  # the sample may cut the last line short
-    best, best_score = ",", -1.0
+    default = "\t" if prefer_tab else ","
+    best, best_score = default, -1.0
     for delim in _DELIMITERS:
         try:
             rows = list(csv.reader(lines, delimiter=delim))
@@ -771,13 +804,13 @@ def _pick_delimiter(sample: str, *, prefer_tab: bool) -> str:
             continue
         common = max(set(widths), key=widths.count)
         consistency = widths.count(common) / len(widths)
+        if common < 2 or consistency < 0.8:
+            continue
         score = consistency * 10 + min(common, 50) / 50
-        if delim == "\t" and prefer_tab:
+        if delim == default:
             score += 0.5
         if score > best_score:
             best, best_score = delim, score
-    if best_score < 0 and prefer_tab:
-        return "\t"
     return best
 
 
@@ -807,7 +840,9 @@ class _CsvReader(_SheetReader):
                     _trim(cells)
                     yield start, cells
         except UnicodeDecodeError as exc:
-            raise _decode_error(path, self._encoding, exc, line + 1) from None
+            # The text layer decodes ahead of the csv parser; find the real line from the bytes.
+            bad_line = _line_of_decode_error(path, self._encoding) or line + 1
+            raise _decode_error(path, self._encoding, exc, bad_line) from None
         except csv.Error as exc:
             raise ImportFailed(
                 f"the text cannot be read as {table.file_kind.upper()}: {exc}",
