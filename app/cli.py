@@ -221,9 +221,48 @@ def cmd_settings(args: argparse.Namespace) -> int:
     return 0
 
 
-cmd_import = _not_available("import")
+def cmd_import(args: argparse.Namespace) -> int:
+    from app.core.progress import SilentProgress
+    from app.services import importing
+
+    with session(args, "import") as (ws, user):
+        report = importing.import_file(
+            ws,
+            args.file,
+            user=user.username,
+            sheet=args.sheet,
+            header_row=args.header_row,
+            profile=args.profile,
+            overrides=list(args.map) or None,
+            encoding=args.encoding,
+            skip_invalid=args.skip_invalid,
+            progress=SilentProgress(),
+        )
+        lines = [report.message]
+        shown = [f for f in report.findings if f.severity.value != "info"]
+        for finding in shown[:200]:
+            lines.append(f"  {finding.severity.value}: {finding.where()}: {finding.message}")
+        if len(shown) > 200:
+            lines.append(f"  ... and {len(shown) - 200} more (all are kept with the import)")
+        for match in importing.proposed_matches(ws)[:50] if report.matches_proposed else []:
+            lines.append(
+                f"  possible same person (match {match.id}): {match.name_a} / {match.name_b}, born {match.dob}; "
+                "confirm or reject it in the window"
+            )
+        emit(args, report.to_json(), lines)
+    return 0 if report.ok else 1
 cmd_evaluate = _not_available("evaluate")
-cmd_decisions = _not_available("decisions")
+def cmd_decisions(args: argparse.Namespace) -> int:
+    from app.services.decisions import write_decisions
+
+    with session(args, "read") as (ws, _user):
+        result = write_decisions(ws, args.out)
+        emit(
+            args,
+            {"out": str(result.path), "rows": result.rows},
+            [f"Wrote {result.rows} counts to {result.path}."],
+        )
+    return 0
 _REVIEW_FILTER_KEYS = ("outcome", "status", "place", "county", "court", "section", "reviewer", "search", "rereview")
 
 

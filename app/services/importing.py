@@ -34,6 +34,7 @@ from app.ingest.mapping import (
     apply_overrides,
     guess_mapping,
     match_profile,
+    norm_header,
     parse_overrides,
     profile_from_dict,
     profile_to_dict,
@@ -203,7 +204,9 @@ def _prepare(
             base = _as_mapping(mapping)
             assert base is not None
         elif chosen is not None:
-            base = chosen.mapping
+            base = _present_only(
+                chosen.mapping, headers, findings, file=path.name, sheet=table.sheet, row=header_row
+            )
         else:
             base = guess_mapping(headers)
         if overrides:
@@ -221,6 +224,37 @@ def _prepare(
     except BaseException:
         table.close()
         raise
+
+
+def _present_only(
+    mapping: Mapping,
+    headers: Sequence[str],
+    findings: list[Finding],
+    *,
+    file: str,
+    sheet: str | None,
+    row: int,
+) -> Mapping:
+    """A profile's mapping without the optional columns this sheet does not have (each noted)."""
+    have = {norm_header(h) for h in headers}
+    columns = {}
+    for name, header in mapping.columns.items():
+        if norm_header(header) in have:
+            columns[name] = header
+        else:
+            findings.append(
+                Finding(
+                    Severity.INFO,
+                    "mapping.column_absent",
+                    f"the profile reads {name.replace('_', ' ')} from {header!r}, which this sheet does not have; left empty",
+                    file=file,
+                    sheet=sheet,
+                    row=row,
+                    column=header,
+                )
+            )
+    fallbacks = {k: v for k, v in mapping.fallbacks.items() if norm_header(v) in have}
+    return Mapping(columns, dict(mapping.templates), fallbacks, mapping.profile)
 
 
 def inspect_file(

@@ -1,0 +1,184 @@
+"""``import`` and ``decisions`` on the command line: exit codes, the --json shape, the CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+
+HEADERS = [
+    "Case No",
+    "Count",
+    "Defendant Name",
+    "DOB",
+    "SID",
+    "Charge",
+    "Disposition",
+    "Disp Date",
+    "Level",
+    "County",
+]
+
+
+def write_csv(path: Path, rows: list[list[object]], headers: list[str] = HEADERS) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(headers)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def ws_path(tmp_path: Path) -> Path:
+    path = tmp_path / "cli.clearslate"
+    assert (
+        main(
+            [
+                "init",
+                str(path),
+                "--policy",
+                "ca-prop64-state",
+                "--county",
+                "Kern",
+                "--admin",
+                "admin",
+            ]
+        )
+        == 0
+    )
+    return path
+
+
+GOOD = [
+    "BA001",
+    "1",
+    "NÚÑEZ, JOSÉ",
+    "01/02/1980",
+    "007",
+    "11357(B) HS",
+    "CONVICTED",
+    "03/04/1999",
+    "M",
+    "KERN",
+]
+BAD_DATE = [
+    "BA002",
+    "1",
+    "O'BRIEN, MARY",
+    "02/30/1980",
+    "008",
+    "11360(a) HS",
+    "CONVICTED",
+    "03/04/1999",
+    "F",
+    "KERN",
+]
+NO_CASE = [
+    "",
+    "1",
+    "SMITH, AL",
+    "01/02/1980",
+    "009",
+    "11360(a) HS",
+    "CONVICTED",
+    "03/04/1999",
+    "F",
+    "KERN",
+]
+
+
+def test_import_json_shape_and_exit_codes(
+    ws_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_csv(tmp_path / "a.csv", [GOOD, BAD_DATE, NO_CASE])
+    code = main(["import", str(ws_path), str(path), "--user", "admin", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert data["imported"] == {"counts": 0, "cases": 0, "people": 0}
+    assert set(data) == {"imported", "skipped", "findings"}
+    severities = {(f["row"], f["severity"], f["column"]) for f in data["findings"]}
+    assert (4, "error", "Case No") in severities and (3, "warning", "DOB") in severities
+    assert set(data["findings"][0]) == {"sheet", "row", "column", "severity", "message"}
+
+    code = main(["import", str(ws_path), str(path), "--user", "admin", "--json", "--skip-invalid"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert data["imported"] == {"counts": 2, "cases": 2, "people": 2}
+    assert data["skipped"] == [
+        {"row": 4, "reason": "this row has no case number, so its count cannot be placed in a case"}
+    ]
+
+    code = main(["import", str(ws_path), str(path), "--user", "admin", "--skip-invalid"])
+    assert code == 0
+    assert "already imported" in capsys.readouterr().out
+
+
+def test_import_with_map_and_header_row(
+    ws_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_text('County export\n\nDocket,Who,Code\nD-1,"DOE, JO",11357 HS\n', encoding="utf-8")
+    code = main(
+        [
+            "import",
+            str(ws_path),
+            str(path),
+            "--user",
+            "admin",
+            "--map",
+            "full_name=Who",
+            "--header-row",
+            "3",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "Imported 1 counts in 1 cases for 1 people" in out
+
+
+def test_import_unknown_field_is_a_usage_message(
+    ws_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_csv(tmp_path / "a.csv", [GOOD])
+    assert (
+        main(["import", str(ws_path), str(path), "--user", "admin", "--map", "nmae=Defendant Name"])
+        == 1
+    )
+    assert "no field 'nmae'" in capsys.readouterr().err
+
+
+def test_decisions_after_import(
+    ws_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_csv(tmp_path / "a.csv", [GOOD])
+    assert main(["import", str(ws_path), str(path), "--user", "admin"]) == 0
+    out = tmp_path / "decisions.csv"
+    assert main(["decisions", str(ws_path), "--out", str(out), "--user", "admin"]) == 0
+    assert "Wrote 1 counts" in capsys.readouterr().out
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert (
+        rows[0]["name"] == "NÚÑEZ, JOSÉ"
+        and rows[0]["person_key"] == "007"
+        and rows[0]["offense_code"] == "11357(B) HS"
+    )
+    for column in (
+        "source_file",
+        "source_row",
+        "case_number",
+        "count",
+        "section",
+        "level",
+        "disposition",
+        "disposition_date",
+        "outcome",
+        "reason",
+        "review_status",
+        "final_outcome",
+    ):
+        assert column in rows[0]
+    assert not list(tmp_path.glob(".*.partial"))

@@ -1,0 +1,113 @@
+"""The import writer's SQL: explicit ids, dedupe against the workspace, index rebuild, matches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.core.errors import ImportFailed
+from app.ingest.mapping import guess_mapping, resolve
+from app.ingest.normalize_rows import RowNormalizer, RowRecord
+from app.store import imports
+from app.store.workspace import Workspace
+
+HEADERS = ["Case No", "Count", "Name", "DOB", "SID", "Charge", "Disposition"]
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Iterator[Workspace]:
+    workspace = Workspace.create(tmp_path / "s.clearslate")
+    try:
+        yield workspace
+    finally:
+        workspace.close()
+
+
+def records(rows: list[list[object]]) -> list[RowRecord]:
+    normalizer = RowNormalizer(resolve(guess_mapping(HEADERS), HEADERS), file="f.csv", sheet=None)
+    out = []
+    for i, cells in enumerate(rows, start=2):
+        result = normalizer.normalize(i, cells)
+        assert result.record is not None, result.findings
+        out.append(result.record)
+    return out
+
+
+def source(name: str = "f.csv", sha: str = "a" * 64) -> imports.SourceInfo:
+    return imports.SourceInfo(name, sha, None, "csv", None, {}, HEADERS, 1, "clerk")
+
+
+def test_writer_needs_a_transaction(ws: Workspace) -> None:
+    with pytest.raises(RuntimeError):
+        imports.ImportWriter(ws, source())
+
+
+def test_rows_people_cases_and_dedupe_within_and_across_sources(ws: Workspace) -> None:
+    rows = [
+        ["C1", "1", "DOE, JO", "1980-01-02", "K1", "11357 HS", "CONVICTED"],
+        ["C1", "2", "DOE, JO", "1980-01-02", "K1", "11359 HS", "CONVICTED"],
+    ]
+    with ws.transaction():
+        writer = imports.ImportWriter(ws, source())
+        hits = writer.add_batch(records(rows + [rows[0]]))
+        totals = writer.finish(row_count=3, skipped_rows=0)
+    assert [(h.row_number, h.first_row, h.same_source) for h in hits] == [(4, 2, True)]
+    assert (totals.counts, totals.cases, totals.people, totals.duplicates, totals.source_rows) == (
+        2,
+        1,
+        1,
+        1,
+        3,
+    )
+    assert ws.conn.execute("SELECT status FROM cases").fetchone()[0] == "closed"
+    assert ws.conn.execute("SELECT row_count, imported_rows FROM sources").fetchone() == (3, 2)
+    assert imports.find_source(ws, "a" * 64, None) is not None
+    assert imports.find_source(ws, "a" * 64, "Sheet1") is None
+
+    with ws.transaction():
+        writer = imports.ImportWriter(ws, source("g.csv", "b" * 64))
+        hits = writer.add_batch(
+            records([rows[1], ["C2", "1", "DOE, JO", "1980-01-02", "K1", "11360 HS", "WARRANT"]])
+        )
+        totals = writer.finish(row_count=2, skipped_rows=0)
+    assert [(h.first_file, h.first_row, h.same_source) for h in hits] == [("f.csv", 3, False)]
+    assert (totals.counts, totals.people, totals.overlapping) == (1, 0, 1)
+    assert (
+        ws.conn.execute("SELECT status FROM cases WHERE case_number = 'C2'").fetchone()[0]
+        == "warrant"
+    )
+
+
+def test_sqlite_errors_become_import_failed_and_roll_back(ws: Workspace) -> None:
+    ws.conn.execute(
+        "CREATE TRIGGER boom BEFORE INSERT ON counts BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+    )
+    with pytest.raises(ImportFailed, match="nothing was imported"), ws.transaction():
+        writer = imports.ImportWriter(ws, source())
+        writer.add_batch(
+            records([["C1", "1", "DOE, JO", "1980-01-02", "K1", "11357 HS", "CONVICTED"]])
+        )
+    assert imports.workspace_totals(ws) == {
+        "people": 0,
+        "cases": 0,
+        "counts": 0,
+        "events": 0,
+        "sources": 0,
+        "source_rows": 0,
+    }
+
+
+def test_indexes_are_kept_when_the_workspace_already_has_counts(ws: Workspace) -> None:
+    with ws.transaction():
+        writer = imports.ImportWriter(ws, source())
+        assert writer._dropped
+        writer.add_batch(
+            records([["C1", "1", "DOE, JO", "1980-01-02", "K1", "11357 HS", "CONVICTED"]])
+        )
+        writer.finish(row_count=1, skipped_rows=0)
+    with ws.transaction():
+        writer = imports.ImportWriter(ws, source("g.csv", "b" * 64))
+        assert not writer._dropped
+        writer.finish(row_count=0, skipped_rows=0)
