@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QLockFile, QObject, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QLockFile, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -125,6 +125,9 @@ class MainWindow(QMainWindow):
             tr("&Quit"), self.close, QKeySequence.StandardKey.Quit, "actQuit"
         )
         self.act_lock = self._action(tr("&Lock screen"), self.lock_screen, "Ctrl+L", "actLock")
+        self.act_import = self._action(
+            tr("&Import spreadsheet…"), self.import_spreadsheet, "Ctrl+I", "actImport"
+        )
         self.act_verify = self._action(
             tr("&Verify workspace"), self.verify_workspace, "Ctrl+Shift+V", "actVerify"
         )
@@ -144,6 +147,8 @@ class MainWindow(QMainWindow):
         self.file_menu.addMenu(self.recent_menu)
         self.file_menu.addAction(self.act_close)
         self.file_menu.addSeparator()
+        self.file_menu.addAction(self.act_import)
+        self.file_menu.addSeparator()
         self.file_menu.addAction(self.act_lock)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.act_quit)
@@ -161,7 +166,7 @@ class MainWindow(QMainWindow):
 
     def workspace_actions(self) -> list[QAction]:
         """Actions that need an open workspace and a logged-on user."""
-        return [self.act_close, self.act_lock, self.act_verify, self.act_settings, self.act_users]
+        return [self.act_close, self.act_lock, self.act_verify, self.act_settings, self.act_users, self.act_import]
 
     def _update_actions(self) -> None:
         ready = self.ws is not None and self.user is not None and not self.locked
@@ -372,6 +377,23 @@ class MainWindow(QMainWindow):
         from app.ui.admin_dialogs import UsersDialog
 
         UsersDialog(self.ws, self.user, self).exec()
+
+    def import_spreadsheet(self) -> None:
+        """File ▸ Import spreadsheet: the import wizard (every role may import)."""
+        if self.ws is None or self.user is None or self.locked or not self.user.can("import"):
+            return
+        from app.ui.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.ws, self.user, self, start_dir=self._last_dir())
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.importFinished.connect(self._after_import)
+        self.import_wizard = wizard
+        wizard.open()
+
+    def _after_import(self, _report: object) -> None:
+        refresh = getattr(self.work_area, "refresh", None)
+        if callable(refresh):
+            refresh()
 
     def show_about(self) -> None:
         QMessageBox.about(self, self.tr("About ClearSlate"), about_text())

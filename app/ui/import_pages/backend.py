@@ -1,0 +1,509 @@
+"""The import wizard's plain-Python side: reading a preview, mapping, validating and importing.
+
+Nothing here touches a widget, so every function can run on a worker thread and be tested
+without a window. Validation, profiles and the import go through the import service
+(``app.services.importing``), so the wizard and the ``import`` command apply the same rules;
+the preview and the samples read the file through the ingest layer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.core.dates import cell_text, parse_date
+from app.core.errors import ImportFailed
+from app.core.progress import Progress, check_cancelled
+from app.ingest.findings import Finding, Severity
+from app.ingest.headers import clean_headers, detect_header_row
+from app.ingest.mapping import (
+    FIELDS_BY_NAME,
+    Mapping,
+    Profile,
+    guess_mapping,
+    norm_header,
+    resolve,
+)
+from app.ingest.readers import Cell, Row, SheetInfo, open_table
+
+log = logging.getLogger(__name__)
+
+PREVIEW_ROWS = 50
+SAMPLES_PER_FIELD = 4
+# Cells of this many rows are kept from validation so a click on a finding shows its row at
+# once; rows beyond it are read again from the file on demand.
+ROW_CACHE_LIMIT = 20_000
+# Characters that make a spreadsheet read a text cell as a formula (RELIABILITY.md, promise 8).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+# -- step 1: the file, its sheets and the header row ---------------------------------------------
+
+
+@dataclass
+class Inspection:
+    """What the first page shows: the sheets, ~50 raw rows and where the header seems to be."""
+
+    path: Path
+    file_kind: str
+    sheets: list[SheetInfo]
+    sheet: str | None
+    encoding: str | None
+    epoch: int
+    preview: list[Row]
+    detected_header_row: int
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def width(self) -> int:
+        return max((len(cells) for _, cells in self.preview), default=0)
+
+    def row_cells(self, row_number: int) -> list[Cell] | None:
+        for number, cells in self.preview:
+            if number == row_number:
+                return cells
+        return None
+
+    def row_numbers(self) -> list[int]:
+        return [number for number, _ in self.preview]
+
+
+def needs_encoding_confirmation(exc: ImportFailed) -> bool:
+    """True when the reader refused a text file only because it is not UTF-8 but looks like
+    Windows-1252: the user may confirm that encoding (the CLI's ``--encoding cp1252``)."""
+    return "cp1252" in exc.message and "not UTF-8" in exc.message
+
+
+def inspect_source(
+    path: Path | str, *, sheet: str | None = None, encoding: str | None = None
+) -> Inspection:
+    """Open ``path`` (any format the readers know), read the preview and guess the header row.
+
+    Raises :class:`ImportFailed` naming the file when it cannot be read.
+    """
+    path = Path(path)
+    with open_table(path, sheet=sheet, encoding=encoding) as table:
+        preview = table.preview(PREVIEW_ROWS)
+        if not preview:
+            raise ImportFailed("the sheet has no rows with data", file=path.name, sheet=table.sheet)
+        header_row = detect_header_row(preview)
+        return Inspection(
+            path=path,
+            file_kind=table.file_kind,
+            sheets=list(table.sheets),
+            sheet=table.sheet,
+            encoding=table.encoding,
+            epoch=table.epoch,
+            preview=preview,
+            detected_header_row=header_row,
+            findings=list(table.findings),
+        )
+
+
+def headers_at(inspection: Inspection, header_row: int) -> list[str]:
+    """The cleaned, unique column names of ``header_row`` (as wide as the widest preview row)."""
+    cells = list(inspection.row_cells(header_row) or [])
+    width = inspection.width
+    cells.extend([None] * (width - len(cells)))
+    return clean_headers(cells)
+
+
+def column_samples(
+    inspection: Inspection, header_row: int, headers: Sequence[str], n: int = SAMPLES_PER_FIELD
+) -> dict[str, list[Cell]]:
+    """Up to ``n`` non-empty values below the header for each column, for the mapping page."""
+    samples: dict[str, list[Cell]] = {h: [] for h in headers}
+    for number, cells in inspection.preview:
+        if number <= header_row:
+            continue
+        for i, header in enumerate(headers):
+            if i < len(cells) and not _is_empty(cells[i]) and len(samples[header]) < n:
+                samples[header].append(cells[i])
+    return samples
+
+
+def describe_value(field_name: str, value: Cell, epoch: int = 1900) -> str:
+    """A sample as the wizard shows it: dates as "raw → parsed", anything else as its raw text.
+
+    Showing how each date was read is what lets a clerk catch a day/month mix-up or a wrong
+    date system before anything is imported.
+    """
+    raw = cell_text(value) or ""
+    target = FIELDS_BY_NAME.get(field_name)
+    if target is None or target.kind != "date" or _is_empty(value):
+        return raw
+    result = parse_date(value, epoch=epoch, allow_future=field_name != "dob")
+    if result.value is not None:
+        return f"{raw} → {result.value.isoformat()}"
+    return f"{raw} → ⚠ {result.message or 'not read'}"
+
+
+# -- step 2: mapping and profiles ------------------------------------------------------------------
+
+
+def guess(headers: Sequence[str]) -> Mapping:
+    return guess_mapping(list(headers))
+
+
+def mapping_problem(
+    mapping: Mapping, headers: Sequence[str], *, file: str | None = None, sheet: str | None = None
+) -> str | None:
+    """Why this mapping cannot be imported (a required field or a column missing), or None."""
+    try:
+        resolve(mapping, headers, file=file, sheet=sheet)
+    except ImportFailed as exc:
+        return exc.message
+    return None
+
+
+def headers_match_exactly(profile: Profile, headers: Sequence[str]) -> bool:
+    """A profile fits a sheet exactly when it names the same set of headers, no more, no less."""
+    if not profile.match:
+        return False
+    wanted = {norm_header(h) for h in profile.match}
+    have = {norm_header(h) for h in headers if h}
+    return wanted == have
+
+
+def best_profile(profiles: Sequence[Profile], headers: Sequence[str]) -> Profile | None:
+    """The profile to preselect: an exact fit first, else the most specific one that fits."""
+    exact = [p for p in profiles if headers_match_exactly(p, headers)]
+    if exact:
+        return max(exact, key=lambda p: (p.origin == "workspace", len(p.match)))
+    fitting = [p for p in profiles if p.matches(headers)]
+    return max(fitting, key=lambda p: len(p.match)) if fitting else None
+
+
+def list_profiles(ws: Any | None = None) -> list[Profile]:
+    """Shipped profiles, then the ones saved in the workspace."""
+    from app.services import importing
+
+    return importing.list_profiles(ws)
+
+
+def present_only(mapping: Mapping, headers: Sequence[str]) -> Mapping:
+    """A profile's mapping without the optional columns this sheet lacks (as the import does)."""
+    have = {norm_header(h) for h in headers}
+    return Mapping(
+        {k: v for k, v in mapping.columns.items() if norm_header(v) in have},
+        dict(mapping.templates),
+        {k: v for k, v in mapping.fallbacks.items() if norm_header(v) in have},
+        mapping.profile,
+    )
+
+
+def save_profile(
+    ws: Any,
+    *,
+    user: str,
+    name: str,
+    mapping: Mapping,
+    headers: Sequence[str],
+    header_row: int,
+    layout: str = "rows",
+) -> Profile:
+    """Save ``mapping`` as a named profile in the workspace (audited as a settings change).
+
+    The sheet's headers go with it, so a sheet with exactly these headers skips the mapping
+    step next time.
+    """
+    from app.services import importing
+
+    return importing.save_profile(
+        ws,
+        name,
+        mapping,
+        user=user,
+        headers=[h for h in headers if h],
+        layout=layout,
+        header_row=header_row,
+    )
+
+
+# -- step 3: validation ----------------------------------------------------------------------------
+
+
+@dataclass
+class Validation:
+    """The validation report plus the raw cells of rows with findings (for click-through)."""
+
+    report: Any  # app.ingest.validate.ValidationReport
+    headers: list[str]
+    rows: dict[int, list[Cell]]
+    epoch: int
+
+    @property
+    def findings(self) -> list[Finding]:
+        return list(self.report.findings)
+
+    def groups(self) -> list[tuple[Severity, str, list[Finding]]]:
+        """Findings grouped by severity and kind: errors first, then the biggest groups."""
+        grouped: dict[tuple[Severity, str], list[Finding]] = {}
+        for finding in self.report.findings:
+            grouped.setdefault((finding.severity, finding.code), []).append(finding)
+        order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+        items = sorted(grouped.items(), key=lambda kv: (order[kv[0][0]], -len(kv[1]), kv[0][1]))
+        return [(sev, code, found) for (sev, code), found in items]
+
+
+def validate_source(
+    ws: Any,
+    inspection: Inspection,
+    *,
+    header_row: int,
+    mapping: Mapping,
+    profile: str | None = None,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> Validation:
+    """Validate every row under ``mapping`` without writing anything (the import's own rules).
+
+    Runs on a worker thread with that thread's ``ws`` (for profiles saved in the workspace).
+    Afterwards the cells of rows with findings are read once more, so that a click on a
+    finding shows its row at once.
+    """
+    from app.services import importing
+
+    report = importing.validate_file(
+        inspection.path,
+        sheet=inspection.sheet,
+        header_row=header_row,
+        mapping=mapping,
+        profile=profile,
+        encoding=inspection.encoding,
+        ws=ws,
+        today=today,
+        progress=progress,
+    )
+    check_cancelled(progress)
+    wanted = sorted({f.row for f in report.findings if f.row is not None and f.row > header_row})
+    rows = _rows_with_findings(inspection, set(wanted[:ROW_CACHE_LIMIT]), progress)
+    if progress is not None:
+        progress.report(report.rows, report.rows, "Checked every row")
+    headers = headers_at(inspection, header_row)
+    return Validation(report=report, headers=headers, rows=rows, epoch=inspection.epoch)
+
+
+def _rows_with_findings(
+    inspection: Inspection, wanted: set[int], progress: Progress | None
+) -> dict[int, list[Cell]]:
+    rows: dict[int, list[Cell]] = {}
+    if not wanted:
+        return rows
+    last = max(wanted)
+    with open_table(inspection.path, sheet=inspection.sheet, encoding=inspection.encoding) as table:
+        for n, (number, cells) in enumerate(table.rows(), 1):
+            if number in wanted:
+                rows[number] = cells
+            if number >= last:
+                break
+            if n % 5000 == 0:
+                check_cancelled(progress)
+    return rows
+
+
+def read_row(inspection: Inspection, row_number: int) -> list[Cell] | None:
+    """One row's cells, read again from the file (for rows beyond the validation cache)."""
+    with open_table(inspection.path, sheet=inspection.sheet, encoding=inspection.encoding) as table:
+        for number, cells in table.rows():
+            if number == row_number:
+                return cells
+            if number > row_number:
+                return None
+    return None
+
+
+def export_findings(findings: Sequence[Finding], target: Path | str) -> Path:
+    """Write the findings to an .xlsx a clerk can sort and filter, atomically.
+
+    Every value is written as a text cell, and text that a spreadsheet would read as a
+    formula is marked quote-prefixed so Excel keeps it as text even when the cell is edited.
+    """
+    import xlsxwriter
+
+    target = Path(target)
+    if target.suffix.lower() != ".xlsx":
+        target = target.with_name(target.name + ".xlsx")
+    fd, tmp_name = tempfile.mkstemp(prefix=".findings-", suffix=".xlsx", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        book = xlsxwriter.Workbook(
+            str(tmp), {"strings_to_formulas": False, "strings_to_urls": False}
+        )
+        sheet = book.add_worksheet("Findings")
+        bold = book.add_format({"bold": True})
+        quoted = book.add_format({"quote_prefix": True})
+        columns = ("Severity", "Kind", "File", "Sheet", "Row", "Column", "Value", "Message")
+        widths = (10, 28, 24, 16, 8, 20, 24, 80)
+        for col, (title, width) in enumerate(zip(columns, widths)):
+            sheet.write_string(0, col, title, bold)
+            sheet.set_column(col, col, width)
+        for r, finding in enumerate(findings, start=1):
+            values = (
+                finding.severity.value,
+                finding.code,
+                finding.file,
+                finding.sheet,
+                finding.row,
+                finding.column,
+                finding.value,
+                finding.message,
+            )
+            for col, value in enumerate(values):
+                if value is None:
+                    continue
+                if isinstance(value, int):
+                    sheet.write_number(r, col, value)
+                    continue
+                text = str(value)[:32_767]  # Excel's cell limit
+                fmt = quoted if text.startswith(FORMULA_TRIGGERS) else None
+                sheet.write_string(r, col, text, fmt)
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(1, len(findings)), len(columns) - 1)
+        book.close()
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return target
+
+
+# -- step 4: the import ----------------------------------------------------------------------------
+
+
+@dataclass
+class ImportRequest:
+    """Everything the import needs, as plain values (handed to the worker thread)."""
+
+    path: Path
+    sheet: str | None
+    encoding: str | None
+    header_row: int
+    mapping: Mapping
+    profile: str | None
+    skip_invalid: bool
+
+
+def run_import(
+    ws: Any, request: ImportRequest, *, user: str, progress: Progress | None = None
+) -> Any:
+    """Import with the calling thread's own ``ws``; returns the service's ImportReport.
+
+    One transaction: cancel (Progress.cancelled) or any failure leaves the workspace as it was.
+    """
+    from app.services import importing
+
+    return importing.import_file(
+        ws,
+        request.path,
+        user=user,
+        sheet=request.sheet,
+        header_row=request.header_row,
+        mapping=request.mapping,
+        profile=request.profile,
+        encoding=request.encoding,
+        skip_invalid=request.skip_invalid,
+        progress=progress,
+    )
+
+
+@dataclass
+class ImportSummary:
+    """What the result page shows."""
+
+    status: str  # "imported" | "unchanged" | "refused"
+    message: str
+    counts: int = 0
+    cases: int = 0
+    people: int = 0
+    events: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    matches_proposed: int = 0
+
+
+def summarize(report: Any) -> ImportSummary:
+    return ImportSummary(
+        status=report.status,
+        message=report.message,
+        counts=report.counts,
+        cases=report.cases,
+        people=report.people,
+        events=report.events,
+        skipped=[(s.row, s.reason) for s in report.skipped],
+        matches_proposed=report.matches_proposed,
+    )
+
+
+def proposed_matches(ws: Any) -> list[Any]:
+    """Person matches (same name and DOB, no shared key) waiting for a person to confirm."""
+    from app.services import importing
+
+    return importing.proposed_matches(ws)
+
+
+def describe_match(match: Any) -> str:
+    """One proposal in words: both names, the shared date of birth and their cases."""
+
+    def side(name: str | None, key: str | None, cases: list[str]) -> str:
+        text = name or "(no name)"
+        if key:
+            text += f" [{key}]"
+        if cases:
+            text += " — " + ", ".join(cases[:3]) + (" …" if len(cases) > 3 else "")
+        return text
+
+    return (
+        f"{side(match.name_a, match.key_a, match.cases_a)}  ↔  "
+        f"{side(match.name_b, match.key_b, match.cases_b)}  (born {match.dob or '?'})"
+    )
+
+
+def decide_match(ws: Any, match_id: int, *, confirm: bool, user: str) -> Any:
+    from app.services import importing
+
+    if confirm:
+        return importing.confirm_match(ws, match_id, user=user)
+    return importing.reject_match(ws, match_id, user=user)
+
+
+def _is_empty(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+__all__ = [
+    "ImportRequest",
+    "ImportSummary",
+    "Inspection",
+    "Validation",
+    "best_profile",
+    "column_samples",
+    "decide_match",
+    "describe_match",
+    "describe_value",
+    "export_findings",
+    "guess",
+    "headers_at",
+    "headers_match_exactly",
+    "inspect_source",
+    "list_profiles",
+    "mapping_problem",
+    "needs_encoding_confirmation",
+    "present_only",
+    "proposed_matches",
+    "read_row",
+    "run_import",
+    "save_profile",
+    "summarize",
+    "validate_source",
+]
