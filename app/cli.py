@@ -198,11 +198,44 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_policies(args: argparse.Namespace) -> int:
     from app.rules import packs
 
+    if args.show:
+        pack = packs.load_pack(args.show)
+        data = {
+            "id": pack.id,
+            "title": pack.title,
+            "version": pack.version,
+            "jurisdiction": pack.jurisdiction,
+            "summary": pack.summary,
+            "sha256": pack.sha256,
+            "as_of": pack.as_of.isoformat() if pack.as_of else None,
+            "territory": pack.territory.get("name"),
+            "options": {n: {"default": d.default, "description": d.description} for n, d in pack.option_defs.items()},
+            "sources": [{"title": s.title, "citation": s.citation, "url": s.url, "note": s.note} for s in pack.sources],
+            "rules": [
+                {"code": r.code, "title": r.title, "outcome": r.outcome.value, "citation": r.citation, "text": r.text}
+                for r in pack.rules
+            ],
+        }
+        lines = [f"{pack.id} {pack.version}: {pack.title}", f"  {pack.summary}", f"  territory: {data['territory']}"]
+        if pack.as_of:
+            lines.append(f"  reference date: {pack.as_of.isoformat()}")
+        lines.append(f"  sha256: {pack.sha256}")
+        lines.append("  options:")
+        lines += [f"    {n} = {d.default!r}: {d.description}" for n, d in pack.option_defs.items()] or ["    (none)"]
+        lines.append("  rules, in order (the first that applies decides):")
+        lines += [f"    {r.code:<32} {r.outcome.value:<17} {r.citation}" for r in pack.rules]
+        lines.append("  sources:")
+        lines += [f"    - {s.title}" + (f" [{s.citation}]" if s.citation else "") for s in pack.sources]
+        emit(args, data, lines)
+        return 0
     infos = packs.list_packs()
     emit(
         args,
-        [{"id": p.id, "title": p.title} for p in infos],
-        [f"{p.id:<24} {p.title}" for p in infos],
+        [
+            {"id": p.id, "title": p.title, "version": p.version, "sources": [s.title for s in p.sources]}
+            for p in infos
+        ],
+        [line for p in infos for line in (f"{p.id:<24} {p.title}", *(f"{'':<26}source: {s.title}" for s in p.sources))],
     )
     return 0
 
@@ -251,7 +284,24 @@ def cmd_import(args: argparse.Namespace) -> int:
             )
         emit(args, report.to_json(), lines)
     return 0 if report.ok else 1
-cmd_evaluate = _not_available("evaluate")
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from app.core.progress import SilentProgress
+    from app.services.evaluate import evaluate
+
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = dt.date.fromisoformat(args.as_of)
+        except ValueError:
+            raise ClearSlateError(f"--as-of takes a date like 2020-02-11, not {args.as_of!r}.") from None
+    with session(args, "evaluate") as (ws, user):
+        report = evaluate(ws, user=user.username, as_of=as_of, dry_run=args.dry_run, progress=SilentProgress())
+        emit(args, report.to_json(), report.lines())
+    return 0
+
+
 def cmd_decisions(args: argparse.Namespace) -> int:
     from app.services.decisions import write_decisions
 
