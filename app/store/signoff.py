@@ -310,3 +310,10 @@ def _json_list(text: str | None) -> list[Any]:
     except ValueError:
         return [text]
     return value if isinstance(value, list) else [value]
+
+
+def audit_rows(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+    """Every audit entry exactly as stored (details as its JSON text, which the hash covers)."""
+    yield from conn.execute(
+        "SELECT seq, at, user, action, object, outcome, details, prev_hash, hash FROM audit ORDER BY seq"
+    )

@@ -1,0 +1,105 @@
+"""A filing as PDF: cover pages with the motion or order text, then the paginated case list."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from app.core.progress import Progress, check_cancelled
+from app.exports.filings import Filing
+from app.exports.pdf import (
+    CONTENT_H,
+    DPI,
+    PdfPages,
+    TablePainter,
+    draw_document_pages,
+    draw_heading,
+    esc,
+    rich_document,
+    write_table_pages,
+)
+
+# Relative column widths of the case list (case number, count, name, DOB, section, date, relief).
+CASE_LIST_WIDTHS = (17, 6, 27, 11, 15, 12, 12)
+
+
+def cover_html(filing: Filing) -> str:
+    """The motion or order text as HTML for QTextDocument (everything escaped)."""
+    t = filing.text
+    prov = "".join(f"<div>{esc(line)}</div>" for line in filing.provenance)
+    attorney = "<br/>".join(esc(line) for line in filing.attorney_block)
+    paragraphs = "".join(
+        f'<p style="text-indent: 36pt; margin-bottom: 10pt; line-height: 150%;" align="justify">{esc(p)}</p>'
+        for p in t.paragraphs
+    )
+    if filing.kind == "motion":
+        closing = (
+            '<table width="100%" style="margin-top: 24pt;"><tr>'
+            '<td width="50%">Dated: ______________________</td>'
+            f'<td width="50%">Respectfully submitted,<br/><br/><br/>______________________________<br/>'
+            f"{esc(filing.attorney_block[0])}<br/>{esc(t.signature_label)}</td></tr></table>"
+        )
+    else:
+        closing = (
+            '<p style="margin-top: 18pt;">IT IS SO ORDERED.</p>'
+            '<table width="100%" style="margin-top: 18pt;"><tr>'
+            '<td width="50%">Dated: ______________________</td>'
+            f'<td width="50%"><br/><br/>______________________________<br/>{esc(t.signature_label)}</td></tr></table>'
+        )
+    return (
+        '<table width="100%" border="1" cellpadding="4" cellspacing="0" style="border-color: #777777;">'
+        f"<tr><td style=\"font-family: 'DejaVu Sans'; font-size: 7.5pt; color: #333333;\">{prov}</td></tr></table>"
+        f'<p style="margin-top: 14pt; font-size: 11pt;">{attorney}</p>'
+        f'<p align="center" style="margin-top: 18pt; font-weight: bold; font-size: 13pt;">{esc(filing.court_name.upper())}</p>'
+        f'<p align="center" style="margin-top: 8pt; font-size: 11pt;">{esc(t.caption)}</p>'
+        f'<hr/><p align="center" style="margin-top: 10pt; margin-bottom: 14pt; font-weight: bold; font-size: 12.5pt;">{esc(t.title)}</p>'
+        f"{paragraphs}"
+        f"{closing}"
+    )
+
+
+def write_filing_pdf(filing: Filing, path: Path, *, progress: Progress | None = None) -> int:
+    """Write ``filing`` to ``path``; returns the number of pages."""
+    pages = PdfPages(
+        path,
+        title=filing.text.title,
+        footer_left=filing.short_title,
+        footer_right=f"Fingerprint {filing.fingerprint[:16]}",
+    )
+    try:
+        doc = rich_document(pages, cover_html(filing))
+        table = TablePainter(pages, filing.headers, CASE_LIST_WIDTHS)
+        rows = filing.table_rows()
+        heading_h = 0.45 * DPI  # the attachment title and its note; measured generously
+        layout = table.layout(rows, CONTENT_H - heading_h - 0.1 * DPI, CONTENT_H - 0.25 * DPI)
+        pages.total = doc.pageCount() + len(layout.page_ranges)
+        draw_document_pages(pages, doc)
+
+        def first(top: float) -> float:
+            used = draw_heading(pages, top, filing.attachment_title)
+            used += draw_heading(
+                pages,
+                top + used,
+                f"To the {filing.short_title.lower()} — every count below is in the signed list; "
+                f"fingerprint {filing.fingerprint[:16]}…",
+                points=8,
+                bold=False,
+            )
+            return used
+
+        def following(top: float) -> float:
+            return draw_heading(pages, top, f"{filing.attachment_title} (continued)", points=9)
+
+        def tick(done: int) -> None:
+            if progress is not None:
+                check_cancelled(progress)
+
+        write_table_pages(
+            pages, table, rows, layout, first_heading=first, next_heading=following, on_page=tick
+        )
+        return pages.finish()
+    except BaseException:
+        pages.abort()
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise

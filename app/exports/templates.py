@@ -1,0 +1,116 @@
+"""Filing templates per policy (``resources/templates/<policy>.toml``) and how they are filled.
+
+A template gives, per relief type, the motion (or petition, notice) and the proposed order:
+a title, a caption and paragraphs with ``{placeholders}`` filled from the workspace's county
+settings and the signed set. ``default.toml`` supplies anything a pack's file leaves out.
+Only ``{name}`` placeholders are replaced (no format mini-language), so text in the
+settings can never reach into Python objects.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.errors import ExportError
+from app.resources import resource_path
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class FilingText:
+    """One filled document: its title, caption and body paragraphs."""
+
+    kind: str  # "motion" or "order"
+    title: str
+    caption: str
+    paragraphs: list[str]
+    signature_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReliefTemplate:
+    relief: str
+    motion: dict[str, Any]
+    order: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyTemplates:
+    policy_id: str
+    policy_title: str
+    caption: str
+    reliefs: dict[str, ReliefTemplate]
+
+    def for_relief(self, relief: str) -> ReliefTemplate:
+        try:
+            return self.reliefs[relief]
+        except KeyError:
+            raise ExportError(
+                f"The filing templates of {self.policy_id} have no '{relief}' filing; add one to "
+                f"resources/templates/{self.policy_id}.toml."
+            ) from None
+
+
+def _read(name: str) -> dict[str, Any]:
+    path = resource_path("templates", name)
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ExportError(f"The filing template is malformed: {exc}", file=str(path)) from exc
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = (
+            _merge(out[key], value)
+            if isinstance(value, dict) and isinstance(out.get(key), dict)
+            else value
+        )
+    return out
+
+
+def load_templates(policy_id: str) -> PolicyTemplates:
+    data = _merge(_read("default.toml"), _read(f"{policy_id}.toml"))
+    if not data.get("filings"):
+        raise ExportError(
+            "There are no filing templates (resources/templates/default.toml is missing)."
+        )
+    reliefs = {
+        relief: ReliefTemplate(relief, spec.get("motion", {}), spec.get("order", {}))
+        for relief, spec in data["filings"].items()
+    }
+    return PolicyTemplates(
+        policy_id, data.get("policy_title", policy_id), data.get("caption", ""), reliefs
+    )
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """Replace ``{name}`` with ``values[name]``; an unknown name is left visible for the attorney."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def filing_text(
+    templates: PolicyTemplates, relief: str, kind: str, values: dict[str, str]
+) -> FilingText:
+    spec = getattr(templates.for_relief(relief), kind)
+    values = {**values, "policy_title": values.get("policy_title") or templates.policy_title}
+    return FilingText(
+        kind=kind,
+        title=fill(spec.get("title", ""), values),
+        caption=fill(spec.get("caption", templates.caption), values),
+        paragraphs=[fill(p, values) for p in spec.get("paragraphs", [])],
+        signature_label=fill(spec.get("signature", ""), values),
+    )
+
+
+def setting_or_blank(value: str, label: str) -> str:
+    """A county setting, or a bracketed blank the attorney must fill before filing."""
+    return value.strip() or f"[{label} — set it in the workspace settings]"

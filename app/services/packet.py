@@ -1,0 +1,353 @@
+"""Writing the export packet of a valid sign-off, atomically, and verifying a packet folder.
+
+The packet is written into a hidden temporary folder beside the target and renamed to the
+final name only when every file and the manifest are on disk (RELIABILITY.md promise 3):
+a killed export leaves at most a ``.NAME.partial-…`` folder, never a half packet under the
+name the user chose. The manifest's SHA-256 and the packet fingerprint go into the audit
+log in the same transaction as the ``exports`` row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app import __version__
+from app.core.clock import stamp
+from app.core.errors import ExportError
+from app.core.progress import Progress, check_cancelled
+from app.exports.auditlog import AuditRow, write_audit_csv, write_audit_jsonl, write_chain_result
+from app.exports.data import ExportRow, Office, PacketData, PolicyInfo, SignoffInfo
+from app.exports.files import fsync_dir, fsync_file, safe_filename
+from app.exports.filings import build_filings, filing_file_stem
+from app.exports.manifest import (
+    MANIFEST,
+    PacketVerification,
+    build_manifest,
+    manifest_bytes,
+    verify_folder,
+)
+from app.exports.templates import load_templates
+from app.services import auth
+from app.services.signoff import signoff_status
+from app.services.workspaces import all_settings
+from app.store import signoff as store
+from app.store.audit import verify_chain
+from app.store.workspace import Workspace
+
+WORKBOOK = "clerk-workbook.xlsx"
+SUMMARY = "summary.pdf"
+AUDIT_CSV = "audit-log.csv"
+AUDIT_JSONL = "audit-log.jsonl"
+AUDIT_CHAIN = "audit-chain.json"
+
+
+@dataclass
+class PacketReport:
+    folder: Path
+    manifest_sha256: str
+    fingerprint: str
+    signoff_id: int
+    files: list[dict[str, Any]]
+    counts_by_outcome: dict[str, int]
+    pages: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        total = sum(self.counts_by_outcome.values())
+        out = [
+            f"Exported {total:,} signed-off counts to {self.folder}",
+            f"Manifest SHA-256: {self.manifest_sha256}",
+            f"Fingerprint (on the cover pages): {self.fingerprint}",
+        ]
+        out.extend(f"  {f['name']}  ({f['size']:,} bytes)" for f in self.files)
+        out.extend(f"warning: {w}" for w in self.warnings)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "folder": str(self.folder),
+            "manifest_sha256": self.manifest_sha256,
+            "fingerprint": self.fingerprint,
+            "signoff_id": self.signoff_id,
+            "files": self.files,
+            "counts_by_outcome": self.counts_by_outcome,
+            "pages": self.pages,
+            "seconds": round(self.seconds, 2),
+            "warnings": self.warnings,
+        }
+
+
+def verify_packet(folder: str | os.PathLike[str]) -> PacketVerification:
+    """Check a packet folder against its manifest (``verify DIR``)."""
+    return verify_folder(Path(folder))
+
+
+def _target(out_dir: str | os.PathLike[str]) -> Path:
+    """The final folder: a safe name, in an existing (or creatable) parent, not already used."""
+    out = Path(out_dir).expanduser()
+    name = safe_filename(out.name, fallback="packet")
+    target = out.absolute().parent / name
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise ExportError(
+            "This folder already exists and is not empty; choose a new folder for the packet.",
+            file=str(target),
+        )
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(
+            f"The folder cannot be created here: {exc.strerror}.", file=str(target.parent)
+        ) from exc
+    return target
+
+
+def packet_data(ws: Workspace, record: store.SignoffRecord) -> PacketData:
+    """Everything the packet is made from, read in one go from the sign-off's state."""
+    settings = all_settings(ws)
+    run = store.get_run(ws.conn, record.run_id) if record.run_id is not None else None
+    summary = record.summary
+    policy_id = run.policy_id if run else summary.get("policy_id") or settings["policy_id"]
+    templates = load_templates(policy_id)
+    sources = store.sources(ws.conn)
+    rows = [
+        ExportRow(**item)
+        for item in store.export_rows(
+            ws.conn, last_decision_id=record.last_decision_id or 0, run_id=record.run_id
+        )
+    ]
+    return PacketData(
+        office=Office(
+            court_name=settings["court_name"],
+            office_name=settings["office_name"],
+            attorney_name=settings["attorney_name"],
+            attorney_bar_number=settings["attorney_bar_number"],
+            office_address=settings["office_address"],
+            county=settings["county"],
+            title=settings["title"],
+        ),
+        signoff=SignoffInfo(
+            record.id, record.user, record.at, record.decisions_hash, record.count_total
+        ),
+        policy=PolicyInfo(
+            policy_id=policy_id,
+            title=templates.policy_title,
+            pack_version=run.pack_version if run else summary.get("pack_version"),
+            pack_sha256=run.pack_sha256 if run else summary.get("pack_sha256", ""),
+            as_of=run.as_of if run else summary.get("as_of", ""),
+            run_id=record.run_id,
+        ),
+        rows=rows,
+        source_headers={s.id: s.headers for s in sources.values()},
+        source_names={
+            s.id: s.file_name if not s.sheet else f"{s.file_name} [{s.sheet}]"
+            for s in sources.values()
+        },
+        history=list(store.person_convictions(ws.conn)),
+        generated_at=stamp(),
+        app_version=__version__,
+    )
+
+
+def export_packet(
+    ws: Workspace,
+    user: auth.User,
+    out_dir: str | os.PathLike[str],
+    progress: Progress | None = None,
+) -> PacketReport:
+    """Write the packet of the newest sign-off into ``out_dir`` (a new folder)."""
+    from app.exports.filings_docx import write_filing_docx
+    from app.exports.filings_pdf import write_filing_pdf
+    from app.exports.summary import compute_figures, write_summary_pdf
+    from app.exports.workbook import write_workbook
+
+    started = time.perf_counter()
+    user.require("export")
+    status = signoff_status(ws)
+    if not status.valid:
+        ws.audit(
+            user.username, "export.refused", str(out_dir), "failure", {"why": status.message()}
+        )
+    record = status.require_valid()
+    target = _target(out_dir)
+    data = packet_data(ws, record)
+    if len(data.rows) != record.count_total:
+        raise ExportError(
+            f"The sign-off covers {record.count_total:,} counts but {len(data.rows):,} were found; "
+            "run Tools ▸ Verify and sign off again."
+        )
+    templates = load_templates(data.policy.policy_id)
+    fingerprint = data.fingerprint()
+    filings = build_filings(data, templates, fingerprint)
+    warnings = [
+        f"The setting '{key}' is empty: the filings show a blank to fill in."
+        for key in (
+            "court_name",
+            "office_name",
+            "attorney_name",
+            "attorney_bar_number",
+            "office_address",
+        )
+        if not getattr(data.office, key).strip()
+    ]
+    chain = verify_chain(ws.conn)
+    audit_entries = [AuditRow(*row) for row in store.audit_rows(ws.conn)]
+
+    tmp = target.parent / f".{target.name}.partial-{uuid.uuid4().hex[:12]}"
+    tmp.mkdir()
+    steps = len(filings) * 2 + 4
+    done = 0
+    pages: dict[str, int] = {}
+    names: list[str] = []
+
+    def step(message: str) -> None:
+        nonlocal done
+        check_cancelled(progress)
+        if progress is not None:
+            progress.report(done, steps, message)
+        done += 1
+
+    def finished(name: str) -> None:
+        fsync_file(tmp / name)
+        names.append(name)
+
+    try:
+        for filing in filings:
+            stem = safe_filename(filing_file_stem(filing))
+            step(f"Writing {filing.short_title} (PDF)")
+            pdf_name = f"{stem}.pdf"
+            pages[pdf_name] = write_filing_pdf(filing, tmp / pdf_name, progress=progress)
+            finished(pdf_name)
+            step(f"Writing {filing.short_title} (DOCX)")
+            write_filing_docx(filing, tmp / f"{stem}.docx")
+            finished(f"{stem}.docx")
+        step("Writing the clerk's workbook")
+        write_workbook(data, tmp / WORKBOOK, tick=lambda _n: check_cancelled(progress))
+        finished(WORKBOOK)
+        step("Writing the summary")
+        pages[SUMMARY] = write_summary_pdf(data, compute_figures(data), tmp / SUMMARY)
+        finished(SUMMARY)
+        step("Writing the audit log")
+        write_audit_csv(audit_entries, tmp / AUDIT_CSV)
+        finished(AUDIT_CSV)
+        write_audit_jsonl(audit_entries, tmp / AUDIT_JSONL)
+        finished(AUDIT_JSONL)
+        chain_result = {
+            "ok": chain.ok,
+            "entries": chain.entries,
+            "last_hash": chain.last_hash,
+            "first_bad_entry": chain.first_bad_seq,
+            "problem": chain.problem,
+            "checked_at": stamp(),
+        }
+        write_chain_result(chain_result, tmp / AUDIT_CHAIN)
+        finished(AUDIT_CHAIN)
+        step("Writing the manifest")
+        manifest = build_manifest(
+            tmp,
+            names,
+            fingerprint=fingerprint,
+            fingerprint_data=data.fingerprint_data(),
+            extra={
+                "generated_at": data.generated_at,
+                "generated_by": user.username,
+                "clearslate_version": __version__,
+                "workspace": ws.path.name,
+                "policy": {
+                    "id": data.policy.policy_id,
+                    "title": data.policy.title,
+                    "version": data.policy.pack_version,
+                    "pack_sha256": data.policy.pack_sha256,
+                    "as_of": data.policy.as_of,
+                    "run_id": data.policy.run_id,
+                },
+                "signoff": {
+                    "id": record.id,
+                    "user": record.user,
+                    "at": record.at,
+                    "decisions_hash": record.decisions_hash,
+                    "count_total": record.count_total,
+                },
+                "counts": {
+                    "by_outcome": data.counts_by_outcome(),
+                    "by_relief": {r: len(data.rows_for_relief(r)) for r in data.reliefs()},
+                    "people": len({r.person_id for r in data.rows}),
+                    "total": len(data.rows),
+                },
+                "audit_chain": chain_result,
+            },
+        )
+        raw = manifest_bytes(manifest)
+        (tmp / MANIFEST).write_bytes(raw)
+        fsync_file(tmp / MANIFEST)
+        fsync_dir(tmp)
+        check_cancelled(progress)
+        if target.exists():  # an empty folder the user picked: replace it
+            target.rmdir()
+        os.replace(tmp, target)
+        fsync_dir(target.parent)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+    from app.exports.files import sha256_file
+
+    manifest_sha = sha256_file(target / MANIFEST)
+    try:
+        with ws.transaction():
+            export_id = store.insert_export(
+                ws.conn,
+                signoff_id=record.id,
+                folder=str(target),
+                manifest_sha256=manifest_sha,
+                at=stamp(),
+                user=user.username,
+            )
+            ws.audit(
+                user.username,
+                "export",
+                f"export:{export_id}",
+                details={
+                    "folder": str(target),
+                    "manifest_sha256": manifest_sha,
+                    "fingerprint": fingerprint,
+                    "signoff_id": record.id,
+                    "files": len(names) + 1,
+                    "counts": manifest["counts"],
+                },
+            )
+    except BaseException:
+        # Nothing leaves unrecorded: without its audit entry the packet is removed again.
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    if progress is not None:
+        progress.report(steps, steps, "Done")
+    return PacketReport(
+        folder=target,
+        manifest_sha256=manifest_sha,
+        fingerprint=fingerprint,
+        signoff_id=record.id,
+        files=manifest["files"] + [{"name": MANIFEST, "size": len(raw), "sha256": manifest_sha}],
+        counts_by_outcome=data.counts_by_outcome(),
+        pages=pages,
+        seconds=time.perf_counter() - started,
+        warnings=warnings,
+    )
+
+
+def stale_partials(parent: Path) -> list[Path]:
+    """Leftover ``.NAME.partial-…`` folders of killed exports (safe to delete)."""
+    with contextlib.suppress(OSError):
+        return sorted(
+            p
+            for p in parent.iterdir()
+            if p.is_dir() and p.name.startswith(".") and ".partial-" in p.name
+        )
+    return []

@@ -1,0 +1,304 @@
+"""The export packet: refusal without a valid sign-off, each file's content, manifest and verify."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from app.core.errors import ExportError, PermissionDenied
+from app.exports.files import sha256_file
+from app.services.packet import export_packet, verify_packet
+from app.services.signoff import signoff
+from app.store.audit import recent, verify_chain
+from tests.conftest import PASSWORD
+from tests.export_seed import decide, known_policy, seed  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.usefixtures("known_policy")
+
+HOSTILE_NAMES = [
+    ('=HYPERLINK("http://x","y")', "Ann"),
+    ("+SUM(1,2)", "Bo"),
+    ("-2+3", "Cy"),
+    ("@cmd", "Di"),
+    ("\tTab", "Ed"),
+    ("\rCr", "Fy"),
+    ("Nguyễn", "Thị"),
+    ("O'Brien", "Núñez"),
+]
+HOSTILE_CASES = ["=1+1", "+CASE2", "-CASE3", "@CASE4", "\tCASE5", "CASE6", "007", "CASE 8"]
+
+
+@pytest.fixture
+def signed(workspace, login):  # type: ignore[no-untyped-def]
+    for key, value in {
+        "court_name": "Superior Court of California, County of Kern",
+        "office_name": "Office of the District Attorney",
+        "attorney_name": "Jane Q. Prosecutor",
+        "attorney_bar_number": "123456",
+        "office_address": "1215 Truxtun Avenue\nBakersfield, CA 93301",
+    }.items():
+        workspace.set_setting(key, value, user="admin")
+    seeded = seed(workspace, 40, names=HOSTILE_NAMES, case_numbers=HOSTILE_CASES)
+    signoff(workspace, login("supervisor"), PASSWORD)
+    return seeded
+
+
+def _pdf_text(path: Path) -> tuple[str, int]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_export_writes_every_file_and_verifies(workspace, login, signed, tmp_path) -> None:
+    report = export_packet(workspace, login("supervisor"), tmp_path / "packet")
+    folder = tmp_path / "packet"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted(
+        [
+            "audit-chain.json",
+            "audit-log.csv",
+            "audit-log.jsonl",
+            "clerk-workbook.xlsx",
+            "manifest.json",
+            "summary.pdf",
+            *[
+                f"{kind}-{relief}.{ext}"
+                for kind in ("motion", "proposed-order")
+                for relief in ("dismiss", "reduce", "vacate")
+                for ext in ("pdf", "docx")
+            ],
+        ]
+    )
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for entry in manifest["files"]:
+        path = folder / entry["name"]
+        assert path.stat().st_size == entry["size"] and sha256_file(path) == entry["sha256"]
+    assert manifest["signoff"]["user"] == "supervisor"
+    assert (
+        manifest["policy"]["id"] == "ca-prop64-state"
+        and manifest["policy"]["pack_sha256"] == "ab" * 32
+    )
+    assert manifest["counts"]["total"] == 40
+    assert manifest["audit_chain"]["ok"] is True
+    assert report.manifest_sha256 == sha256_file(folder / "manifest.json")
+    entry = recent(workspace.conn, 1, action_prefix="export")[0]
+    assert entry.details["manifest_sha256"] == report.manifest_sha256
+    assert entry.details["fingerprint"] == report.fingerprint
+    assert verify_chain(workspace.conn).ok
+    result = verify_packet(folder)
+    assert result.ok, result.lines()
+    assert result.checked == len(manifest["files"])
+    assert not list(tmp_path.glob(".packet.partial-*"))
+
+
+def test_filings_list_every_eligible_case_and_no_race(workspace, login, signed, tmp_path) -> None:
+    export_packet(workspace, login("supervisor"), tmp_path / "p")
+    folder = tmp_path / "p"
+    for relief in ("dismiss", "reduce", "vacate"):
+        expected = {
+            signed.case_numbers[c] for c, o in signed.outcomes.items() if o == f"eligible_{relief}"
+        }
+        for kind in ("motion", "proposed-order"):
+            text, pages = _pdf_text(folder / f"{kind}-{relief}.pdf")
+            flat = _norm(text)
+            assert pages >= 2
+            assert f"Page {pages} of {pages}" in flat
+            for case_number in expected:
+                assert _norm(case_number).strip() in flat, (relief, case_number)
+            # The cover says which policy and when the list was signed off, and the fingerprint.
+            assert "ca-prop64-state" in flat and "signed off by supervisor" in flat
+            assert json.loads((folder / "manifest.json").read_text())[
+                "fingerprint"
+            ] in flat.replace(" ", "")
+            assert "Hispanic" not in flat and "Black" not in flat  # no race in court filings
+    # Not-eligible cases are in no filing.
+    ineligible = {
+        signed.case_numbers[c] for c, o in signed.outcomes.items() if not o.startswith("eligible_")
+    }
+    all_text = _norm(
+        "".join(_pdf_text(p)[0] for p in folder.glob("*.pdf") if p.name != "summary.pdf")
+    )
+    for case_number in ineligible - {"CASE6", "007"}:  # short ones could be substrings of others
+        assert f" {_norm(case_number).strip()} " not in all_text
+
+
+def test_docx_filings_open_and_hold_the_case_list(workspace, login, signed, tmp_path) -> None:
+    import docx
+
+    export_packet(workspace, login("supervisor"), tmp_path / "p")
+    expected = {
+        signed.case_numbers[c] for c, o in signed.outcomes.items() if o == "eligible_dismiss"
+    }
+    document = docx.Document(str(tmp_path / "p" / "motion-dismiss.docx"))
+    table = document.tables[0]
+    listed = {row.cells[0].text for row in table.rows[1:]}
+    # Control characters cannot live in XML; they are shown as U+FFFD.
+    assert listed == {c.replace("\t", "\t") for c in expected}
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "MOTION TO RECALL, DISMISS AND SEAL" in body and "Jane Q. Prosecutor" in body
+    assert "Bar No. 123456" in body and "ca-prop64-state" in body
+    section = document.sections[0]
+    assert round(section.page_width.inches, 2) == 8.5 and round(section.page_height.inches, 2) == 11
+    assert "NUMPAGES" in section.footer._element.xml
+
+
+def test_workbook_has_no_live_formulas_and_keeps_numbers(
+    workspace, login, signed, tmp_path
+) -> None:
+    import openpyxl
+
+    export_packet(workspace, login("supervisor"), tmp_path / "p")
+    book = openpyxl.load_workbook(tmp_path / "p" / "clerk-workbook.xlsx")
+    assert book.sheetnames[0] == "Summary"
+    assert set(book.sheetnames[1:]) == {
+        "Eligible- dismiss",
+        "Eligible- reduce",
+        "Eligible- vacate",
+        "Not eligible",
+        "Needs review",
+    }
+    seen_names: set[str] = set()
+    seen_cases: set[str] = set()
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+        if sheet.title == "Summary":
+            continue
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref
+        headers = [c.value for c in sheet[1]]
+        assert headers[:3] == ["Case number", "Count", "Name"]
+        assert (
+            "Source: Fine" in headers
+            and "Recommendation" in headers
+            and "Override reason" in headers
+        )
+        fine = headers.index("Source: Fine")
+        for row in sheet.iter_rows(min_row=2, values_only=True):
+            seen_cases.add(row[0])
+            seen_names.add(row[2])
+            assert isinstance(row[fine], int)  # numbers stay numbers
+    assert "=1+1" in seen_cases and "+CASE2" in seen_cases and "007" in seen_cases
+    assert '=HYPERLINK("http://x","y"), Ann' in seen_names and "Nguyễn, Thị" in seen_names
+
+
+def test_summary_pdf_has_figures_and_demographics(workspace, login, signed, tmp_path) -> None:
+    export_packet(workspace, login("supervisor"), tmp_path / "p")
+    text, pages = _pdf_text(tmp_path / "p" / "summary.pdf")
+    flat = _norm(text)
+    assert pages == 3
+    for phrase in (
+        "Counts by final outcome",
+        "decade of disposition",
+        "offense section",
+        "relieved of at least one felony",
+        "no conviction at all",
+        "by race and sex",
+        "Hispanic",
+    ):
+        assert phrase in flat, phrase
+
+
+def test_audit_log_files_match_the_chain(workspace, login, signed, tmp_path) -> None:
+    from app.store.audit import entry_hash
+
+    export_packet(workspace, login("supervisor"), tmp_path / "p")
+    lines = (tmp_path / "p" / "audit-log.jsonl").read_text().splitlines()
+    prev = "0" * 64
+    for line in lines:
+        e = json.loads(line)
+        assert e["prev_hash"] == prev
+        assert (
+            entry_hash(
+                prev,
+                e["seq"],
+                e["at"],
+                e["user"],
+                e["action"],
+                e["object"],
+                e["outcome"],
+                e["details"],
+            )
+            == e["hash"]
+        )
+        prev = e["hash"]
+    csv_text = (tmp_path / "p" / "audit-log.csv").read_text(encoding="utf-8-sig")
+    assert csv_text.startswith("seq,at,user,action") and csv_text.count("\n") >= len(lines) + 1
+    assert json.loads((tmp_path / "p" / "audit-chain.json").read_text())["ok"] is True
+
+
+def test_export_refused_without_signoff(workspace, login, tmp_path) -> None:
+    seed(workspace, 3)
+    with pytest.raises(ExportError, match="no sign-off"):
+        export_packet(workspace, login("supervisor"), tmp_path / "p")
+    assert not (tmp_path / "p").exists()
+
+
+def test_export_refused_after_a_later_decision_naming_the_count(
+    workspace, login, signed, tmp_path
+) -> None:
+    count_id = signed.count_ids[7]
+    decide(
+        workspace, count_id, "not_eligible", "reviewer", action="override", reason="found a prior"
+    )
+    with pytest.raises(ExportError, match="void.*CASE 8"):
+        export_packet(workspace, login("supervisor"), tmp_path / "p")
+    assert not (tmp_path / "p").exists()
+    assert recent(workspace.conn, 1, action_prefix="export.refused")[0].outcome == "failure"
+
+
+def test_reviewer_cannot_export(workspace, login, signed, tmp_path) -> None:
+    with pytest.raises(PermissionDenied):
+        export_packet(workspace, login("reviewer"), tmp_path / "p")
+
+
+def test_existing_folder_is_refused_and_names_are_sanitized(
+    workspace, login, signed, tmp_path
+) -> None:
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x.txt").write_text("x")
+    with pytest.raises(ExportError, match="already exists"):
+        export_packet(workspace, login("supervisor"), tmp_path / "full")
+    report = export_packet(workspace, login("supervisor"), tmp_path / "CON")
+    assert report.folder.name == "_CON" and report.folder.is_dir()
+
+
+def test_verify_names_altered_missing_and_extra_files(workspace, login, signed, tmp_path) -> None:
+    export_packet(workspace, login("supervisor"), tmp_path / "p")
+    folder = tmp_path / "p"
+    data = bytearray((folder / "clerk-workbook.xlsx").read_bytes())
+    data[len(data) // 2] ^= 0x01  # one bit of one byte
+    (folder / "clerk-workbook.xlsx").write_bytes(bytes(data))
+    (folder / "summary.pdf").unlink()
+    (folder / "notes.txt").write_text("added later")
+    result = verify_packet(folder)
+    assert not result.ok
+    assert result.altered == ["clerk-workbook.xlsx"]
+    assert result.missing == ["summary.pdf"]
+    assert result.extra == ["notes.txt"]
+    text = "\n".join(result.lines())
+    assert (
+        "ALTERED: clerk-workbook.xlsx" in text
+        and "MISSING: summary.pdf" in text
+        and "EXTRA: notes.txt" in text
+    )
+    assert result.to_dict()["ok"] is False
+
+
+def test_verify_catches_an_edited_manifest(workspace, login, signed, tmp_path) -> None:
+    export_packet(workspace, login("supervisor"), tmp_path / "p")
+    path = tmp_path / "p" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["fingerprint_data"]["counts_by_outcome"]["eligible_dismiss"] += 1
+    path.write_text(json.dumps(manifest))
+    result = verify_packet(tmp_path / "p")
+    assert not result.ok and any("fingerprint does not match" in p for p in result.problems)
