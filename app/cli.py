@@ -389,9 +389,32 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
-cmd_signoff = _not_available("signoff")
-cmd_export = _not_available("export")
-cmd_demo = _not_available("demo")
+def cmd_signoff(args: argparse.Namespace) -> int:
+    from app.services.signoff import signoff
+
+    # The log-on checks who is signing; signoff() asks for the password again on purpose
+    # (re-authentication is audited as its own step).
+    with session(args) as (ws, user):
+        report = signoff(ws, user, read_password(prompt="Password again to sign off: "))
+        emit(args, report.to_dict(), report.lines())
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from app.services.packet import export_packet
+
+    with session(args, "export") as (ws, user):
+        report = export_packet(ws, user, args.out)
+        emit(args, report.to_dict(), report.lines())
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from app.services.demo import run_demo
+
+    report = run_demo(Path(args.out), log=None if getattr(args, "json", False) else print)
+    emit(args, report.to_dict(), report.lines())
+    return 0 if report.ok else 1
 
 
 # -- the parser ---------------------------------------------------------------------------

@@ -302,3 +302,58 @@ def test_verify_catches_an_edited_manifest(workspace, login, signed, tmp_path) -
     path.write_text(json.dumps(manifest))
     result = verify_packet(tmp_path / "p")
     assert not result.ok and any("fingerprint does not match" in p for p in result.problems)
+
+
+_KILLED_CHILD = r"""
+import sys, time
+from app.services import auth
+from app.services.packet import export_packet
+from app.store.workspace import Workspace
+
+class Stall:
+    def report(self, done, total, message=""):
+        if "workbook" in message:
+            print("STALLED", flush=True)
+            time.sleep(60)
+    def cancelled(self):
+        return False
+
+ws = Workspace.open(sys.argv[1])
+user = auth.login(ws, "supervisor", sys.argv[3])
+export_packet(ws, user, sys.argv[2], progress=Stall())
+"""
+
+
+def test_a_killed_export_leaves_nothing_under_the_final_name(
+    workspace, login, signed, tmp_path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    target = tmp_path / "killed"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_CHILD, str(workspace.path), str(target), PASSWORD],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=Path(__file__).parents[2],
+    )
+    try:
+        line = child.stdout.readline()  # the filings are written; the workbook is next
+        assert line.strip() == "STALLED", child.stderr.read()
+        partial = list(tmp_path.glob(".killed.partial-*"))
+        assert len(partial) == 1 and any(partial[0].glob("*.pdf"))
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert not target.exists()
+    assert not recent(workspace.conn, 1, action_prefix="export")  # nothing recorded as exported
+    # A later export to the same name works; the leftover partial folder does not get in the way.
+    report = export_packet(workspace, login("supervisor"), target)
+    assert verify_packet(report.folder).ok
