@@ -63,6 +63,8 @@ MAX_FINDINGS_PER_GROUP = 500  # the tree lists this many per kind; the exported 
 DONT_IMPORT = "\x00dont"  # combo data for "don't import" (never a real header)
 TEMPLATE = "\x00template"  # combo data for a profile's template (several columns combined)
 PAGE_FILE, PAGE_MAPPING, PAGE_VALIDATE, PAGE_IMPORT = range(4)
+# Marked with * on the mapping page: a case number, and a person key or a name.
+REQUIRED_FIELDS = ("case_number", "person_key", "full_name", "last_name")
 
 
 @dataclass
@@ -104,6 +106,11 @@ def _error_label(name: str) -> QLabel:
     label.setStyleSheet("color: #a40000")
     label.hide()
     return label
+
+
+def _compact(view: QAbstractItemView, extra: int = 6) -> None:
+    """Rows one line of text high (the default leaves a lot of air in item views)."""
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + extra)  # type: ignore[attr-defined]
 
 
 def _show(label: QLabel, text: str) -> None:
@@ -151,7 +158,8 @@ class FilePage(QWizardPage):
         self.sheets.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.sheets.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.sheets.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.sheets.setMaximumHeight(130)
+        _compact(self.sheets)
+        self.sheets.setMaximumHeight(self.sheets.verticalHeader().defaultSectionSize() * 5 + 4)
         self.sheets.itemSelectionChanged.connect(self._sheet_chosen)
 
         self.header_spin = QSpinBox()
@@ -178,6 +186,7 @@ class FilePage(QWizardPage):
         self.preview.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.preview.setWordWrap(False)
         self.preview.horizontalHeader().setDefaultSectionSize(120)
+        _compact(self.preview)
         self.preview.doubleClicked.connect(lambda _index: self._use_selected_row())
 
         self.notes = QLabel("")
@@ -281,6 +290,10 @@ class FilePage(QWizardPage):
         state = self.wiz.state
         state.header_row = inspection.detected_header_row
         self.model.set_rows(inspection.preview, state.header_row)
+        self.preview.resizeColumnsToContents()
+        for column in range(self.model.columnCount()):
+            if self.preview.columnWidth(column) > 240:
+                self.preview.setColumnWidth(column, 240)
         numbers = inspection.row_numbers()
         self._loading = True
         try:
@@ -453,9 +466,13 @@ class MappingPage(QWizardPage):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(1, 220)
+        _compact(self.table, extra=8)
         self.combos: dict[str, QComboBox] = {}
         for row, target in enumerate(FIELDS):
-            self.table.setItem(row, 0, QTableWidgetItem(self.tr(target.label)))
+            label = self.tr(target.label)
+            if target.name in REQUIRED_FIELDS:
+                label += " *"
+            self.table.setItem(row, 0, QTableWidgetItem(label))
             combo = QComboBox()
             combo.setObjectName(f"map_{target.name}")
             combo.setAccessibleName(self.tr("Column for %s") % self.tr(target.label))
@@ -668,12 +685,21 @@ class MappingPage(QWizardPage):
         if problem:
             _show_status(self.status, problem, error=True)
         else:
-            used = len(self.wiz.state.mapping.mapped_fields())
-            _show_status(
-                self.status,
-                self.tr("%d fields mapped. Required fields are present.") % used,
-                error=False,
+            state = self.wiz.state
+            used = len(state.mapping.mapped_fields())
+            text = (
+                self.tr(
+                    "%d fields mapped; the required ones (*: a case number, and a person key or a name) are there."
+                )
+                % used
             )
+            if state.profile is not None:
+                origin = self.tr("changed by hand from") if state.edited else self.tr("from")
+                text += " " + self.tr("Mapping %s the profile “%s”.") % (
+                    origin,
+                    state.profile.title,
+                )
+            _show_status(self.status, text, error=False)
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
         return self.problem() is None
@@ -769,6 +795,7 @@ class ValidatePage(QWizardPage):
             [self.tr("Column"), self.tr("Value in the file"), self.tr("Field"), self.tr("Read as")]
         )
         self.row_view.verticalHeader().hide()
+        _compact(self.row_view)
         self.row_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.row_view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         row_box = QWidget()
@@ -891,16 +918,16 @@ class ValidatePage(QWizardPage):
         report = validation.report
         errors = len(report.error_rows)
         parts = [
-            self.tr("%s rows read") % f"{report.rows:,}",
-            self.tr("%s can be imported") % f"{report.usable_rows:,}",
-            self.tr("%s have errors") % f"{errors:,}",
-            self.tr("%s warnings") % f"{len(report.warnings):,}",
+            self.tr("Rows read: %s") % f"{report.rows:,}",
+            self.tr("can be imported: %s") % f"{report.usable_rows:,}",
+            self.tr("with errors: %s") % f"{errors:,}",
+            self.tr("warnings: %s") % f"{len(report.warnings):,}",
         ]
         if report.duplicates:
-            parts.append(self.tr("%s duplicates counted once") % f"{report.duplicates:,}")
+            parts.append(self.tr("duplicates counted once: %s") % f"{report.duplicates:,}")
         if report.blank_rows:
-            parts.append(self.tr("%s blank rows passed over") % f"{report.blank_rows:,}")
-        text = ", ".join(parts) + "."
+            parts.append(self.tr("blank rows passed over: %s") % f"{report.blank_rows:,}")
+        text = " · ".join(parts) + "."
         if errors:
             text += " " + self.tr(
                 "Rows with errors cannot be imported: fix them in the source, or import the rest "
@@ -908,6 +935,12 @@ class ValidatePage(QWizardPage):
             )
         elif report.usable_rows:
             text += " " + self.tr("Nothing blocks the import.")
+        else:
+            text += " " + self.tr("No row can be imported.")
+        self.skip_box.setText(
+            self.tr("Import the %s valid rows and record the %s rows with errors as &skipped")
+            % (f"{report.usable_rows:,}", f"{errors:,}")
+        )
         self.summary.setText(text)
         self._fill_tree(validation)
         self.skip_box.setEnabled(errors > 0 and report.usable_rows > 0)
@@ -925,7 +958,7 @@ class ValidatePage(QWizardPage):
         }
         for severity, code, found in validation.groups():
             group = QTreeWidgetItem(
-                [f"{names[severity]}: {_describe_code(code, found)} — {len(found):,}", "", "", ""]
+                [f"{names[severity]}: {_describe_code(code)} — {len(found):,}", "", "", ""]
             )
             group.setData(0, Qt.ItemDataRole.UserRole, None)
             group.setData(0, Qt.ItemDataRole.AccessibleTextRole, group.text(0))
@@ -1077,10 +1110,11 @@ class ValidatePage(QWizardPage):
         return not report.error_rows or self.wiz.state.skip_invalid
 
 
-def _describe_code(code: str, found: list[Finding]) -> str:
-    """A group's title: the kind of finding in words (the first message, without its specifics)."""
-    readable = code.replace(".", ": ", 1).replace("_", " ")
-    return readable
+def _describe_code(code: str) -> str:
+    """A group's title from its stable code: ``date.two_digit_year`` → "Date: two digit year"."""
+    kind, _, detail = code.partition(".")
+    text = f"{kind}: {detail}" if detail else kind
+    return (text[:1].upper() + text[1:]).replace("_", " ")
 
 
 # -- 4. the import ---------------------------------------------------------------------------------
@@ -1156,6 +1190,7 @@ class ImportPage(QWizardPage):
         layout.addWidget(self.proposals_label)
         layout.addWidget(self.proposals, 1)
         layout.addLayout(match_buttons)
+        layout.addStretch(1)
 
     def _result_widgets(self) -> tuple[QWidget, ...]:
         return (
@@ -1241,19 +1276,14 @@ class ImportPage(QWizardPage):
             self.status.setText(self.tr("Nothing to do."))
             self.result.setText(summary.message)
         else:
-            self.status.setText(self.tr("Done."))
-            head = self.tr("Imported %s counts in %s cases for %s people.") % (
-                f"{summary.counts:,}",
-                f"{summary.cases:,}",
-                f"{summary.people:,}",
-            )
-            self.result.setText(head + "\n" + summary.message)
+            self.status.setText(self.tr("Done: the import is committed."))
+            self.result.setText(summary.message)
         if summary.skipped:
             self.skipped.clear()
             for row, reason in summary.skipped:
                 self.skipped.addItem(self.tr("Row %d: %s") % (row, reason))
             self.skipped_label.setText(
-                self.tr("%s rows skipped (listed in the workspace's import record):")
+                self.tr("Rows skipped, kept in the workspace's import record: %s")
                 % f"{len(summary.skipped):,}"
             )
             self.skipped_label.show()

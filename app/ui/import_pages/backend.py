@@ -118,14 +118,15 @@ def headers_at(inspection: Inspection, header_row: int) -> list[str]:
 def column_samples(
     inspection: Inspection, header_row: int, headers: Sequence[str], n: int = SAMPLES_PER_FIELD
 ) -> dict[str, list[Cell]]:
-    """Up to ``n`` non-empty values below the header for each column, for the mapping page."""
+    """Up to ``n`` distinct non-empty values below the header per column, for the mapping page."""
     samples: dict[str, list[Cell]] = {h: [] for h in headers}
     for number, cells in inspection.preview:
         if number <= header_row:
             continue
         for i, header in enumerate(headers):
-            if i < len(cells) and not _is_empty(cells[i]) and len(samples[header]) < n:
-                samples[header].append(cells[i])
+            found = samples[header]
+            if i < len(cells) and not _is_empty(cells[i]) and len(found) < n and cells[i] not in found:
+                found.append(cells[i])
     return samples
 
 
@@ -140,6 +141,8 @@ def describe_value(field_name: str, value: Cell, epoch: int = 1900) -> str:
     if target is None or target.kind != "date" or _is_empty(value):
         return raw
     result = parse_date(value, epoch=epoch, allow_future=field_name != "dob")
+    if result.value is not None and isinstance(value, dt.date):
+        return f"{result.value.isoformat()} (date cell)"
     if result.value is not None:
         return f"{raw} → {result.value.isoformat()}"
     return f"{raw} → ⚠ {result.message or 'not read'}"
