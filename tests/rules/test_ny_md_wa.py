@@ -1,0 +1,385 @@
+"""The New York, Maryland and Seattle packs: every rule and trap of DOMAIN.md sections 3-5."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.model import Outcome
+from tests.rules.factory import c, first, person, reg
+
+R, NE = Outcome.NEEDS_REVIEW, Outcome.NOT_ELIGIBLE
+DIS, VAC = Outcome.ELIGIBLE_DISMISS, Outcome.ELIGIBLE_VACATE
+
+
+def ny(code: str, county: str = "NEW YORK", **kw) -> object:
+    kw.setdefault("level", "misdemeanor")
+    return c(code, county=county, **kw)
+
+
+def warrant(code: str, **kw) -> object:
+    return ny(code, disp="warrant", ddate=None, status="warrant", **kw)
+
+
+MANHATTAN = [
+    ("221.10(1) warrant, PL form", person(warrant("PL 221.10 01")), VAC, "nym.221_10_1_vacate"),
+    ("221.10(1) warrant, NYPD compact", person(warrant("PL 2211001")), VAC, "nym.221_10_1_vacate"),
+    (
+        "221.05 open with warrant status",
+        person(ny("221.05 V", disp="open", ddate=None, status="warrant")),
+        VAC,
+        "nym.221_05_vacate",
+    ),
+    ("221.10(2) over 25 g", person(warrant("PL 221.10 02")), R, "nym.221_10_other"),
+    ("221.10 no subdivision", person(warrant("PL 221.10")), R, "nym.221_10_other"),
+    ("conviction excluded", person(ny("PL 221.10 01")), NE, "nym.conviction"),
+    (
+        "open without warrant",
+        person(ny("PL 221.05", disp="open", ddate=None, status="open")),
+        NE,
+        "nym.no_warrant",
+    ),
+    (
+        "open, status unknown",
+        person(ny("PL 221.05", disp="open", ddate=None, status=None)),
+        R,
+        "nym.no_warrant.missing_case_status",
+    ),
+    ("dismissed case", person(ny("PL 221.05", disp="dismissed")), NE, "nym.not_open"),
+    (
+        "sale count in the case",
+        person(warrant("PL 221.10 01"), warrant("PL 221.40")),
+        NE,
+        "nym.sale_in_case",
+    ),
+    (
+        "other open felony",
+        person(
+            warrant("PL 221.10 01"),
+            ny("PL 160.15", case=2, disp="open", level="felony", ddate=None),
+        ),
+        NE,
+        "nym.other_open_felony",
+    ),
+    (
+        "other open case level unknown",
+        person(
+            warrant("PL 221.10 01"), ny("PL 160.15", case=2, disp="open", level=None, ddate=None)
+        ),
+        R,
+        "nym.other_open_felony.missing_level",
+    ),
+    ("Brooklyn case", person(warrant("PL 221.10 01", county="KINGS")), NE, "nym.outside_county"),
+    (
+        "Manhattan alias",
+        person(warrant("PL 221.10 01", county="Manhattan")),
+        VAC,
+        "nym.221_10_1_vacate",
+    ),
+    (
+        "arrest after the order",
+        person(warrant("PL 221.10 01", odate="2018-10-01")),
+        NE,
+        "nym.after_order",
+    ),
+    ("sale section itself", person(warrant("PL 221.40")), NE, "nym.not_covered"),
+    ("unreadable", person(warrant("MARIJUANA")), R, "nym.offense_unreadable"),
+]
+
+BROOKLYN = [
+    ("221.05 conviction", person(ny("PL 221.05", county="KINGS")), VAC, "nyb.vacate"),
+    ("221.15 conviction", person(ny("221.15 00 AM", county="Brooklyn")), VAC, "nyb.vacate"),
+    ("221.40 sale", person(ny("PL 221.40", county="KINGS")), NE, "nyb.not_covered"),
+    ("Queens", person(ny("PL 221.05", county="QUEENS")), NE, "nyb.outside_county"),
+    (
+        "not a conviction",
+        person(ny("PL 221.05", county="KINGS", disp="dismissed")),
+        NE,
+        "nyb.not_conviction",
+    ),
+    (
+        "sex offense art. 130",
+        person(
+            ny("PL 221.05", county="KINGS"),
+            ny("PL 130.35 01 BF", county="KINGS", case=2, level="felony"),
+        ),
+        NE,
+        "nyb.sex_offense",
+    ),
+    (
+        "SORA registration",
+        person(ny("PL 221.05", county="KINGS"), events=(reg("2001-01-01", "PL 130.20"),)),
+        NE,
+        "nyb.sora_registration",
+    ),
+    (
+        "violent felony 70.02",
+        person(
+            ny("PL 221.10", county="KINGS"), ny("PL 160.15", county="KINGS", case=2, level="felony")
+        ),
+        R,
+        "nyb.violent_felony",
+    ),
+    (
+        "unrelated felony",
+        person(
+            ny("PL 221.10", county="KINGS"), ny("PL 155.30", county="KINGS", case=2, level="felony")
+        ),
+        VAC,
+        "nyb.vacate",
+    ),
+]
+
+MRTA = [
+    ("221.05", person(ny("PL 221.05", county="ERIE")), VAC, "mrta.expunged"),
+    ("221.10 NYPD compact", person(ny("PL 2211001", county="BRONX")), VAC, "mrta.expunged"),
+    ("221.15", person(ny("221.15 00 AM", county="KINGS")), VAC, "mrta.expunged"),
+    ("221.35", person(ny("PL 221.35", county="ALBANY")), VAC, "mrta.expunged"),
+    ("221.40", person(ny("PL 221.40", county="ALBANY")), VAC, "mrta.expunged"),
+    (
+        "221.20 uncertain",
+        person(ny("PL 221.20", county="ALBANY", level="felony")),
+        R,
+        "mrta.221_20",
+    ),
+    (
+        "221.25 petition",
+        person(ny("PL 221.25", county="ALBANY", level="felony")),
+        NE,
+        "mrta.petition_only",
+    ),
+    (
+        "221.55 petition",
+        person(ny("PL 221.55", county="ALBANY", level="felony")),
+        NE,
+        "mrta.petition_only",
+    ),
+    ("220.03 hashish", person(ny("PL 220.03", county="ALBANY")), R, "mrta.hashish_only"),
+    ("240.36", person(ny("PL 240.36", county="ALBANY")), R, "mrta.hashish_only"),
+    ("222 (new article)", person(ny("PL 222.10", county="ALBANY")), NE, "mrta.not_covered"),
+    (
+        "repealed section dated after repeal",
+        person(ny("PL 221.05", county="ALBANY", ddate="2021-04-01")),
+        R,
+        "mrta.after_repeal",
+    ),
+    (
+        "dated on the repeal day",
+        person(ny("PL 221.05", county="ALBANY", ddate="2021-03-31")),
+        VAC,
+        "mrta.expunged",
+    ),
+    ("not New York", person(ny("PL 221.05", county="BERGEN")), NE, "mrta.outside_state"),
+    (
+        "county missing passes (statewide)",
+        person(ny("PL 221.05", county=None)),
+        VAC,
+        "mrta.expunged",
+    ),
+    (
+        "not a conviction",
+        person(ny("PL 221.05", county="ALBANY", disp="acquitted")),
+        NE,
+        "mrta.not_conviction",
+    ),
+    ("attempt", person(ny("PL 110/221.10", county="ALBANY")), R, "mrta.attempt"),
+]
+
+
+def md(
+    code: str,
+    desc: str | None = "CDS:POSSESS-MARIJUANA",
+    county: str | None = "BALTIMORE CITY",
+    **kw,
+) -> object:
+    kw.setdefault("level", "misdemeanor")
+    kw.setdefault("ddate", "2015-05-01")
+    return c(code, desc=desc, county=county, **kw)
+
+
+BALTIMORE = [
+    ("CR.5.601 marijuana", person(md("CR.5.601.(a)(1)")), VAC, "bal.vacate"),
+    (
+        "CR 5-601 court form",
+        person(md("CR 5-601(a)(1)", desc="CDS POSSESS-MARIJUANA")),
+        VAC,
+        "bal.vacate",
+    ),
+    (
+        "NOT MARIHUANA",
+        person(md("CR.5.601.(a)(1)", desc="CDS:POSSESS-NOT MARIHUANA")),
+        NE,
+        "bal.not_marijuana",
+    ),
+    ("other CDS", person(md("CR.5.601.(a)(1)", desc="CDS:POSSESS-COCAINE")), NE, "bal.other_cds"),
+    (
+        "description missing",
+        person(md("CR.5.601.(a)(1)", desc=None)),
+        R,
+        "bal.not_marijuana.missing_description",
+    ),
+    (
+        "PWID 5-602",
+        person(md("CR.5.602", desc="CDS:POSS W/I DIST-MARIJUANA")),
+        NE,
+        "bal.distribution",
+    ),
+    (
+        "Baltimore County",
+        person(md("CR.5.601.(a)(1)", county="BALTIMORE COUNTY")),
+        NE,
+        "bal.outside_city",
+    ),
+    (
+        "Baltimore County court",
+        person(md("CR.5.601.(a)(1)", county=None, court="District Court for Baltimore County")),
+        NE,
+        "bal.outside_city",
+    ),
+    (
+        "Baltimore City court only",
+        person(md("CR.5.601.(a)(1)", county=None, court="Baltimore City District Court")),
+        VAC,
+        "bal.vacate",
+    ),
+    ("civil citation", person(md("CR.5.601.(c)(2)(ii)", disp="civil")), NE, "bal.civil"),
+    ("before 2011", person(md("CR.5.601.(a)(1)", ddate="2010-12-31")), NE, "bal.before_window"),
+    ("first day 2011", person(md("CR.5.601.(a)(1)", ddate="2011-01-01")), VAC, "bal.vacate"),
+    ("policy day 2019-01-29", person(md("CR.5.601.(a)(1)", ddate="2019-01-29")), VAC, "bal.vacate"),
+    ("after the policy", person(md("CR.5.601.(a)(1)", ddate="2019-01-30")), NE, "bal.after_window"),
+    (
+        "disposition date missing",
+        person(md("CR.5.601.(a)(1)", ddate=None)),
+        R,
+        "bal.before_window.missing_disposition",
+    ),
+    (
+        "other conviction in the case",
+        person(md("CR.5.601.(a)(1)"), md("CR.4.101", desc="DANGEROUS WEAPON")),
+        R,
+        "bal.other_conviction_in_case",
+    ),
+    (
+        "other count dismissed",
+        person(md("CR.5.601.(a)(1)"), md("CR.4.101", desc="DANGEROUS WEAPON", disp="dismissed")),
+        VAC,
+        "bal.vacate",
+    ),
+    (
+        "weight and priors irrelevant",
+        person(md("CR.5.601.(a)(1)"), md("CR.5.602", case=2, ddate="2005-01-01")),
+        VAC,
+        "bal.vacate",
+    ),
+    ("Art. 27 in the window", person(md("ART 27 287")), R, "bal.pre2002_code"),
+    ("Art. 27 before 2011", person(md("ART 27 287", ddate="1999-01-01")), NE, "bal.not_covered"),
+]
+
+MD_STATE = [
+    ("only charge", person(md("CR.5.601.(a)(1)", county="MONTGOMERY")), DIS, "mds.expunge"),
+    (
+        "other charges",
+        person(
+            md("CR.5.601.(a)(1)", county="MONTGOMERY"),
+            md("CR.4.101", desc="WEAPON", county="MONTGOMERY", disp="dismissed"),
+        ),
+        NE,
+        "mds.other_charges",
+    ),
+    (
+        "disposition on 2023-07-01",
+        person(md("CR.5.601.(a)(1)", ddate="2023-07-01")),
+        NE,
+        "mds.after_legalization",
+    ),
+    (
+        "disposition the day before",
+        person(md("CR.5.601.(a)(1)", ddate="2023-06-30")),
+        DIS,
+        "mds.expunge",
+    ),
+    ("pre-2002 Art. 27", person(md("ART 27 287", ddate="1999-01-01")), R, "mds.pre2002_code"),
+    (
+        "NOT MARIHUANA",
+        person(md("CR.5.601.(a)(1)", desc="CDS:POSSESS-NOT MARIHUANA")),
+        NE,
+        "mds.not_cannabis",
+    ),
+    ("PWID", person(md("CR 5-602", desc="CDS:PWID-MARIJUANA")), NE, "mds.not_covered"),
+    ("not a conviction", person(md("CR.5.601.(a)(1)", disp="civil")), NE, "mds.not_conviction"),
+    ("out of state", person(md("CR.5.601.(a)(1)", county="FAIRFAX")), NE, "mds.outside_state"),
+]
+
+
+def sea(code: str, court: str | None = "Seattle Municipal Court", **kw) -> object:
+    kw.setdefault("level", "misdemeanor")
+    kw.setdefault("ddate", "2005-06-01")
+    kw.setdefault("odate", "2005-01-01")
+    return c(code, court=court, county="KING", **kw)
+
+
+SEATTLE = [
+    ("RCW 69.50.4014", person(sea("RCW 69.50.4014")), VAC, "sea.vacate"),
+    (
+        "pre-2004 401(e)",
+        person(sea("69.50.401(E)", ddate="2001-01-01", odate="2000-06-01"), dob="1970-01-01"),
+        VAC,
+        "sea.vacate",
+    ),
+    ("401 without subsection", person(sea("RCW 69.50.401")), R, "sea.401_subsection"),
+    ("401(a) manufacture", person(sea("RCW 69.50.401(a)", level="felony")), NE, "sea.not_covered"),
+    ("paraphernalia", person(sea("RCW 69.50.412")), NE, "sea.paraphernalia"),
+    (
+        "King County District Court",
+        person(sea("RCW 69.50.4014", court="King County District Court")),
+        NE,
+        "sea.outside_court",
+    ),
+    (
+        "court missing",
+        person(sea("RCW 69.50.4014", court=None)),
+        R,
+        "sea.outside_court.missing_territory",
+    ),
+    ("1995", person(sea("RCW 69.50.401(e)", ddate="1995-12-31")), NE, "sea.before_1996"),
+    (
+        "1996-01-01",
+        person(sea("RCW 69.50.401(e)", ddate="1996-01-01", odate="1995-10-01"), dob="1970-01-01"),
+        VAC,
+        "sea.vacate",
+    ),
+    ("2010-12-31", person(sea("RCW 69.50.4014", ddate="2010-12-31")), VAC, "sea.vacate"),
+    ("2011", person(sea("RCW 69.50.4014", ddate="2011-01-01")), NE, "sea.after_2010"),
+    ("under 21 at offense", person(sea("RCW 69.50.4014"), dob="1984-01-02"), R, "sea.under_21"),
+    ("21 at offense", person(sea("RCW 69.50.4014"), dob="1984-01-01"), VAC, "sea.vacate"),
+    ("DOB missing", person(sea("RCW 69.50.4014"), dob=None), R, "sea.under_21.missing_dob"),
+    ("not a conviction", person(sea("RCW 69.50.4014", disp="dismissed")), NE, "sea.not_conviction"),
+]
+
+TABLE = (
+    [("ny-manhattan-2018", *row) for row in MANHATTAN]
+    + [("ny-brooklyn-2018", *row) for row in BROOKLYN]
+    + [("ny-mrta-2021", *row) for row in MRTA]
+    + [("md-baltimore-2019", *row) for row in BALTIMORE]
+    + [("md-2022-auto-expunge", *row) for row in MD_STATE]
+    + [("wa-seattle-2018", *row) for row in SEATTLE]
+)
+
+
+@pytest.mark.parametrize(
+    ("pack_id", "name", "who", "outcome", "code"), TABLE, ids=[f"{t[0]}:{t[1]}" for t in TABLE]
+)
+def test_pack_table(pack_id: str, name: str, who, outcome: Outcome, code: str) -> None:
+    rec = first(pack_id, who)
+    reason = rec.reasons[0]
+    assert (rec.outcome, reason.code) == (outcome, code), reason.text
+    assert reason.citation and reason.citation in reason.text
+
+
+def test_baltimore_eligible_reason_says_the_petitions_were_denied() -> None:
+    rec = first("md-baltimore-2019", person(md("CR.5.601.(a)(1)")))
+    assert "denied" in rec.reasons[0].text
+
+
+def test_mrta_petition_reason_names_the_route() -> None:
+    rec = first("ny-mrta-2021", person(ny("PL 221.30", county="ALBANY", level="felony")))
+    assert "CPL 440.46-a" in rec.reasons[0].text
