@@ -177,7 +177,7 @@ _DISPOSITION_PATTERNS: list[tuple[Disposition | str, re.Pattern[str]]] = [
         Disposition.CONVICTED,
         re.compile(
             r"\bCONVICT|\bGUILTY\b|\bPLE[AD]\w*\b|\bNOLO\b|\bNO CONTEST\b|\bSENTENCED\b|"
-            r"(?<!BEFORE )(?<!DEFERRED )\bJUDGE?MENT\b|\bCONV\b|\bFOUND G\b|\bPG\b|\bSUSTAINED\b|\bADJUDICATED\b"
+            r"(?<!BEFORE )(?<!DEFERRED )(?<!ENTRY OF )\bJUDGE?MENT\b|\bCONV\b|\bFOUND G\b|\bPG\b|\bSUSTAINED\b|\bADJUDICATED\b"
         ),
     ),
     (

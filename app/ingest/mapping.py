@@ -238,6 +238,8 @@ FIELDS: tuple[TargetField, ...] = (
             "conviction_date",
             "judgment_date",
             "disposed_date",
+            "finding_date",
+            "verdict_date",
         ),
         "date",
     ),
@@ -274,6 +276,7 @@ FIELDS: tuple[TargetField, ...] = (
             "statute_description",
             "literal",
             "charge_literal",
+            "desc",
         ),
     ),
     TargetField(
