@@ -25,7 +25,9 @@ ENGINE_VERSION = "1.0.0"
 class _FormatFacts(dict[str, Any]):
     """Facts for a reason text; count-level values on demand, unknown names left as is."""
 
-    def __init__(self, facts: dict[str, Any], count: CountFacts, options: Mapping[str, Any]) -> None:
+    def __init__(
+        self, facts: dict[str, Any], count: CountFacts, options: Mapping[str, Any]
+    ) -> None:
         super().__init__(facts)
         self.count = count
         self.options = options
@@ -55,7 +57,9 @@ class _FormatFacts(dict[str, Any]):
         return "{" + key + "}"
 
 
-def _reason(rule: Rule, facts: dict[str, Any], count: CountFacts, options: Mapping[str, Any]) -> Reason:
+def _reason(
+    rule: Rule, facts: dict[str, Any], count: CountFacts, options: Mapping[str, Any]
+) -> Reason:
     text = rule.text.format_map(_FormatFacts(facts, count, options))
     shown = {"offense": count.offense.display}
     shown.update(facts)

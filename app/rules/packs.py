@@ -217,11 +217,8 @@ class _Compiler:
     ) -> PolicyError:
         line = self.locate(key, table=table, nth=nth, array=array)
         where = f", line {line}" if line else ""
-        return PolicyError(
-            f"policy pack {self.name}: key {key!r}{where}: {message}",
-            file=str(self.path) if self.path else self.name,
-            row=line,
-        )
+        # The message names pack, key and line itself (a TOML line is not a spreadsheet row).
+        return PolicyError(f"policy pack {self.name}: key {key!r}{where}: {message}")
 
     def locate(
         self, key: str, *, table: str | None = None, nth: int = 0, array: bool = False
