@@ -22,6 +22,7 @@ from app.ingest.sniff import PASSWORD_MESSAGE, Sniffed, sniff
 Cell = str | int | float | bool | dt.date | dt.datetime | dt.time | None
 Row = tuple[int, list[Cell]]
 
+_EXACT = float(2**53)  # floats beyond this are not exact integers
 EXCEL_CELL_LIMIT = 32_767  # Excel's own limit on the characters in one cell
 MAX_CELL_FINDINGS = 50  # name this many cells per kind of problem, then summarize
 WORKBOOK_KINDS = ("xlsx", "xlsm", "xlsb", "xls", "ods")
@@ -280,7 +281,7 @@ def _open_workbook(path: Path, sniffed: Sniffed, sheet: str | None) -> Table:
 
 def _load_sheet(workbook: Any, path: Path, name: str, facts: _ZipFacts | None) -> Any:
     if facts is not None:
-        facts.check_extent(name, path.name)
+        facts.check_extent(name, path)
     try:
         return workbook.get_sheet_by_name(name)
     except BaseException as exc:
@@ -351,6 +352,12 @@ class _CalamineReader(_SheetReader):
         first_row, first_col = sheet.start
         end_col = sheet.end[1] if sheet.end is not None else first_col
         long_cells = 0
+        long_seen: list[str] = []
+
+        def flag(value: str) -> str:
+            long_seen.append(value)
+            return value
+
         # python-calamine's iter_rows starts at row 0 (the empty rows above the data come first)
         # but at the data's first column; older versions started at the data's first row. Tell
         # which from the data itself: rows above the first data row are empty.
@@ -366,21 +373,34 @@ class _CalamineReader(_SheetReader):
                 if row_base is None:
                     has_value = any(v != "" and v is not None for v in raw)
                     row_base = first_row if has_value and offset == 0 else 0
-                cells: list[Cell] | None = None
+                # One comprehension per row (no call per cell): "" is empty, whole floats are
+                # ints, durations become times; anything unusual goes through _convert.
+                cells: list[Cell] = [
+                    None
+                    if v == ""
+                    else (
+                        (int(v) if v.is_integer() and -_EXACT < v < _EXACT else v)
+                        if type(v) is float
+                        else (v if len(v) <= EXCEL_CELL_LIMIT else flag(v))
+                        if type(v) is str
+                        else (v if type(v) is not dt.timedelta else _convert(v))
+                    )
+                    for v in raw
+                ]
+                if cells.count(None) == len(cells):
+                    long_seen.clear()
+                    continue
+                if col_base:
+                    cells[:0] = [None] * col_base
                 row_number = row_base + offset + 1
-                for i, value in enumerate(raw):
-                    if value == "" or value is None:
-                        continue
-                    col = col_base + i
-                    if cells is None:
-                        cells = [None] * (col_base + len(raw))
-                    cells[col] = _convert(value)
-                    if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
-                        long_cells += 1
-                        cells[col] = _long_cell(table, value, row_number, col, long_cells)
-                if cells is not None:
-                    _trim(cells)
-                    yield row_number, cells
+                if long_seen:
+                    long_seen.clear()
+                    for col, value in enumerate(cells):
+                        if type(value) is str and len(value) > EXCEL_CELL_LIMIT:
+                            long_cells += 1
+                            cells[col] = _long_cell(table, value, row_number, col, long_cells)
+                _trim(cells)
+                yield row_number, cells
         except ImportFailed:
             raise
         except BaseException as exc:
@@ -396,7 +416,7 @@ def _convert(value: Any) -> Cell:
     if isinstance(value, float):
         # calamine gives every number as a float; whole numbers become int so that IDs and
         # counts read as 12, not 12.0 (floats beyond 2**53 are not exact integers: keep them).
-        if value.is_integer() and abs(value) < 2**53:
+        if value.is_integer() and -_EXACT < value < _EXACT:
             return int(value)
         return value
     if isinstance(value, dt.timedelta):
@@ -449,8 +469,7 @@ class _SheetScan:
 
     missing: list[str] = field(default_factory=list)
     max_row: int = 0
-    max_col: int = 0  # 1-based
-    cells: int = 0
+    max_col: int = 0  # 1-based; at least 26 (one-letter columns are not tracked)
 
 
 # calamine holds a sheet as a dense grid of (rows x columns) cells of about 32 bytes each. A
@@ -459,50 +478,53 @@ MAX_DENSE_CELLS = 60_000_000
 
 
 class _ZipFacts:
-    """One verifying pass over every part of a zip-based workbook, before calamine opens it.
+    """The few facts of a zip-based workbook that calamine does not report, read from the zip.
 
-    Each part is unpacked under ``safety.stream_member``'s size limit and CRC check (so bombs
-    and damaged parts are refused here, not inside the parser); worksheet XML is scanned on the
-    way for formula cells without a stored value and for the extent calamine would allocate.
+    Each part read here is unpacked under ``safety.stream_member``'s size limit and CRC check.
+    A worksheet's XML is scanned (once, lazily, just before calamine loads that sheet) for
+    formula cells without a stored value and for the extent calamine would allocate. Parts
+    that are not read here are still bounded: ``safety.check_zip`` has checked their declared
+    sizes and ratios, and calamine's zip reader stops at a part's declared size.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, path: Path, kind: str) -> None:
+        self.path = path
+        self.kind = kind
         self.date1904 = False
         self.sheet_parts: dict[str, str] = {}
         self.scans: dict[str, _SheetScan] = {}
+        self._infos: dict[str, zipfile.ZipInfo] = {}
 
     @classmethod
     def verify(cls, path: Path, kind: str) -> _ZipFacts:
-        facts = cls()
-        workbook = rels = b""
+        facts = cls(path, kind)
         try:
             with zipfile.ZipFile(path) as zf:
-                infos = zf.infolist()
+                facts._infos = {i.filename: i for i in zf.infolist()}
         except (zipfile.BadZipFile, OSError, ValueError):
             raise ImportFailed(DAMAGED_MESSAGE, file=path.name) from None
-        for info in infos:
-            if info.is_dir():
-                continue
-            chunks = stream_member(path, info, file=path.name)
-            name = info.filename
-            if (
-                kind in ("xlsx", "xlsm")
-                and name.startswith("xl/worksheets/")
-                and name.endswith(".xml")
-            ):
-                facts.scans[name] = _scan_sheet_xml(chunks)
-            elif name in ("xl/workbook.xml", "xl/workbook2.xml", "xl/workbook.bin"):
-                workbook = b"".join(chunks)
-            elif name in ("xl/_rels/workbook.xml.rels", "xl/_rels/workbook2.xml.rels"):
-                rels = b"".join(chunks)
-            else:
-                for _ in chunks:
-                    pass
         if kind == "xlsb":
-            facts.date1904 = _xlsb_date1904(workbook)
+            facts.date1904 = _xlsb_date1904(facts._read("xl/workbook.bin"))
         elif kind in ("xlsx", "xlsm"):
-            facts._read_workbook_xml(workbook, rels)
+            wb_name = "xl/workbook.xml" if "xl/workbook.xml" in facts._infos else "xl/workbook2.xml"
+            rels_name = "xl/_rels/" + wb_name.rsplit("/", 1)[1] + ".rels"
+            facts._read_workbook_xml(facts._read(wb_name), facts._read(rels_name))
         return facts
+
+    def _read(self, name: str) -> bytes:
+        info = self._infos.get(name)
+        if info is None:
+            return b""
+        return b"".join(stream_member(self.path, info, file=self.path.name))
+
+    def scan_for(self, sheet: str) -> _SheetScan | None:
+        part = self.sheet_parts.get(sheet)
+        if part is None or part not in self._infos:
+            return None
+        if part not in self.scans:
+            chunks = stream_member(self.path, self._infos[part], file=self.path.name)
+            self.scans[part] = _scan_sheet_xml(chunks)
+        return self.scans[part]
 
     def _read_workbook_xml(self, workbook: bytes, rels: bytes) -> None:
         pr = re.search(rb"<(?:\w+:)?workbookPr\b[^>]*>", workbook)
@@ -522,23 +544,27 @@ class _ZipFacts:
             if name is not None and rid is not None and rid.decode() in targets:
                 self.sheet_parts[_unescape(name.decode("utf-8", "replace"))] = targets[rid.decode()]
 
-    def scan_for(self, sheet: str) -> _SheetScan | None:
-        part = self.sheet_parts.get(sheet)
-        return self.scans.get(part) if part is not None else None
-
-    def check_extent(self, sheet: str, file: str) -> None:
+    def check_extent(self, sheet: str, path: Path) -> None:
         """Refuse a sheet whose stray far-off cells would make calamine allocate gigabytes."""
         scan = self.scan_for(sheet)
-        if scan is None:
+        part = self.sheet_parts.get(sheet)
+        if scan is None or part is None:
             return
         dense = scan.max_row * scan.max_col
-        if dense > MAX_DENSE_CELLS and scan.cells * 4 < dense:
+        if dense <= MAX_DENSE_CELLS:
+            return
+        # Rare: count the cells really there (a second pass) to tell a huge sheet from a sparse one.
+        cells = sum(
+            c.count(b"<c ") + c.count(b":c ")
+            for c in stream_member(path, self._infos[part], file=path.name)
+        )
+        if cells * 4 < dense:
             corner = cell_name(scan.max_row, scan.max_col - 1)
             raise ImportFailed(
                 f"refused: the sheet reaches cell {corner} ({dense:,} cells) but holds only "
-                f"about {scan.cells:,}; delete the stray cells far below or to the right of the "
+                f"about {cells:,}; delete the stray cells far below or to the right of the "
                 "data in Excel (select the empty rows and columns, Delete) and save again",
-                file=file,
+                file=path.name,
                 sheet=sheet,
             )
 
@@ -603,42 +629,35 @@ def _scan_sheet_xml(chunks: Iterator[bytes]) -> _SheetScan:
     missing = scan.missing
     carry = b""
     prefix: bytes | None = None
+    formula: re.Pattern[bytes] | None = None
     for chunk in chunks:
-        # Extent: every cell reference with a two- or three-letter column, and the last row
-        # of the chunk (rows are written in order). Both are C-speed searches.
-        scan.cells += chunk.count(b"<c ") + chunk.count(b":c ")
-        for m in _WIDE_REF.finditer(chunk):
-            scan.max_col = max(scan.max_col, _column_number(m.group(1)))
+        # Extent: any cell reference with a two- or three-letter column, and the last row of
+        # the chunk (rows are written in order). A one-letter sheet costs one regex search.
+        if _WIDE_REF.search(chunk):
+            for m in _WIDE_REF.finditer(chunk):
+                scan.max_col = max(scan.max_col, _column_number(m.group(1)))
         at = chunk.rfind(b"row ")
         last_row = _ROW_REF.match(chunk, at) if at >= 0 else None
         if last_row:
             scan.max_row = max(scan.max_row, int(last_row.group(1)))
-        data = carry + chunk
+        data = carry + chunk if carry else chunk
         carry = b""
-        if prefix is None:
+        if formula is None or prefix is None:
             root = _ROOT.search(data)
             if root is None:
                 carry = data[-4096:]
                 continue
             prefix = (root.group(1) + b":") if root.group(1) else b""
-        f_tag, c_open, c_close = b"<" + prefix + b"f", b"<" + prefix + b"c ", b"</" + prefix + b"c>"
-        v_tag = b"<" + prefix + b"v"
+            formula = re.compile(re.escape(b"<" + prefix + b"f") + rb"[\s>/]")
+        c_open, c_close = b"<" + prefix + b"c ", b"</" + prefix + b"c>"
+        v_tag, v_close = b"<" + prefix + b"v", b"</" + prefix + b"v>"
         pos = 0
         while True:
-            at = data.find(f_tag, pos)
-            while at >= 0 and data[at + len(f_tag) : at + len(f_tag) + 1] not in (
-                b" ",
-                b">",
-                b"/",
-                b"\t",
-                b"\r",
-                b"\n",
-                b"",
-            ):
-                at = data.find(f_tag, at + 1)
-            if at < 0 or at + len(f_tag) >= len(data):
+            m = formula.search(data, pos)
+            if m is None:
                 carry = data[max(pos, len(data) - 512) :]
                 break
+            at = m.start()
             start = data.rfind(c_open, max(0, at - 4096), at)
             end = data.find(c_close, at)
             if end < 0:
@@ -653,15 +672,14 @@ def _scan_sheet_xml(chunks: Iterator[bytes]) -> _SheetScan:
                 has_value = False
                 if v_at >= 0:
                     v_end = cell.find(b">", v_at)
-                    closing = cell.find(b"</" + prefix + b"v>", v_at)
+                    closing = cell.find(v_close, v_at)
                     self_closed = cell[v_end - 1 : v_end] == b"/"
                     text = b"" if self_closed or closing < 0 else cell[v_end + 1 : closing].strip()
                     has_value = bool(text) or (kind is not None and kind.group(1) == b"str")
                 if not has_value and ref is not None:
                     missing.append((ref.group(1) + ref.group(2)).decode())
             pos = end + len(c_close)
-    if scan.max_col == 0 and scan.cells:
-        scan.max_col = 26  # only one-letter columns were seen
+    scan.max_col = max(scan.max_col, 26)  # one-letter columns are not tracked: at most Z
     return scan
 
 
