@@ -17,7 +17,7 @@ from typing import Any
 from app.core.errors import ImportFailed
 from app.ingest.findings import Finding, Severity
 from app.ingest.safety import DAMAGED_MESSAGE, stream_member
-from app.ingest.sniff import PASSWORD_MESSAGE, Sniffed, sniff
+from app.ingest.sniff import PASSWORD_MESSAGE, Sniffed, sniff, xls_date1904
 
 Cell = str | int | float | bool | dt.date | dt.datetime | dt.time | None
 Row = tuple[int, list[Cell]]
@@ -230,7 +230,7 @@ def _open_workbook(path: Path, sniffed: Sniffed, sheet: str | None) -> Table:
     try:
         infos = _sheet_infos(workbook)
         types = {m.name: str(m.typ).rsplit(".", 1)[-1] for m in workbook.sheets_metadata}
-        epoch = _workbook_epoch(sniffed, facts)
+        epoch = _workbook_epoch(path, sniffed, facts)
         chosen: str | None = None
         loaded: Any = None
         if sheet is not None:
@@ -468,6 +468,7 @@ class _SheetScan:
     """What one pass over a worksheet's XML found: formula cells without a value, the extent."""
 
     missing: list[str] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (cell, error text) e.g. #N/A
     max_row: int = 0
     max_col: int = 0  # 1-based; at least 26 (one-letter columns are not tracked)
 
@@ -569,9 +570,27 @@ class _ZipFacts:
             )
 
     def formula_findings(self, table: Table, sheet: str) -> None:
-        """Name the formula cells of ``sheet`` that have no stored value."""
+        """Name the formula cells of ``sheet`` without a stored value, and the error cells."""
         scan = self.scan_for(sheet)
         missing = scan.missing if scan is not None else []
+        errors = scan.errors if scan is not None else []
+        for n, (ref, text) in enumerate(errors):
+            if n >= MAX_CELL_FINDINGS:
+                table._finding(
+                    Severity.WARNING,
+                    "cell.error_value",
+                    f"{len(errors) - n:,} more cells holding Excel errors are not listed",
+                )
+                break
+            m = re.match(r"([A-Z]+)(\d+)", ref)
+            table._finding(
+                Severity.WARNING,
+                "cell.error_value",
+                f"cell {ref} holds the Excel error {text}; it reads as empty",
+                row=int(m.group(2)) if m else None,
+                column=m.group(1) if m else None,
+                value=text,
+            )
         for n, ref in enumerate(missing):
             if n >= MAX_CELL_FINDINGS:
                 table._finding(
@@ -614,6 +633,7 @@ def _unescape(text: str) -> str:
 _ROOT = re.compile(rb"<(?:(\w+):)?worksheet\b")
 _REF_ATTR = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
 _TYPE_ATTR = re.compile(rb'\st="([a-zA-Z]+)"')
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\bt="e"[^>]*>\s*<(?:\w+:)?v>([^<]{0,64})<')
 _WIDE_REF = re.compile(rb'r="([A-Z]{2,3})[0-9]')
 _ROW_REF = re.compile(rb'row [^>]*?\br="([0-9]+)"')
 
@@ -630,7 +650,20 @@ def _scan_sheet_xml(chunks: Iterator[bytes]) -> _SheetScan:
     carry = b""
     prefix: bytes | None = None
     formula: re.Pattern[bytes] | None = None
+    tail = b""
     for chunk in chunks:
+        # Error cells (t="e", e.g. #N/A) read as empty in calamine: name them. The previous
+        # chunk's tail is searched again for a tag cut in two; a match wholly inside it was
+        # already counted.
+        window = tail + chunk
+        if b't="e"' in window:
+            for m in _ERROR_CELL.finditer(window):
+                if m.end() > len(tail):
+                    ref = _REF_ATTR.search(m.group(0))
+                    if ref is not None:
+                        cell, text = ref.group(1) + ref.group(2), m.group(1)
+                        scan.errors.append((cell.decode(), text.decode("utf-8", "replace")))
+        tail = window[-256:]
         # Extent: any cell reference with a two- or three-letter column, and the last row of
         # the chunk (rows are written in order). A one-letter sheet costs one regex search.
         if _WIDE_REF.search(chunk):
@@ -690,11 +723,12 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _workbook_epoch(sniffed: Sniffed, facts: _ZipFacts | None) -> int:
+def _workbook_epoch(path: Path, sniffed: Sniffed, facts: _ZipFacts | None) -> int:
     if facts is not None and facts.date1904:
         return 1904
-    # .xls keeps its date system in a BIFF record calamine applies itself to date cells; .ods
-    # stores ISO dates. Serial numbers in those files follow the 1900 system.
+    if sniffed.kind == "xls" and xls_date1904(path):
+        return 1904
+    # .ods stores dates as ISO text; its serial numbers follow the 1900 system.
     return 1900
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import codecs
 import struct
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from app.core.errors import ImportFailed
 from app.ingest.safety import DAMAGED_MESSAGE, check_zip
@@ -219,12 +221,18 @@ def _sniff_ole(path: Path) -> Sniffed:
     )
 
 
-def ole_stream_names(path: Path, *, max_entries: int = 100_000) -> list[str]:
-    """List the stream and storage names in an OLE compound file (MS-CFB), reading only its directory.
+_FREE_LIMIT = 0xFFFFFFFA  # sector numbers at or above this are markers (end of chain, free...)
 
-    Raises ValueError when the container is truncated or inconsistent.
+
+class _Cfb:
+    """A minimal read-only view of an OLE compound file (MS-CFB): its directory and small streams.
+
+    Every sector number is checked against the file's size and every chain against loops, so
+    a truncated or hostile container raises ValueError instead of reading garbage.
     """
-    with path.open("rb") as fh:
+
+    def __init__(self, fh: BinaryIO, max_entries: int = 100_000) -> None:
+        self.fh = fh
         fh.seek(0, 2)
         file_size = fh.tell()
         fh.seek(0)
@@ -234,57 +242,129 @@ def ole_stream_names(path: Path, *, max_entries: int = 100_000) -> list[str]:
         sector_shift = struct.unpack_from("<H", header, 30)[0]
         if sector_shift not in (9, 12):
             raise ValueError("bad sector size")
-        sector_size = 1 << sector_shift
+        self.sector_size = 1 << sector_shift
+        self.mini_size = 1 << struct.unpack_from("<H", header, 32)[0]
         n_fat = struct.unpack_from("<I", header, 44)[0]
         first_dir = struct.unpack_from("<I", header, 48)[0]
+        self.mini_cutoff = struct.unpack_from("<I", header, 56)[0]
+        first_minifat = struct.unpack_from("<I", header, 60)[0]
         first_difat = struct.unpack_from("<I", header, 68)[0]
         n_difat = struct.unpack_from("<I", header, 72)[0]
-        max_sectors = max(0, (file_size - sector_size) // sector_size + 1)
-        if n_fat > max_sectors:
+        self.max_sectors = max(0, (file_size - self.sector_size) // self.sector_size + 1)
+        if n_fat > self.max_sectors:
             raise ValueError("FAT larger than the file")
-
-        def read_sector(index: int) -> bytes:
-            if index >= max_sectors:
-                raise ValueError("sector beyond end of file")
-            fh.seek((index + 1) * sector_size)
-            data = fh.read(sector_size)
-            if len(data) < sector_size:
-                raise ValueError("truncated sector")
-            return data
-
-        fat_sectors = [s for s in struct.unpack_from("<109I", header, 76) if s < 0xFFFFFFFA]
+        fat_sectors = [v for v in struct.unpack_from("<109I", header, 76) if v < _FREE_LIMIT]
         next_difat = first_difat
-        per_difat = sector_size // 4 - 1
-        for _ in range(n_difat):
-            if next_difat >= 0xFFFFFFFA:
+        per_difat = self.sector_size // 4 - 1
+        for _ in range(min(n_difat, self.max_sectors)):
+            if next_difat >= _FREE_LIMIT:
                 break
-            block = read_sector(next_difat)
-            values = struct.unpack(f"<{per_difat + 1}I", block)
-            fat_sectors.extend(v for v in values[:per_difat] if v < 0xFFFFFFFA)
+            values = struct.unpack(f"<{per_difat + 1}I", self._sector(next_difat))
+            fat_sectors.extend(v for v in values[:per_difat] if v < _FREE_LIMIT)
             next_difat = values[per_difat]
-        fat_sectors = fat_sectors[:n_fat]
-        fat: list[int] = []
-        for s in fat_sectors:
-            fat.extend(struct.unpack(f"<{sector_size // 4}I", read_sector(s)))
-
-        names: list[str] = []
-        sector = first_dir
-        seen: set[int] = set()
-        while sector < 0xFFFFFFFA:
-            if sector in seen or sector >= len(fat):
-                raise ValueError("broken directory chain")
-            seen.add(sector)
-            block = read_sector(sector)
-            for off in range(0, sector_size, 128):
-                entry = block[off : off + 128]
-                name_len = struct.unpack_from("<H", entry, 64)[0]
-                kind = entry[66]
-                if kind == 0 or not 2 <= name_len <= 64:
-                    continue
-                names.append(entry[: name_len - 2].decode("utf-16-le", "replace"))
-                if len(names) > max_entries:
-                    raise ValueError("too many directory entries")
-            sector = fat[sector]
-        if not names:
+        self.fat: list[int] = []
+        for sector in fat_sectors[:n_fat]:
+            self.fat.extend(struct.unpack(f"<{self.sector_size // 4}I", self._sector(sector)))
+        # Directory entries: name, type, start sector, size.
+        self.entries: list[tuple[str, int, int, int]] = []
+        directory = self._chain_bytes(first_dir, limit=max_entries * 128)
+        for off in range(0, len(directory) - 127, 128):
+            entry = directory[off : off + 128]
+            name_len = struct.unpack_from("<H", entry, 64)[0]
+            kind = entry[66]
+            if kind == 0 or not 2 <= name_len <= 64:
+                continue
+            name = entry[: name_len - 2].decode("utf-16-le", "replace")
+            start, size = struct.unpack_from("<IQ", entry, 116)
+            self.entries.append((name, kind, start, size))
+        if not self.entries:
             raise ValueError("empty directory")
-        return names
+        self.first_minifat = first_minifat
+
+    def _sector(self, index: int) -> bytes:
+        if index >= self.max_sectors:
+            raise ValueError("sector beyond end of file")
+        self.fh.seek((index + 1) * self.sector_size)
+        data = self.fh.read(self.sector_size)
+        if len(data) < self.sector_size:
+            raise ValueError("truncated sector")
+        return data
+
+    def _chain(self, start: int) -> Iterator[int]:
+        seen: set[int] = set()
+        sector = start
+        while sector < _FREE_LIMIT:
+            if sector in seen or sector >= len(self.fat):
+                raise ValueError("broken sector chain")
+            seen.add(sector)
+            yield sector
+            sector = self.fat[sector]
+
+    def _chain_bytes(self, start: int, *, limit: int) -> bytes:
+        out = bytearray()
+        for sector in self._chain(start):
+            out += self._sector(sector)
+            if len(out) >= limit:
+                break
+        return bytes(out[:limit])
+
+    def names(self) -> list[str]:
+        return [name for name, _, _, _ in self.entries]
+
+    def read_stream(self, wanted: str, limit: int) -> bytes:
+        """The first ``limit`` bytes of the stream named ``wanted`` (case-insensitive)."""
+        match = next(
+            (e for e in self.entries if e[0].lower() == wanted.lower() and e[1] == 2), None
+        )
+        if match is None:
+            raise ValueError(f"no stream {wanted}")
+        _, _, start, size = match
+        want = min(size, limit)
+        if size >= self.mini_cutoff:
+            return self._chain_bytes(start, limit=want)
+        # A small stream lives in the mini stream (stored in the root entry's chain).
+        root_start, root_size = self.entries[0][2], self.entries[0][3]
+        mini_stream = self._chain_bytes(root_start, limit=min(root_size, 64 * 1024 * 1024))
+        minifat_raw = self._chain_bytes(self.first_minifat, limit=4 * 1024 * 1024)
+        minifat = struct.unpack(f"<{len(minifat_raw) // 4}I", minifat_raw)
+        out = bytearray()
+        seen: set[int] = set()
+        sector = start
+        while sector < _FREE_LIMIT and len(out) < want:
+            if sector in seen or sector >= len(minifat):
+                raise ValueError("broken mini chain")
+            seen.add(sector)
+            out += mini_stream[sector * self.mini_size : (sector + 1) * self.mini_size]
+            sector = minifat[sector]
+        return bytes(out[:want])
+
+
+def ole_stream_names(path: Path, *, max_entries: int = 100_000) -> list[str]:
+    """List the stream and storage names in an OLE compound file, reading only its directory.
+
+    Raises ValueError when the container is truncated or inconsistent.
+    """
+    with path.open("rb") as fh:
+        return _Cfb(fh, max_entries).names()
+
+
+def xls_date1904(path: Path) -> bool:
+    """Whether a BIFF8 .xls uses the 1904 date system (its DATEMODE record; False if unsure)."""
+    try:
+        with path.open("rb") as fh:
+            cfb = _Cfb(fh)
+            try:
+                data = cfb.read_stream("Workbook", 256 * 1024)
+            except ValueError:
+                data = cfb.read_stream("Book", 256 * 1024)
+    except (OSError, ValueError, struct.error):
+        return False
+    pos = 0
+    while pos + 4 <= len(data):
+        rtype, length = struct.unpack_from("<HH", data, pos)
+        if rtype == 0x0022 and length >= 2:  # DATEMODE
+            return struct.unpack_from("<H", data, pos + 4)[0] == 1
+        if rtype == 0x000A and pos > 0:  # EOF of the workbook globals
+            return False
+        pos += 4 + length
+    return False

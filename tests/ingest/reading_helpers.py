@@ -140,25 +140,47 @@ def write_xls(
     return path
 
 
-def write_cfb(path: Path, stream_names: Sequence[str]) -> Path:
-    """A minimal OLE compound file (MS-CFB v3) whose directory lists the given empty streams."""
+def write_cfb(path: Path, streams: Sequence[str] | dict[str, bytes]) -> Path:
+    """A minimal OLE compound file (MS-CFB v3) with the given streams (each under 4 KB, so
+    they live in the mini stream, as small streams do in real files)."""
     free, end, fat_sect, nostream = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+    contents = dict.fromkeys(streams, b"") if not isinstance(streams, dict) else dict(streams)
+    if len(contents) > 3 or any(len(v) >= 4096 for v in contents.values()):
+        raise ValueError("this builder writes one directory sector and small streams only")
+    # Mini stream: each stream padded to 64-byte mini sectors, laid end to end.
+    mini = bytearray()
+    minifat: list[int] = []
+    placed: dict[str, int] = {}
+    for name, data in contents.items():
+        if not data:
+            continue
+        first = len(mini) // 64
+        count = (len(data) + 63) // 64
+        placed[name] = first
+        mini += data + b"\x00" * (count * 64 - len(data))
+        minifat += [first + i + 1 for i in range(count - 1)] + [end]
+    mini_sectors = (len(mini) + 511) // 512
+    mini += b"\x00" * (mini_sectors * 512 - len(mini))
+    # Sectors: 0 FAT, 1 directory, 2.. mini stream, then one mini FAT sector (if needed).
+    fat = [fat_sect, end]
+    fat += [2 + i + 1 for i in range(mini_sectors - 1)] + ([end] if mini_sectors else [])
+    minifat_sector = 2 + mini_sectors if minifat else None
+    if minifat_sector is not None:
+        fat.append(end)
+    fat += [free] * (128 - len(fat))
     header = bytearray(512)
     header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
     struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
     struct.pack_into("<I", header, 44, 1)  # one FAT sector
     struct.pack_into("<I", header, 48, 1)  # directory starts at sector 1
     struct.pack_into("<I", header, 56, 4096)
-    struct.pack_into("<IIII", header, 60, end, 0, end, 0)
-    difat = [0] + [free] * 108
-    struct.pack_into("<109I", header, 76, *difat)
-    fat = [fat_sect, end] + [free] * 126
-    fat_sector = struct.pack("<128I", *fat)
-    entries = [("Root Entry", 5)] + [(n, 2) for n in stream_names]
-    if len(entries) > 4:
-        raise ValueError("this builder writes one directory sector (4 entries)")
+    first_minifat = minifat_sector if minifat_sector is not None else end
+    struct.pack_into("<IIII", header, 60, first_minifat, 1 if minifat else 0, end, 0)
+    struct.pack_into("<109I", header, 76, *([0] + [free] * 108))
+    entries = [("Root Entry", 5, 2 if mini_sectors else end, len(mini))]
+    entries += [(n, 2, placed.get(n, end), len(d)) for n, d in contents.items()]
     directory = bytearray()
-    for i, (name, kind) in enumerate(entries):
+    for i, (name, kind, start, size) in enumerate(entries):
         entry = bytearray(128)
         raw = name.encode("utf-16-le") + b"\x00\x00"
         entry[0 : len(raw)] = raw
@@ -166,8 +188,11 @@ def write_cfb(path: Path, stream_names: Sequence[str]) -> Path:
         child = 1 if i == 0 and len(entries) > 1 else nostream
         right = i + 1 if 0 < i < len(entries) - 1 else nostream
         struct.pack_into("<III", entry, 68, nostream, right, child)
-        struct.pack_into("<IQ", entry, 116, end, 0)
+        struct.pack_into("<IQ", entry, 116, start, size)
         directory += entry
     directory += b"\x00" * (512 - len(directory))
-    path.write_bytes(bytes(header) + fat_sector + bytes(directory))
+    body = bytes(header) + struct.pack("<128I", *fat) + bytes(directory) + bytes(mini)
+    if minifat:
+        body += struct.pack(f"<{len(minifat)}I", *minifat) + b"\xff" * (512 - 4 * len(minifat))
+    path.write_bytes(body)
     return path

@@ -312,6 +312,37 @@ def test_sheet_scan_handles_prefixes_and_chunk_boundaries() -> None:
     assert (whole.max_row, whole.max_col) == (9, 28)
 
 
+def test_error_cells_are_named(tmp_path: Path) -> None:
+    src = write_xlsx(tmp_path / "src.xlsx", {"Data": [["Case No", "DOB"], ["A-1", 7], ["A-2", 8]]})
+    path = rewrite_zip(
+        src,
+        tmp_path / "errors.xlsx",
+        {
+            SHEET: lambda b: b.replace(
+                b'<c r="B2"><v>7</v>', b'<c r="B2" t="e"><v>#N/A</v>'
+            ).replace(b'<c r="B3"><v>8</v>', b'<c r="B3" s="0" t="e"><v>#VALUE!</v>')
+        },
+    )
+    with open_table(path) as table:
+        found = [f for f in table.findings if f.code == "cell.error_value"]
+        assert [(f.row, f.column, f.value) for f in found] == [
+            (2, "B", "#N/A"),
+            (3, "B", "#VALUE!"),
+        ]
+        assert "cell B2 holds the Excel error #N/A; it reads as empty" in found[0].message
+        assert list(table.rows())[1:] == [(2, ["A-1"]), (3, ["A-2"])]
+
+
+def test_error_cells_across_chunk_boundaries() -> None:
+    xml = (
+        b'<worksheet><sheetData><row r="1"><c r="A1" t="e"><v>#REF!</v></c>'
+        b'<c r="B1"><v>1</v></c><c r="C1" t="e"><v>#DIV/0!</v></c></row></sheetData></worksheet>'
+    )
+    for size in (len(xml), 50, 17, 7):
+        scan = _scan_sheet_xml(iter([xml[i : i + size] for i in range(0, len(xml), size)]))
+        assert scan.errors == [("A1", "#REF!"), ("C1", "#DIV/0!")], size
+
+
 def test_merged_cells_are_reported(tmp_path: Path) -> None:
     import xlsxwriter
 

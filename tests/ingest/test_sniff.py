@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import struct
 import zipfile
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from app.core.errors import ImportFailed
 from app.ingest.readers import open_table
-from app.ingest.sniff import ole_stream_names, sniff
+from app.ingest.sniff import ole_stream_names, sniff, xls_date1904
 from tests.ingest.reading_helpers import rewrite_zip, write_cfb, write_ods, write_xls, write_xlsx
 
 ROWS = [["Case No", "Name"], ["A-001", "DOE, JOHN"]]
@@ -222,3 +223,42 @@ def test_unknown_encoding_name(tmp_path: Path) -> None:
     path.write_text("a,b\n1,2\n")
     with pytest.raises(ImportFailed, match="unknown text encoding"):
         open_table(path, encoding="klingon-8")
+
+
+def _biff(records: list[tuple[int, bytes]]) -> bytes:
+    return b"".join(struct.pack("<HH", t, len(d)) + d for t, d in records)
+
+
+@pytest.mark.parametrize("flag", [0, 1])
+def test_xls_date_system_from_a_small_stream(tmp_path: Path, flag: int) -> None:
+    # A Workbook stream under 4 KB lives in the mini stream; DATEMODE (0x22) follows BOF.
+    stream = _biff([(0x0809, b"\x00\x06\x05\x00" + b"\x00" * 12), (0x0042, b"\xb0\x04"),
+                    (0x0022, struct.pack("<H", flag)), (0x000A, b"")])  # fmt: skip
+    path = write_cfb(tmp_path / "dates.xls", {"Workbook": stream, "Other": b"z" * 300})
+    assert ole_stream_names(path) == ["Root Entry", "Workbook", "Other"]
+    assert xls_date1904(path) is bool(flag)
+
+
+@pytest.mark.parametrize("flag", [False, True])
+def test_xls_date_system_from_a_real_file(tmp_path: Path, flag: bool) -> None:
+    import datetime as dt
+
+    import xlwt
+
+    book = xlwt.Workbook()
+    book.dates_1904 = flag
+    sheet = book.add_sheet("Cases")
+    sheet.write(0, 0, "DOB")
+    sheet.write(1, 0, dt.date(1970, 6, 1), xlwt.easyxf(num_format_str="YYYY-MM-DD"))
+    path = tmp_path / "mac.xls"
+    book.save(str(path))
+    assert xls_date1904(path) is flag
+    with open_table(path) as table:
+        assert table.epoch == (1904 if flag else 1900)
+        assert list(table.rows())[1] == (2, [dt.date(1970, 6, 1)])
+
+
+def test_xls_date_system_of_a_broken_container_is_1900(tmp_path: Path) -> None:
+    path = tmp_path / "junk.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
+    assert xls_date1904(path) is False
