@@ -125,7 +125,12 @@ def column_samples(
             continue
         for i, header in enumerate(headers):
             found = samples[header]
-            if i < len(cells) and not _is_empty(cells[i]) and len(found) < n and cells[i] not in found:
+            if (
+                i < len(cells)
+                and not _is_empty(cells[i])
+                and len(found) < n
+                and cells[i] not in found
+            ):
                 found.append(cells[i])
     return samples
 
@@ -326,6 +331,9 @@ def read_row(inspection: Inspection, row_number: int) -> list[Cell] | None:
 def export_findings(findings: Sequence[Finding], target: Path | str) -> Path:
     """Write the findings to an .xlsx a clerk can sort and filter, atomically.
 
+    Errors come first, then warnings, then notes, each in row order: the rows that block the
+    import are what a clerk fixes first.
+
     Every value is written as a text cell, and text that a spreadsheet would read as a
     formula is marked quote-prefixed so Excel keeps it as text even when the cell is edited.
     """
@@ -349,7 +357,9 @@ def export_findings(findings: Sequence[Finding], target: Path | str) -> Path:
         for col, (title, width) in enumerate(zip(columns, widths)):
             sheet.write_string(0, col, title, bold)
             sheet.set_column(col, col, width)
-        for r, finding in enumerate(findings, start=1):
+        rank = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+        ordered = sorted(findings, key=lambda f: (rank[f.severity], f.row is not None, f.row or 0))
+        for r, finding in enumerate(ordered, start=1):
             values = (
                 finding.severity.value,
                 finding.code,
