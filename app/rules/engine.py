@@ -10,16 +10,21 @@ options, facts and as-of date always give the same recommendations.
 from __future__ import annotations
 
 import datetime as dt
+import string
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from app.core.model import CountFacts, Outcome, PersonFacts, Reason, Recommendation
 from app.rules.packs import Pack, Rule
-from app.rules.predicates import Ctx, MissingFact, PersonIndex
+from app.rules.predicates import Check, Ctx, MissingFact, PersonIndex, is_offense_only
 
 # Bump when a change to the engine or the predicate library can change any outcome; every
 # run stores it with the pack's hash so a recommendation can be reproduced later.
 ENGINE_VERSION = "1.0.0"
+
+_EPOCH = dt.date(1900, 1, 1)
+_EMPTY_INDEX = PersonIndex(PersonFacts(0, None, None, None))
 
 
 class _FormatFacts(dict[str, Any]):
@@ -75,13 +80,75 @@ def _missing_reason(rule: Rule, missing: MissingFact, count: CountFacts) -> Reas
     )
 
 
+_OFFENSE_FIELDS = {"section", "raw"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """A rule whose offense-only conditions hold for one offense code: what is left to check."""
+
+    rule: Rule
+    facts: dict[str, Any]  # from the offense-only conditions
+    rest: tuple[Check, ...]  # conditions that read the rest of the record
+    cached: tuple[Reason, ...] | None  # the reasons, when nothing else can change them
+
+
+def _text_fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _build_plan(pack: Pack, count: CountFacts) -> tuple[_Step, ...]:
+    """The rules that can still apply to this offense code, in order, with offense facts."""
+    steps = []
+    for rule in pack.rules:
+        facts: dict[str, Any] = {}
+        rest = list(rule.when)
+        ok = True
+        while rest and is_offense_only(rest[0]):
+            got = rest.pop(0)(Ctx(count, _EMPTY_INDEX, _EPOCH, pack))
+            if got is None:
+                ok = False
+                break
+            facts.update(got)
+        if not ok:
+            continue
+        cached = None
+        fields = _text_fields(rule.text)
+        if not rest and all(
+            f in facts or f in _OFFENSE_FIELDS or f.startswith("opt_") for f in fields
+        ):
+            cached = (_reason(rule, facts, count, pack.options),)
+        steps.append(_Step(rule, facts, tuple(rest), cached))
+        if not rest:
+            break  # an unconditional step always decides: later rules are unreachable
+    return tuple(steps)
+
+
+def _plan(pack: Pack, count: CountFacts) -> tuple[_Step, ...]:
+    # Keyed by the offense object's id (the store shares one object per distinct code);
+    # the entry keeps the object alive, so an id is never reused while it is cached.
+    cache = pack.cache
+    off = count.offense
+    hit = cache.get(id(off))
+    if hit is not None and hit[0] is off:
+        return hit[1]
+    if len(cache) > 200_000:
+        cache.clear()
+    plan = _build_plan(pack, count)
+    cache[id(off)] = (off, plan)
+    return plan
+
+
 def evaluate_count(pack: Pack, ctx: Ctx) -> Recommendation:
     count = ctx.count
     skipped: list[Reason] = []
-    for rule in pack.rules:
-        facts: dict[str, Any] = {}
+    for step in _plan(pack, count):
+        rule = step.rule
+        if step.cached is not None and (not skipped or rule.outcome is not Outcome.NEEDS_REVIEW):
+            return Recommendation(count.count_id, rule.outcome, step.cached)
+        facts = dict(step.facts)
         try:
-            for cond in rule.when:
+            for cond in step.rest:
                 got = cond(ctx)
                 if got is None:
                     break

@@ -125,6 +125,8 @@ class Pack:
     rules: tuple[Rule, ...]
     filing: Mapping[str, Any] = field(default_factory=dict)
     source_text: str = field(default="", repr=False)
+    # The engine's per-offense plans (see app.rules.engine); derived, never compared.
+    cache: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def info(self) -> PackInfo:

@@ -318,11 +318,30 @@ def compile_predicate(spec: Mapping[str, Any], env: BuildEnv) -> Check:
         elif kind == "preds":
             kwargs[pname] = [compile_predicate(p, env) for p in kwargs[pname]]
     try:
-        return definition.build(env, **kwargs)
+        check = definition.build(env, **kwargs)
+        # Conditions that read only the count's offense code are evaluated once per distinct
+        # code by the engine (see engine._plan): the speed of a million-count run rests on it.
+        if name in OFFENSE_ONLY:
+            check.offense_only = True  # type: ignore[attr-defined]
+        elif name in ("not", "any"):
+            inner = kwargs["of"] if isinstance(kwargs["of"], list) else [kwargs["of"]]
+            if all(is_offense_only(c) for c in inner):
+                check.offense_only = True  # type: ignore[attr-defined]
+        return check
     except SpecError:
         raise
     except ValueError as exc:  # e.g. an unknown level or disposition value
         raise SpecError(f"predicate {name!r}: {exc}") from None
+
+
+OFFENSE_ONLY = frozenset(
+    {"offense_unreadable", "section", "attempt", "conspiracy", "no_subsection"}
+)
+
+
+def is_offense_only(check: Check) -> bool:
+    """True when the condition depends on nothing but the count's offense code."""
+    return bool(getattr(check, "offense_only", False))
 
 
 def _merge_lists(names: list[str], lists: Mapping[str, SectionSet]) -> SectionSet:
