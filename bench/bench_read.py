@@ -117,7 +117,9 @@ def _child(mode: str, path: str) -> None:
         from app.ingest.safety import check_zip
 
         check_zip(Path(path))
-        _ZipFacts.verify(Path(path), "xlsx")
+        facts = _ZipFacts.verify(Path(path), "xlsx")
+        scan = facts.scan_for(next(iter(facts.sheet_parts)))
+        rows = scan.max_row if scan is not None else 0
     else:
         raise SystemExit(f"unknown mode {mode}")
     elapsed = time.perf_counter() - started
@@ -129,14 +131,22 @@ def _child(mode: str, path: str) -> None:
     print(json.dumps(out))
 
 
-def _measure(mode: str, path: Path) -> dict[str, object]:
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", mode, str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+def _measure(mode: str, path: Path, repeat: int) -> dict[str, object]:
+    """The fastest of ``repeat`` runs (other work on the machine only ever slows a run down)."""
+    best: dict[str, object] | None = None
+    for _ in range(repeat):
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", mode, str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        if best is None or result["seconds"] < best["seconds"]:  # type: ignore[operator]
+            best = result
+    assert best is not None
+    best["file"] = path.name
+    return best
 
 
 def _baseline() -> float:
@@ -153,6 +163,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--csv-rows", type=int, default=1_000_000)
     parser.add_argument("--keep", type=Path, help="keep the generated files in this folder")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (fastest kept)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -176,18 +187,16 @@ def main() -> None:
         )
     print(f"# interpreter + imports baseline: {_baseline():.0f} MB peak")
     results = [
-        _measure("calamine-load", xlsx),
-        _measure("calamine", xlsx),
-        _measure("zip_verify", xlsx),
-        _measure("open_only", xlsx),
-        _measure("open_table", xlsx),
+        _measure(mode, xlsx, args.repeat)
+        for mode in ("calamine-load", "calamine", "zip_verify", "open_only", "open_table")
     ]
-    if args.csv_rows:
-        results.append(_measure("open_table", csv_path))
-    calamine = next(r for r in results if r["mode"] == "calamine")["seconds"]
+    calamine = float(next(r for r in results if r["mode"] == "calamine")["seconds"])  # type: ignore[arg-type]
     for r in results:
-        ratio = float(r["seconds"]) / float(calamine)
-        print(json.dumps(r), f"# {ratio:.2f}x calamine iter_rows")
+        print(json.dumps(r), f"# {float(r['seconds']) / calamine:.2f}x calamine iter_rows")  # type: ignore[arg-type]
+    if args.csv_rows:
+        r = _measure("open_table", csv_path, args.repeat)
+        rate = int(r["rows"]) / float(r["seconds"])  # type: ignore[arg-type]
+        print(json.dumps(r), f"# {rate:,.0f} rows/s")
 
 
 if __name__ == "__main__":

@@ -196,3 +196,91 @@ def write_cfb(path: Path, streams: Sequence[str] | dict[str, bytes]) -> Path:
         body += struct.pack(f"<{len(minifat)}I", *minifat) + b"\xff" * (512 - 4 * len(minifat))
     path.write_bytes(body)
     return path
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        low = n & 0x7F
+        n >>= 7
+        out.append(low | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _record(rtype: int, data: bytes = b"") -> bytes:
+    return _varint(rtype) + _varint(len(data)) + data
+
+
+def _wide(text: str) -> bytes:
+    return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+
+def write_xlsb(
+    path: Path,
+    sheets: dict[str, Sequence[Sequence[Any]]],
+    *,
+    date1904: bool = False,
+    hidden: Sequence[str] = (),
+) -> Path:
+    """A minimal binary workbook (MS-XLSB records, written by hand: no xlsb writer exists for
+    Python). Cells are text, numbers and booleans; no styles part, so no date formats."""
+    rel_type = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    book = _record(131) + _record(153, struct.pack("<II", int(date1904), 0) + _wide(""))
+    book += _record(143)
+    rels = []
+    types = [
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>',
+        '<Override PartName="/xl/workbook.bin" '
+        'ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>',
+    ]
+    parts: dict[str, bytes] = {}
+    for i, (name, rows) in enumerate(sheets.items(), start=1):
+        book += _record(
+            156, struct.pack("<II", 1 if name in hidden else 0, i) + _wide(f"rId{i}") + _wide(name)
+        )
+        width = max((len(r) for r in rows), default=1)
+        data = _record(129) + _record(
+            148, struct.pack("<IIII", 0, max(len(rows) - 1, 0), 0, width - 1)
+        )
+        data += _record(145)
+        for r, row in enumerate(rows):
+            data += _record(0, struct.pack("<IIHHB", r, 0, 300, 0, 0) + b"\x00" * 4)
+            for c, value in enumerate(row):
+                head = struct.pack("<II", c, 0)
+                if value is None:
+                    continue
+                if isinstance(value, bool):
+                    data += _record(4, head + bytes([value]))
+                elif isinstance(value, (int, float)):
+                    data += _record(5, head + struct.pack("<d", float(value)))
+                else:
+                    data += _record(6, head + _wide(str(value)))
+        data += _record(146) + _record(130)
+        parts[f"xl/worksheets/sheet{i}.bin"] = data
+        rels.append(
+            f'<Relationship Id="rId{i}" Type="{rel_type}/worksheet" Target="worksheets/sheet{i}.bin"/>'
+        )
+        types.append(
+            f'<Override PartName="/xl/worksheets/sheet{i}.bin" ContentType="application/vnd.ms-excel.worksheet"/>'
+        )
+    book += _record(144) + _record(132)
+    pkg = "http://schemas.openxmlformats.org/package/2006"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(
+            "[Content_Types].xml",
+            f'<Types xmlns="{pkg}/content-types">' + "".join(types) + "</Types>",
+        )
+        zf.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{pkg}/relationships"><Relationship Id="rId1" '
+            f'Type="{rel_type}/officeDocument" Target="xl/workbook.bin"/></Relationships>',
+        )
+        zf.writestr(
+            "xl/_rels/workbook.bin.rels",
+            f'<Relationships xmlns="{pkg}/relationships">' + "".join(rels) + "</Relationships>",
+        )
+        zf.writestr("xl/workbook.bin", book)
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path

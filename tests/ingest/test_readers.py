@@ -20,7 +20,13 @@ from app.ingest.readers import (
     list_sheets,
     open_table,
 )
-from tests.ingest.reading_helpers import rewrite_zip, write_ods, write_xls, write_xlsx
+from tests.ingest.reading_helpers import (
+    rewrite_zip,
+    write_ods,
+    write_xls,
+    write_xlsb,
+    write_xlsx,
+)
 
 SHEET = "xl/worksheets/sheet1.xml"
 
@@ -236,6 +242,30 @@ def test_ods_values(tmp_path: Path) -> None:
     with open_table(path) as table:
         assert (table.file_kind, table.sheet) == ("ods", "Cases")
         assert list(table.rows())[1] == (2, ["B-7", dt.date(1990, 1, 2), 2, True])
+
+
+@pytest.mark.parametrize("date1904", [False, True])
+def test_xlsb_values_sheets_and_date_system(tmp_path: Path, date1904: bool) -> None:
+    path = write_xlsb(
+        tmp_path / "binary.xlsb",
+        {
+            "Codes": [["x"]],
+            "Cases": [["Case No", "Count", "Open"], ["A-1", 2, True], ["A-2", 2.5, False]],
+        },
+        date1904=date1904,
+        hidden=["Codes"],
+    )
+    assert list_sheets(path) == [SheetInfo("Codes", "hidden"), SheetInfo("Cases", "visible")]
+    with open_table(path) as table:
+        assert (table.file_kind, table.sheet) == ("xlsb", "Cases")
+        assert table.epoch == (1904 if date1904 else 1900)
+        assert list(table.rows()) == [
+            (1, ["Case No", "Count", "Open"]),
+            (2, ["A-1", 2, True]),
+            (3, ["A-2", 2.5, False]),
+        ]
+        # The binary content type always says "macroEnabled"; without a VBA part it is no finding.
+        assert _codes(table) == ["file.hidden_sheets"]
 
 
 def test_macro_enabled_workbook_reads_values_only(tmp_path: Path) -> None:
