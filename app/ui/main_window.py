@@ -122,7 +122,7 @@ class MainWindow(QMainWindow):
             tr("&Close workspace"), self.close_workspace, QKeySequence.StandardKey.Close, "actClose"
         )
         self.act_quit = self._action(
-            tr("&Quit"), self.close, QKeySequence.StandardKey.Quit, "actQuit"
+            tr("&Quit"), self.close, "Ctrl+Q", "actQuit"
         )
         self.act_lock = self._action(tr("&Lock screen"), self.lock_screen, "Ctrl+L", "actLock")
         self.act_import = self._action(

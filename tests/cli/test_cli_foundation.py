@@ -23,6 +23,7 @@ def run(*args: str, env_password: str | None = PASSWORD) -> subprocess.Completed
     env = dict(os.environ)
     if env_password is None:
         env.pop("CLEARSLATE_PASSWORD", None)
+        env.pop("CLEARSLATE_NEW_PASSWORD", None)
     else:
         env["CLEARSLATE_PASSWORD"] = env_password
     return subprocess.run(
