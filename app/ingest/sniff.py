@@ -157,12 +157,20 @@ def _sniff_zip(path: Path) -> Sniffed:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
             mimetype = zf.read("mimetype")[:200] if "mimetype" in names else b""
+            # An encrypted OpenDocument file says so in its manifest (the parts are unreadable).
+            manifest = (
+                zf.read("META-INF/manifest.xml")[:1_000_000]
+                if "META-INF/manifest.xml" in names
+                else b""
+            )
             content_types = (
                 zf.read("[Content_Types].xml")[:200_000] if "[Content_Types].xml" in names else b""
             )
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, ValueError, KeyError, OSError):
         raise ImportFailed(DAMAGED_MESSAGE, file=name) from None
     if mimetype.strip().startswith(ODS_MIME):
+        if b"encryption-data" in manifest:
+            raise ImportFailed(PASSWORD_MESSAGE, file=name)
         return Sniffed(kind="ods")
     if mimetype.startswith(b"application/vnd.oasis.opendocument"):
         raise ImportFailed(

@@ -262,3 +262,19 @@ def test_xls_date_system_of_a_broken_container_is_1900(tmp_path: Path) -> None:
     path = tmp_path / "junk.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
     assert xls_date1904(path) is False
+
+
+def test_password_protected_ods(tmp_path: Path) -> None:
+    src = write_ods(tmp_path / "plain.ods", {"Cases": ROWS})
+    locked = rewrite_zip(
+        src,
+        tmp_path / "locked.ods",
+        {
+            "META-INF/manifest.xml": lambda b: b.replace(
+                b'manifest:media-type="text/xml"/>',
+                b'manifest:media-type="text/xml"><manifest:encryption-data '
+                b'manifest:checksum-type="SHA1/1K" manifest:checksum="x"/></manifest:file-entry>',
+            )
+        },
+    )
+    _fails(locked, "password-protected")
