@@ -142,7 +142,7 @@ class FilePage(QWizardPage):
         self.path_edit.setAccessibleName(self.tr("Spreadsheet file"))
         self.path_edit.setPlaceholderText(self.tr("A .xlsx, .xls, .xlsb, .ods or .csv file"))
         self.path_edit.returnPressed.connect(lambda: self.load(Path(self.path_edit.text())))
-        self.browse = QPushButton(self.tr("&Browse…"))
+        self.browse = QPushButton(self.tr("Bro&wse…"))
         self.browse.setObjectName("importBrowse")
         self.browse.clicked.connect(self.choose_file)
         file_row = QHBoxLayout()
@@ -1166,7 +1166,7 @@ class ImportPage(QWizardPage):
         self.proposals = QListWidget()
         self.proposals.setObjectName("importProposals")
         self.proposals.setAccessibleName(self.tr("Person matches to confirm"))
-        self.confirm_button = QPushButton(self.tr("Con&firm: same person"))
+        self.confirm_button = QPushButton(self.tr("&Confirm: same person"))
         self.confirm_button.setObjectName("importConfirmMatch")
         self.confirm_button.clicked.connect(lambda: self.decide(True))
         self.reject_button = QPushButton(self.tr("&Reject: different people"))
@@ -1176,6 +1176,7 @@ class ImportPage(QWizardPage):
         self._match_task: BackgroundTask | None = None
         match_buttons = QHBoxLayout()
         match_buttons.addWidget(self.match_error, 1)
+        match_buttons.addStretch(1)
         match_buttons.addWidget(self.confirm_button)
         match_buttons.addWidget(self.reject_button)
         for widget in self._result_widgets():
@@ -1317,8 +1318,8 @@ class ImportPage(QWizardPage):
             self.proposals.setCurrentRow(0)
             self.proposals_label.setText(
                 self.tr(
-                    "%d possible matches: same name and date of birth but no shared key. Confirm only "
-                    "when the records show it is the same person; never on the name alone."
+                    "Possibly the same person (same name and date of birth, no shared key): %d. "
+                    "Confirm only when the records show it is the same person; never on the name alone."
                 )
                 % len(matches)
             )

@@ -24,6 +24,8 @@ ROWS = [
     [None, 1, "O'BRIEN, PAT", dt.date(1975, 7, 8), "11357 HS", "M", "CONVICTED", "2004-05-06", "Shafter"],
     ["F0099002", 1, "NGUYỄN, VAN", dt.date(1969, 12, 31), "=HYPERLINK(\"x\")", "M", "CONVICTED", "07/08/1999", "Taft"],
     ["F0099003", 1, "ROE, JANE", "1985-05-06", "11358 HS", "F", "CONVICTED", "12/31/2005", "Bakersfield"],
+    # John Doe again in another case: no person key, so only proposed as the same person.
+    ["F0055555", 1, "DOE, JOHN", dt.date(1980, 1, 2), "11357(A) HS", "M", "CONVICTED", "2006-06-06", "Taft"],
 ]
 
 
@@ -31,7 +33,8 @@ def write_workbook(path: Path) -> Path:
     """A county export: a notes sheet, the data below two title rows, a hidden and a very hidden sheet.
 
     The data sheet "Cases" has one row without a case number (an error), an impossible date
-    (a warning) and formula-looking text (stored as text, never evaluated).
+    (a warning), formula-looking text (stored as text, never evaluated) and one person in two
+    cases with no person key (a same-person proposal).
     """
     from openpyxl import Workbook
 

@@ -44,7 +44,7 @@ def main(argv: list[str]) -> int:
     wizard.show()
     wizard.file_page.load(source)
     wizard.file_page.select_sheet("Cases")
-    wizard.file_page.preview.selectRow(2)
+    wizard.file_page.preview.selectRow(5)
     QTest.qWait(50)
     wizard.grab().save(str(out / "import-1-file.png"))
 

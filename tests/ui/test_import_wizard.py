@@ -298,18 +298,41 @@ def test_import_runs_off_the_ui_thread_and_reports_what_it_did(qtbot, wizard, wo
         assert wizard.currentId() == PAGE_IMPORT
         assert wizard.import_page.is_running() or wizard.import_page.done
     report = blocker.args[0]
-    assert report.status == "imported" and report.counts == 5
+    assert report.status == "imported" and report.counts == 6
     page = wizard.import_page
     qtbot.waitUntil(lambda: page.done)
-    assert "Imported 5 counts in 4 cases for 4 people" in page.result.text()
+    assert "Imported 6 counts in 5 cases for 5 people" in page.result.text()
     assert page.skipped.count() == 1 and page.skipped.item(0).text().startswith("Row 7:")
     assert not page.cancel_button.isVisible()
     assert wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
-    assert _counts(workspace) == 5
+    assert _counts(workspace) == 6
     raw = workspace.conn.execute("SELECT count(*) FROM counts WHERE offense_raw = ?", ('=HYPERLINK("x")',)).fetchone()[0]
     assert raw == 1  # formula-looking text is stored as text
     action = workspace.conn.execute("SELECT action, outcome FROM audit WHERE action = 'import'").fetchall()
     assert [tuple(a) for a in action] == [("import", "ok")]
+
+
+def test_same_person_proposals_are_shown_and_confirmed_or_rejected(qtbot, wizard, workspace, workbook: Path) -> None:  # type: ignore[no-untyped-def]
+    _to_cases_mapping(qtbot, wizard, workbook)
+    wizard.next()
+    _validated(qtbot, wizard)
+    wizard.validate_page.skip_box.setChecked(True)
+    with qtbot.waitSignal(wizard.importFinished, timeout=WAIT_MS):
+        wizard.next()
+    page = wizard.import_page
+    qtbot.waitUntil(lambda: page.done)
+    assert page.proposals.count() == 1
+    text = page.proposals.item(0).text()
+    assert text.count("DOE, JOHN") == 2 and "F0012345" in text and "F0055555" in text and "1980-01-02" in text
+    assert page.confirm_button.isVisible() and page.reject_button.isVisible()
+    assert "never on the name alone" in page.proposals_label.text()
+
+    with qtbot.waitSignal(wizard.importFinished, timeout=WAIT_MS):
+        page.reject_button.click()  # the review screen refreshes after a decision too
+    qtbot.waitUntil(lambda: page.proposals.count() == 0)
+    assert not page.confirm_button.isVisible()
+    status, decided_by = workspace.conn.execute("SELECT status, decided_by FROM person_matches").fetchone()
+    assert (status, decided_by) == ("rejected", "clerk")
 
 
 def test_importing_the_same_file_again_changes_nothing_and_says_so(qtbot, wizard, workspace, clerk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
