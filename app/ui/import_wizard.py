@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME
 from app.core.dates import cell_text
-from app.core.errors import ClearSlateError, ImportFailed
+from app.core.errors import ClearSlateError
 from app.ingest.findings import Finding, Severity
 from app.ingest.mapping import FIELDS, FIELDS_BY_NAME, Mapping, Profile
 from app.ui.import_pages import backend
@@ -124,6 +124,8 @@ def _show(label: QLabel, text: str) -> None:
 class FilePage(QWizardPage):
     """Pick the file and the sheet, look at the raw rows and confirm the header row."""
 
+    loaded = Signal(bool)  # a file (or sheet) was read, or could not be
+
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__()
         self.wiz = wizard
@@ -135,7 +137,10 @@ class FilePage(QWizardPage):
                 "column headers. Nothing is changed until the last step."
             )
         )
-        self._loading = False
+        self._loading = False  # True while widgets are filled in code (their signals ignored)
+        self.reading = False  # True while a file is read on the worker thread
+        self._generation = 0  # only the newest read may fill the page
+        self._task: BackgroundTask | None = None
 
         self.path_edit = QLineEdit()
         self.path_edit.setObjectName("importPath")
@@ -189,6 +194,11 @@ class FilePage(QWizardPage):
         _compact(self.preview)
         self.preview.doubleClicked.connect(lambda _index: self._use_selected_row())
 
+        self.reading_bar = QProgressBar()
+        self.reading_bar.setObjectName("importReading")
+        self.reading_bar.setAccessibleName(self.tr("Reading the file"))
+        self.reading_bar.setRange(0, 0)
+        self.reading_bar.hide()
         self.notes = QLabel("")
         self.notes.setObjectName("importFileNotes")
         self.notes.setWordWrap(True)
@@ -208,6 +218,7 @@ class FilePage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
+        layout.addWidget(self.reading_bar)
         layout.addWidget(self.preview, 1)
         layout.addWidget(self.notes)
 
@@ -221,39 +232,76 @@ class FilePage(QWizardPage):
         if name:
             self.load(Path(name))
 
-    def load(self, path: Path, *, sheet: str | None = None, encoding: str | None = None) -> bool:
-        """Read ``path`` (``sheet`` of it) into the preview; show why not when it cannot be read."""
+    def load(self, path: Path, *, sheet: str | None = None, encoding: str | None = None) -> None:
+        """Read ``path`` (``sheet`` of it) into the preview on a worker thread.
+
+        A large workbook takes seconds to open, so the window stays responsive; ``loaded(ok)``
+        follows. When the file cannot be read the page says why, naming the file.
+        """
+        self._generation += 1
+        generation = self._generation
         state = self.wiz.state
+        state.inspection = None
+        state.validation = None
         self.path_edit.setText(str(path))
-        try:
-            with _busy():
-                inspection = backend.inspect_source(path, sheet=sheet, encoding=encoding)
-        except ImportFailed as exc:
-            if (
-                encoding is None
-                and backend.needs_encoding_confirmation(exc)
-                and self.wiz.confirm_cp1252(path)
-            ):
-                return self.load(path, sheet=sheet, encoding="cp1252")
-            self._failed(str(exc) if exc.file else f"{path.name}: {exc}")
-            return False
-        except ClearSlateError as exc:
-            self._failed(f"{path.name}: {exc}")
-            return False
-        except Exception:  # never a traceback: the reader met something it did not expect
-            log.exception("reading %s failed", path)
-            self._failed(
-                self.tr("%s cannot be read: it is damaged or not a spreadsheet ClearSlate knows.")
-                % path.name
-            )
-            return False
         _show(self.error, "")
+        self.reading = True
+        self.reading_bar.show()
+        self.notes.setText(self.tr("Reading %s…") % path.name)
+        for widget in (self.sheets, self.preview, self.header_spin, self.use_selected):
+            widget.setEnabled(False)
+        self.completeChanged.emit()
+        task = BackgroundTask(
+            self.wiz.runner,
+            lambda _ws, _progress: backend.inspect_source(path, sheet=sheet, encoding=encoding),
+            kind="read",
+            parent=self,
+        )
+        task.succeeded.connect(lambda result, g=generation: self._inspected(g, result))
+        task.failed.connect(
+            lambda message, g=generation: self._not_read(g, path, sheet, encoding, message)
+        )
+        task.cancelled.connect(
+            lambda message, g=generation: self._not_read(g, path, sheet, encoding, message)
+        )
+        self._task = task
+        task.start()
+
+    def _end_reading(self) -> None:
+        self.reading = False
+        self.reading_bar.hide()
+        for widget in (self.preview, self.header_spin, self.use_selected):
+            widget.setEnabled(True)
+
+    def _inspected(self, generation: int, inspection: backend.Inspection) -> None:
+        if generation != self._generation:
+            return  # the user chose another file or sheet meanwhile
+        self._end_reading()
+        state = self.wiz.state
         state.inspection = inspection
         state.validation = None
         self._show_sheets(inspection)
         self._show_preview(inspection)
         self.completeChanged.emit()
-        return True
+        self.loaded.emit(True)
+
+    def _not_read(
+        self, generation: int, path: Path, sheet: str | None, encoding: str | None, message: str
+    ) -> None:
+        if generation != self._generation:
+            return
+        self._end_reading()
+        if (
+            encoding is None
+            and backend.needs_encoding_confirmation(message)
+            and self.wiz.confirm_cp1252(path)
+        ):
+            self.load(path, sheet=sheet, encoding="cp1252")
+            return
+        if not message.startswith(path.name):
+            message = f"{path.name}: {message}"
+        self._failed(message)
+        self.loaded.emit(False)
 
     def _failed(self, message: str) -> None:
         state = self.wiz.state
@@ -338,11 +386,10 @@ class FilePage(QWizardPage):
         if name and name != inspection.sheet:
             self.select_sheet(name)
 
-    def select_sheet(self, name: str) -> bool:
+    def select_sheet(self, name: str) -> None:
         inspection = self.wiz.state.inspection
-        if inspection is None:
-            return False
-        return self.load(inspection.path, sheet=name, encoding=inspection.encoding)
+        if inspection is not None:
+            self.load(inspection.path, sheet=name, encoding=inspection.encoding)
 
     def set_header_row(self, row_number: int) -> None:
         """Make ``row_number`` (as numbered in the sheet) the header row."""
@@ -387,7 +434,7 @@ class FilePage(QWizardPage):
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
         state = self.wiz.state
-        return state.inspection is not None and state.header_row is not None
+        return not self.reading and state.inspection is not None and state.header_row is not None
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt API
         state = self.wiz.state

@@ -42,8 +42,9 @@ def main(argv: list[str]) -> int:
 
     wizard = ImportWizard(ws, user)
     wizard.show()
-    wizard.file_page.load(source)
-    wizard.file_page.select_sheet("Cases")
+    wizard.file_page.load(source, sheet="Cases")
+    while wizard.file_page.reading:
+        QTest.qWait(25)
     wizard.file_page.preview.selectRow(5)
     QTest.qWait(50)
     wizard.grab().save(str(out / "import-1-file.png"))

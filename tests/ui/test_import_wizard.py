@@ -59,9 +59,22 @@ def _validated(qtbot, wiz: ImportWizard) -> backend.Validation:  # type: ignore[
     return wiz.state.validation
 
 
+def _load(qtbot, wiz: ImportWizard, path: Path, **kwargs: object) -> bool:  # type: ignore[no-untyped-def]
+    """Load a file in the first page (read on a worker thread) and wait until it is shown."""
+    with qtbot.waitSignal(wiz.file_page.loaded, timeout=WAIT_MS) as blocker:
+        wiz.file_page.load(path, **kwargs)
+    return bool(blocker.args[0])
+
+
+def _select(qtbot, wiz: ImportWizard, sheet: str) -> bool:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(wiz.file_page.loaded, timeout=WAIT_MS) as blocker:
+        wiz.file_page.select_sheet(sheet)
+    return bool(blocker.args[0])
+
+
 def _to_cases_mapping(qtbot, wiz: ImportWizard, workbook: Path) -> None:  # type: ignore[no-untyped-def]
-    assert wiz.file_page.load(workbook)
-    assert wiz.file_page.select_sheet("Cases")
+    assert _load(qtbot, wiz, workbook)
+    assert _select(qtbot, wiz, "Cases")
     wiz.next()
     assert wiz.currentId() == PAGE_MAPPING
 
@@ -71,7 +84,7 @@ def _to_cases_mapping(qtbot, wiz: ImportWizard, workbook: Path) -> None:  # type
 
 def test_every_sheet_is_listed_with_its_state_and_a_hidden_one_can_be_read(qtbot, wizard, workbook: Path) -> None:  # type: ignore[no-untyped-def]
     page = wizard.file_page
-    assert page.load(workbook)
+    assert _load(qtbot, wizard, workbook)
     listed = [(page.sheets.item(r, 0).text(), page.sheets.item(r, 1).text()) for r in range(page.sheets.rowCount())]
     assert listed == [
         ("Read me", "visible"),
@@ -83,15 +96,33 @@ def test_every_sheet_is_listed_with_its_state_and_a_hidden_one_can_be_read(qtbot
     assert "hidden sheets" in page.notes.text()
 
     # Choosing the hidden sheet in the list reads it.
-    page.sheets.selectRow(2)
-    qtbot.waitUntil(lambda: wizard.state.inspection.sheet == "Archive 2019")
+    with qtbot.waitSignal(page.loaded, timeout=WAIT_MS):
+        page.sheets.selectRow(2)
+    assert wizard.state.inspection.sheet == "Archive 2019"
     texts = [page.model.index(r, 2).data() for r in range(page.model.rowCount())]
     assert "SMITH, AL" in texts
     assert page.sheets.selectionModel().selectedRows()[0].row() == 2
 
 
+def test_files_are_read_off_the_ui_thread_and_only_the_newest_choice_counts(qtbot, wizard, workbook: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page = wizard.file_page
+    results: list[bool] = []
+    page.loaded.connect(results.append)
+    page.load(workbook)
+    assert page.reading and page.reading_bar.isVisibleTo(wizard)
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    csv = write_csv(tmp_path / "court.csv", rows=2)
+    page.load(csv)  # changed their mind before the workbook was read
+    qtbot.waitUntil(lambda: not page.reading and wizard.state.inspection is not None, timeout=WAIT_MS)
+    wizard.runner.wait_idle()
+    assert results == [True]
+    assert wizard.state.inspection.path == csv
+    assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    assert not page.reading_bar.isVisibleTo(wizard)
+
+
 def test_a_one_cell_sheet_is_not_accepted_as_a_header(qtbot, wizard, workbook: Path) -> None:  # type: ignore[no-untyped-def]
-    assert wizard.file_page.load(workbook)  # "Read me": one note in A1
+    assert _load(qtbot, wizard, workbook)  # "Read me": one note in A1
     wizard.next()
     assert wizard.currentId() == PAGE_FILE
     assert "fewer than two headers" in wizard.file_page.error.text()
@@ -99,7 +130,7 @@ def test_a_one_cell_sheet_is_not_accepted_as_a_header(qtbot, wizard, workbook: P
 
 def test_header_row_is_found_below_title_rows_and_can_be_changed(qtbot, wizard, workbook: Path) -> None:  # type: ignore[no-untyped-def]
     page = wizard.file_page
-    assert page.load(workbook, sheet="Cases")
+    assert _load(qtbot, wizard, workbook, sheet="Cases")
     assert wizard.state.header_row == 3
     model = page.model
     assert model.headerData(2, Qt.Orientation.Vertical) == "3 ▶ header"
@@ -123,7 +154,7 @@ def test_header_row_is_found_below_title_rows_and_can_be_changed(qtbot, wizard, 
 
 def test_changing_the_header_row_changes_the_columns_to_map(qtbot, wizard, workbook: Path) -> None:  # type: ignore[no-untyped-def]
     page = wizard.file_page
-    assert page.load(workbook, sheet="Cases")
+    assert _load(qtbot, wizard, workbook, sheet="Cases")
     page.set_header_row(4)
     wizard.next()
     assert wizard.currentId() == PAGE_MAPPING
@@ -193,7 +224,7 @@ def test_saved_profile_is_listed_audited_and_skips_the_mapping_page_next_time(qt
     qtbot.addWidget(again)
     again.show()
     try:
-        assert again.file_page.load(workbook, sheet="Cases")
+        assert _load(qtbot, again, workbook, sheet="Cases")
         again.next()
         assert again.currentId() == PAGE_VALIDATE  # the mapping page is skipped
         assert again.state.mapping.columns["level"] == "Charge Level"
@@ -341,7 +372,7 @@ def test_importing_the_same_file_again_changes_nothing_and_says_so(qtbot, wizard
         wiz = wizard if attempt == 0 else ImportWizard(workspace, clerk)
         qtbot.addWidget(wiz)
         wiz.show()
-        assert wiz.file_page.load(source)
+        assert _load(qtbot, wiz, source)
         wiz.next()
         wiz.next()
         _validated(qtbot, wiz)
@@ -356,7 +387,7 @@ def test_importing_the_same_file_again_changes_nothing_and_says_so(qtbot, wizard
 def test_cancel_rolls_the_whole_import_back(qtbot, wizard, workspace, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # More rows than one write batch, so the import checks for Cancel with rows already written.
     source = write_csv(tmp_path / "big.csv", rows=12_000)
-    assert wizard.file_page.load(source)
+    assert _load(qtbot, wizard, source)
     wizard.next()
     wizard.next()
     _validated(qtbot, wizard)
@@ -378,7 +409,7 @@ def test_cancel_rolls_the_whole_import_back(qtbot, wizard, workspace, tmp_path: 
 
 def test_closing_the_wizard_during_the_import_cancels_it_first(qtbot, wizard, workspace, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     source = write_csv(tmp_path / "big.csv", rows=12_000)
-    assert wizard.file_page.load(source)
+    assert _load(qtbot, wizard, source)
     wizard.next()
     wizard.next()
     _validated(qtbot, wizard)
@@ -403,7 +434,7 @@ def test_a_password_protected_workbook_shows_a_message_naming_the_file(qtbot, wi
     locked = tmp_path / "locked.xlsx"
     locked.write_bytes(out.getvalue())
     page = wizard.file_page
-    assert not page.load(locked)
+    assert not _load(qtbot, wizard, locked)
     assert page.error.text() == "locked.xlsx: password-protected: remove the password and save again"
     assert page.error.isVisibleTo(wizard)
     assert "Traceback" not in page.error.text()
@@ -415,12 +446,12 @@ def test_a_damaged_workbook_shows_a_message_naming_the_file(qtbot, wizard, workb
     damaged = tmp_path / "cut-off.xlsx"
     damaged.write_bytes(workbook.read_bytes()[:1500])  # a download that stopped half way
     page = wizard.file_page
-    assert not page.load(damaged)
+    assert not _load(qtbot, wizard, damaged)
     assert page.error.text().startswith("cut-off.xlsx: ")
     assert "damaged or incomplete" in page.error.text()
     assert not page.isComplete()
     # The wizard keeps working: a good file after a bad one loads.
-    assert page.load(workbook, sheet="Cases")
+    assert _load(qtbot, wizard, workbook, sheet="Cases")
     assert not page.error.isVisibleTo(wizard)
 
 
@@ -429,12 +460,12 @@ def test_a_cp1252_csv_asks_before_it_is_read_that_way(qtbot, wizard, tmp_path: P
     asked: list[str] = []
     monkeypatch.setattr(wizard, "confirm_cp1252", lambda path: asked.append(path.name) or False)
     page = wizard.file_page
-    assert not page.load(source)
+    assert not _load(qtbot, wizard, source)
     assert asked == ["old-excel.csv"]
     assert "cp1252" in page.error.text() and page.error.text().startswith("old-excel.csv")
 
     monkeypatch.setattr(wizard, "confirm_cp1252", lambda path: True)
-    assert page.load(source)
+    assert _load(qtbot, wizard, source)
     assert wizard.state.inspection.encoding == "cp1252"
     assert page.model.index(1, 1).data() == "PÉREZ0, ANA"
     assert "cp1252" in page.notes.text()
@@ -539,7 +570,7 @@ def test_file_import_opens_the_wizard_for_every_role_and_refreshes_the_work_area
         wizard = window.import_wizard
         qtbot.waitUntil(wizard.isVisible)
         assert wizard.isModal()
-        assert wizard.file_page.load(write_csv(tmp_path / "court.csv", rows=2))
+        assert _load(qtbot, wizard, write_csv(tmp_path / "court.csv", rows=2))
         wizard.next()
         wizard.next()
         _validated(qtbot, wizard)
@@ -552,3 +583,29 @@ def test_file_import_opens_the_wizard_for_every_role_and_refreshes_the_work_area
         assert window.ws.conn.execute("SELECT count(*) FROM counts").fetchone()[0] == 2
     finally:
         window.close_workspace()
+
+
+# -- every sample workbook through the window ----------------------------------------------------
+
+SAMPLES = sorted((Path(__file__).resolve().parents[2] / "sample_workbooks").glob("*.xlsx"))
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[p.stem for p in SAMPLES])
+def test_each_sample_workbook_imports_through_the_wizard(qtbot, wizard, workspace, sample: Path) -> None:  # type: ignore[no-untyped-def]
+    assert _load(qtbot, wizard, sample)
+    wizard.next()
+    if wizard.currentId() == PAGE_MAPPING:
+        assert wizard.mapping_page.isComplete(), wizard.mapping_page.status.text()
+        wizard.next()
+    assert wizard.currentId() == PAGE_VALIDATE
+    validation = _validated(qtbot, wizard)
+    assert validation.report.usable_rows > 0
+    assert SAMPLES, "the sample workbooks are missing"
+    if validation.report.error_rows:
+        wizard.validate_page.skip_box.setChecked(True)
+    with qtbot.waitSignal(wizard.importFinished, timeout=WAIT_MS) as blocker:
+        wizard.next()
+    report = blocker.args[0]
+    assert report.status == "imported", report.message
+    assert report.counts > 0 and _counts(workspace) == report.counts
+    assert len(report.skipped) == len(validation.report.error_rows)

@@ -75,10 +75,11 @@ class Inspection:
         return [number for number, _ in self.preview]
 
 
-def needs_encoding_confirmation(exc: ImportFailed) -> bool:
+def needs_encoding_confirmation(error: ImportFailed | str) -> bool:
     """True when the reader refused a text file only because it is not UTF-8 but looks like
     Windows-1252: the user may confirm that encoding (the CLI's ``--encoding cp1252``)."""
-    return "cp1252" in exc.message and "not UTF-8" in exc.message
+    message = error.message if isinstance(error, ImportFailed) else error
+    return "cp1252" in message and "not UTF-8" in message
 
 
 def inspect_source(
