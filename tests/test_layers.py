@@ -1,4 +1,5 @@
-"""Offline, always: no module of the app imports a network library, and sockets are blocked."""
+"""Layers and offline: no network imports anywhere, QtWidgets only in app.ui, SQL only in app.store,
+and the test suite blocks sockets. (import-linter checks the rest of the contract.)"""
 
 from __future__ import annotations
 
@@ -44,6 +45,30 @@ def test_sql_stays_in_the_store() -> None:
         for name in _imports(path):
             if name.split(".")[0] in {"sqlite3", "sqlite_utils"}:
                 offenders.append(f"{path.relative_to(APP.parent)} imports {name}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_only_the_window_imports_qtwidgets() -> None:
+    offenders = []
+    for path in sorted(APP.rglob("*.py")):
+        if path.is_relative_to(APP / "ui"):
+            continue
+        for name in _imports(path):
+            if name.startswith("PySide6.QtWidgets") or name.startswith("PySide6.QtPrintSupport"):
+                offenders.append(f"{path.relative_to(APP.parent)} imports {name}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_qt_only_in_the_window_and_the_pdf_writer() -> None:
+    allowed = (APP / "ui", APP / "exports")
+    offenders = []
+    for path in sorted(APP.rglob("*.py")):
+        if any(path.is_relative_to(a) for a in allowed):
+            continue
+        for name in _imports(path):
+            if name.split(".")[0] in {"PySide6", "shiboken6"}:
+                offenders.append(f"{path.relative_to(APP.parent)} imports {name}")
+    # services may reach Qt only through app.exports (which creates its own QGuiApplication).
     assert not offenders, "\n".join(offenders)
 
 
