@@ -8,6 +8,7 @@ kept exactly as they were typed.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ def clean_text(raw: str | None) -> Cleaned:
     return Cleaned(text or None, stripped)
 
 
+@functools.lru_cache(maxsize=65536)
 def match_key(text: str | None) -> str:
     """A comparison form: NFC, case-folded, punctuation and spacing collapsed.
 

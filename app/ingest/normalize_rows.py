@@ -12,12 +12,12 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.core.dates import cell_text, parse_date
 from app.core.model import Disposition, Offense
 from app.core.normalize import (
     clean_text,
-    join_name,
     match_key,
     normalize_id,
     normalize_sex,
@@ -30,6 +30,9 @@ from app.ingest.findings import Finding, Severity
 from app.ingest.mapping import FIELDS_BY_NAME, ResolvedMapping
 
 Cell = object
+
+_CACHE_LIMIT = 200_000
+_TEMPLATE = re.compile(r"\{([^{}]+)\}")
 
 # DOJ step types whose rows are counts; REGISTRATION and the other steps are history events.
 _COUNT_STEPS = {"", "COURT", "COUNT", "CHARGE", "CONVICTION", "CASE", "DISPOSITION"}
@@ -109,7 +112,11 @@ class RowRecord:
     count: CountRecord | None
     event: EventRecord | None
     dedupe_key: str
-    content_hash: str  # of the raw row: tells an exact duplicate from an overlapping one
+
+    @property
+    def content_hash(self) -> str:
+        """Of the raw row: tells an exact duplicate from one that only overlaps."""
+        return _digest(*self.raw)
 
 
 @dataclass(slots=True)
@@ -124,7 +131,7 @@ class RowResult:
 
 
 def _digest(*parts: str | None) -> str:
-    joined = "\x1f".join(p or "" for p in parts)
+    joined = "\x1f".join([p or "" for p in parts])
     return hashlib.blake2b(joined.encode("utf-8"), digest_size=16).hexdigest()
 
 
@@ -164,6 +171,29 @@ class RowNormalizer:
         self._numeric_ids: dict[str, list[tuple[int, str]]] = {"person_key": [], "case_number": []}
         self._numeric_overflow: dict[str, int] = {"person_key": 0, "case_number": 0}
         self._width = len(resolved.headers)
+        # Per field: column index, fallback index, their headers, and the template if any.
+        headers = resolved.headers
+        self._plan: dict[str, tuple[int | None, int | None, str | None, str | None, Any]] = {}
+        for name in FIELDS_BY_NAME:
+            i = resolved.index.get(name)
+            j = resolved.fallback_index.get(name)
+            template = resolved.templates.get(name)
+            if i is None and j is None and template is None:
+                continue
+            self._plan[name] = (
+                i,
+                j,
+                headers[i] if i is not None else None,
+                headers[j] if j is not None else None,
+                template,
+            )
+        # Values repeat a lot (dates, codes, dispositions): parse each distinct one once.
+        self._date_cache: dict[object, tuple[str | None, str | None, Any]] = {}
+        self._offense_cache: dict[
+            tuple[str | None, str | None, str | None], tuple[Offense, str, str]
+        ] = {}
+        self._level_cache: dict[str | None, Any] = {}
+        self._disposition_cache: dict[str | None, Any] = {}
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -189,33 +219,47 @@ class RowNormalizer:
 
     def _cell(self, cells: list[Cell], name: str) -> tuple[Cell, str | None]:
         """The raw cell for a field (fallback column when empty) and the header it came from."""
-        i = self.resolved.index.get(name)
-        if i is not None:
-            value = cells[i] if i < len(cells) else None
-            if not _is_empty(value):
-                return value, self.resolved.headers[i]
-        j = self.resolved.fallback_index.get(name)
-        if j is not None:
-            value = cells[j] if j < len(cells) else None
-            if not _is_empty(value):
-                return value, self.resolved.headers[j]
-        if name in self.resolved.templates:
-            template, parts = self.resolved.templates[name]
-            texts = {header: cell_text(cells[i]) if i < len(cells) else None for header, i in parts}
+        plan = self._plan.get(name)
+        if plan is None:
+            return None, None
+        i, j, header_i, header_j, template = plan
+        n = len(cells)
+        if i is not None and i < n:
+            value = cells[i]
+            if value is not None and not (value.__class__ is str and _blank(value)):
+                return value, header_i
+        if j is not None and j < n:
+            value = cells[j]
+            if value is not None and not (value.__class__ is str and _blank(value)):
+                return value, header_j
+        if template is not None:
+            text, parts = template
+            texts = {header: cell_text(cells[k]) if k < n else None for header, k in parts}
             if all(not (t or "").strip() for t in texts.values()):
-                return None, template
-            value = re.sub(
-                r"\{([^{}]+)\}", lambda m: (texts.get(m.group(1)) or "").strip(), template
-            )
-            return value, template
-        return None, self.resolved.header_of(name)
+                return None, text
+            value = _TEMPLATE.sub(lambda m: (texts.get(m.group(1)) or "").strip(), text)
+            return value, text
+        return None, header_i
 
     def _text(
         self, cells: list[Cell], name: str, row: int, findings: list[Finding]
     ) -> tuple[str | None, str | None]:
+        plan = self._plan.get(name)
+        if plan is None:
+            return None, None
+        i = plan[0]
+        if i is not None and plan[1] is None and plan[4] is None:
+            # Fast path for a plain column: ASCII text cannot hold invisible characters.
+            value = cells[i] if i < len(cells) else None
+            if value is None:
+                return None, plan[2]
+            if value.__class__ is str and value.isascii():
+                return value.strip() or None, plan[2]
         value, header = self._cell(cells, name)
         if value is None:
             return None, header
+        if value.__class__ is str and value.isascii():
+            return value.strip() or None, header
         cleaned = clean_text(cell_text(value))
         if cleaned.stripped:
             findings.append(
@@ -233,35 +277,67 @@ class RowNormalizer:
     def _date(
         self, cells: list[Cell], name: str, row: int, findings: list[Finding]
     ) -> tuple[str | None, str | None]:
-        value, header = self._cell(cells, name)
-        if _is_empty(value):
+        plan = self._plan.get(name)
+        if plan is None:
             return None, None
-        raw = cell_text(value)
-        if isinstance(raw, str):
-            raw = clean_text(raw).text
-        result = parse_date(value, epoch=self.epoch, today=self.today)
-        if result.value is None:
+        i = plan[0]
+        if i is not None and plan[1] is None and plan[4] is None:
+            value = cells[i] if i < len(cells) else None
+            header = plan[2]
+        else:
+            value, header = self._cell(cells, name)
+        if value is None:
+            return None, None
+        try:
+            parsed = self._date_cache[value]
+        except KeyError:
+            raw = cell_text(value)
+            if isinstance(raw, str):
+                raw = clean_text(raw).text
+            if raw is None:
+                parsed = (None, None, None)
+            else:
+                result = parse_date(value, epoch=self.epoch, today=self.today)
+                iso = result.value.isoformat() if result.value is not None else None
+                parsed = (iso, raw, result if result.value is None else None)
+            if len(self._date_cache) > _CACHE_LIMIT:
+                self._date_cache.clear()
+            self._date_cache[value] = parsed
+        except TypeError:  # an unhashable cell cannot happen with the readers' types; be safe
+            result = parse_date(value, epoch=self.epoch, today=self.today)
+            parsed = (
+                result.value.isoformat() if result.value else None,
+                cell_text(value),
+                result if result.value is None else None,
+            )
+        iso, raw, failed = parsed
+        if failed is not None:
             label = FIELDS_BY_NAME[name].label.lower()
             findings.append(
                 self._finding(
                     Severity.WARNING,
-                    result.code or "date.unreadable",
-                    f"{label}: {result.message}; left empty",
+                    failed.code or "date.unreadable",
+                    f"{label}: {failed.message}; left empty",
                     row,
                     header,
                     value,
                 )
             )
-            return None, raw
-        return result.value.isoformat(), raw
+        return iso, raw
 
     def _id(
         self, cells: list[Cell], name: str, row: int, findings: list[Finding]
     ) -> tuple[str | None, str | None]:
         value, header = self._cell(cells, name)
-        if name in self.resolved.templates:
+        if name in self.resolved.templates and name not in self.resolved.index:
             cleaned = clean_text(cell_text(value)).text if value is not None else None
             return cleaned, header
+        if value.__class__ is str and value.isascii() and "E" not in value and "e" not in value:
+            # Fast path: plain text without any chance of scientific notation or invisible chars.
+            text = value.strip() or None
+            if text is not None:
+                self._id_lengths[name][len(text)] += 1
+            return text, header
         result = normalize_id(value)
         if result.code:
             findings.append(
@@ -291,13 +367,30 @@ class RowNormalizer:
                     self._numeric_overflow[name] += 1
         return result.text, header
 
+    def _offense(
+        self, raw: str | None, comment: str | None, description: str | None
+    ) -> tuple[Offense, str, str]:
+        """The parsed offense with its dedupe key and subsection text, parsed once per distinct value."""
+        key = (raw, comment, description)
+        cached = self._offense_cache.get(key)
+        if cached is None:
+            offense = parse_offense(raw, comment=comment, description=description)
+            cached = (offense, _offense_key(offense), offense.subsection_text)
+            if len(self._offense_cache) > _CACHE_LIMIT:
+                self._offense_cache.clear()
+            self._offense_cache[key] = cached
+        return cached
+
     # -- the row -------------------------------------------------------------------------
 
     def normalize(self, row_number: int, cells: list[Cell]) -> RowResult:
-        if all(_is_empty(c) for c in cells):
+        for c in cells:
+            if c is not None and not (c.__class__ is str and _blank(c)):
+                break
+        else:
             return RowResult(None, blank=True)
         findings: list[Finding] = []
-        raw = [cell_text(c) for c in cells]
+        raw = [c if c.__class__ is str or c is None else cell_text(c) for c in cells]
         if len(raw) < self._width:
             raw.extend([None] * (self._width - len(raw)))
 
@@ -311,7 +404,9 @@ class RowNormalizer:
             if not (last or first):
                 last, first, middle = parts.last, parts.first, parts.middle
         else:
-            full = join_name(last, first, middle)
+            # The parts are already clean: join them without cleaning again.
+            given = f"{first} {middle}" if first and middle else (first or middle)
+            full = f"{last}, {given}" if last and given else (last or given)
         dob, dob_raw = self._date(cells, "dob", row_number, findings)
         sex_text, _ = self._text(cells, "sex", row_number, findings)
         race, _ = self._text(cells, "race", row_number, findings)
@@ -334,7 +429,11 @@ class RowNormalizer:
         disposition_text, disposition_header = self._text(
             cells, "disposition", row_number, findings
         )
-        disposition = parse_disposition(disposition_text)
+        disposition = self._disposition_cache.get(disposition_text)
+        if disposition is None:
+            disposition = self._disposition_cache[disposition_text] = parse_disposition(
+                disposition_text
+            )
         event_type: str | None = None
         step = (event_type_text or "").upper().strip()
         if disposition.event_type or "REGIST" in step:
@@ -345,7 +444,7 @@ class RowNormalizer:
         offense_raw, offense_header = self._text(cells, "offense_code", row_number, findings)
         description, _ = self._text(cells, "offense_description", row_number, findings)
         comment, _ = self._text(cells, "comment", row_number, findings)
-        offense = parse_offense(offense_raw, comment=comment, description=description)
+        offense, offense_key, subsection_text = self._offense(offense_raw, comment, description)
         if (offense_raw or description) and not offense.recognized:
             findings.append(
                 self._finding(
@@ -382,7 +481,7 @@ class RowNormalizer:
                 offense_raw=offense_raw,
                 code_book=offense.code_book if offense.recognized else None,
                 section=offense.section if offense.recognized else None,
-                subsections=offense.subsection_text if offense.recognized else None,
+                subsections=subsection_text if offense.recognized else None,
                 description=description,
             )
             dedupe = _digest(
@@ -390,11 +489,11 @@ class RowNormalizer:
                 identity,
                 event_type,
                 event_date or event_date_raw,
-                _offense_key(offense),
+                offense_key,
                 description,
             )
             return RowResult(
-                RowRecord(row_number, raw, person, None, None, event, dedupe, _digest(*raw)),
+                RowRecord(row_number, raw, person, None, None, event, dedupe),
                 findings,
             )
 
@@ -423,7 +522,9 @@ class RowNormalizer:
                 )
             )
         level_text, level_header = self._text(cells, "level", row_number, findings)
-        level = parse_level(level_text)
+        level = self._level_cache.get(level_text)
+        if level is None:
+            level = self._level_cache[level_text] = parse_level(level_text)
         if level.code:
             findings.append(
                 self._finding(
@@ -474,7 +575,7 @@ class RowNormalizer:
             offense_comment=comment if offense_raw and "COMMENT" in offense_raw.upper() else None,
             code_book=offense.code_book if offense.recognized else None,
             section=offense.section if offense.recognized else None,
-            subsections=offense.subsection_text if offense.recognized else None,
+            subsections=subsection_text if offense.recognized else None,
             attempt=offense.attempt,
             conspiracy=offense.conspiracy,
             offense_recognized=offense.recognized and offense.section is not None,
@@ -499,9 +600,7 @@ class RowNormalizer:
             count.disposition or match_key(disposition_text),
             disposition_date or disposition_date_raw,
         )
-        return RowResult(
-            RowRecord(row_number, raw, person, case, count, None, dedupe, _digest(*raw)), findings
-        )
+        return RowResult(RowRecord(row_number, raw, person, case, count, None, dedupe), findings)
 
     def id_findings(self) -> list[Finding]:
         """After the last row: numeric IDs shorter than their column's usual length (lost zeros)."""
@@ -562,6 +661,15 @@ def _case_status(text: str | None, disposition: Disposition | None) -> tuple[str
     if disposition is not None:
         return "closed", False
     return None, False
+
+
+def _blank(text: str) -> bool:
+    """True for text that is empty once spaces and invisible characters are removed."""
+    if not text or text.isspace():
+        return True
+    if text.isascii():
+        return False
+    return clean_text(text).text is None
 
 
 def _is_empty(value: object) -> bool:
