@@ -517,7 +517,13 @@ def import_file(
                 seconds=time.perf_counter() - started,
             )
         resolved = resolve(prepared.mapping, prepared.headers, file=path.name, sheet=table.sheet)
-        backup = ws.backup("before-import")
+        try:
+            with store.translating():
+                backup = ws.backup("before-import")
+        except OSError as exc:
+            raise ImportFailed(
+                f"The automatic backup before the import could not be written ({exc.strerror or exc}): nothing was imported."
+            ) from exc
         report = ImportReport("imported", path.name, table.sheet, sha_before, "", backup=backup)
         report.profile = prepared.profile.name if prepared.profile else None
         try:

@@ -514,3 +514,11 @@ def test_validate_file_writes_nothing(ws: Workspace, tmp_path: Path) -> None:
     assert (report.rows, report.counts, report.duplicates, report.error_rows) == (3, 1, 1, [4])
     assert report.by_code() == {("info", "row.duplicate"): 1, ("error", "row.no_case_number"): 1}
     assert workspace_totals(ws)["sources"] == 0
+
+
+def test_backup_that_cannot_be_written_stops_the_import(ws: Workspace, tmp_path: Path) -> None:
+    ws.backup_dir().write_text("not a folder", encoding="utf-8")  # the backup folder's name is taken by a file
+    with pytest.raises(ImportFailed, match="backup"):
+        importing.import_file(ws, write_csv(tmp_path / "a.csv", [row()]), user="clerk", today=TODAY)
+    assert workspace_totals(ws)["counts"] == 0
+    assert audit_rows(ws) == [("import", "a.csv", "failed")]
