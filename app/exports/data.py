@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from app.core.model import Offense, Outcome
@@ -81,10 +82,7 @@ class ExportRow:
 
     @property
     def relief(self) -> str | None:
-        try:
-            return Outcome(self.final_outcome or "").relief
-        except ValueError:
-            return None
+        return _RELIEF_OF.get(self.final_outcome or "")
 
     @property
     def reasons_text(self) -> str:
@@ -111,6 +109,7 @@ class ExportRow:
         ]
 
 
+_RELIEF_OF = {o.value: o.relief for o in Outcome if o.relief}
 RELIEF_LABELS = {"dismiss": "Dismiss", "reduce": "Reduce", "vacate": "Vacate"}
 RELIEF_ORDER = ("dismiss", "reduce", "vacate")
 CASE_LIST_HEADERS = [
@@ -156,7 +155,7 @@ class PolicyInfo:
     run_id: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass
 class PacketData:
     """Everything a packet is made from, fixed before the first file is written."""
 
@@ -172,11 +171,25 @@ class PacketData:
     app_version: str = ""
 
     def rows_for_relief(self, relief: str) -> list[ExportRow]:
-        return [r for r in self.rows if r.relief == relief]
+        return self._by_relief.get(relief, [])
+
+    @cached_property
+    def _by_relief(self) -> dict[str, list[ExportRow]]:
+        out: dict[str, list[ExportRow]] = {}
+        for row in self.rows:
+            if row.relief:
+                out.setdefault(row.relief, []).append(row)
+        return out
+
+    @cached_property
+    def case_lists(self) -> dict[str, list[list[str]]]:
+        """The attachment rows of each relief type (computed once, shared by every file)."""
+        return {
+            relief: [r.case_list_entry() for r in rows] for relief, rows in self._by_relief.items()
+        }
 
     def reliefs(self) -> list[str]:
-        present = {r.relief for r in self.rows if r.relief}
-        return [r for r in RELIEF_ORDER if r in present]
+        return [r for r in RELIEF_ORDER if r in self._by_relief]
 
     def counts_by_outcome(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -214,6 +227,10 @@ class PacketData:
         }
 
     def fingerprint(self) -> str:
+        return self._fingerprint
+
+    @cached_property
+    def _fingerprint(self) -> str:
         return fingerprint_of(self.fingerprint_data())
 
 

@@ -35,6 +35,8 @@ class Filing:
     fingerprint: str
     rows: list[ExportRow]
     attachment_title: str
+    # The attachment rows, shared by the motion and the order of one relief type.
+    table: list[list[str]]
 
     @property
     def short_title(self) -> str:
@@ -46,7 +48,7 @@ class Filing:
         return CASE_LIST_HEADERS
 
     def table_rows(self) -> list[list[str]]:
-        return [r.case_list_entry() for r in self.rows]
+        return self.table
 
 
 def provenance_lines(data: PacketData, fingerprint: str, app_version: str) -> list[str]:
@@ -108,6 +110,7 @@ def build_filings(data: PacketData, templates: PolicyTemplates, fingerprint: str
                     court_name=values["court_name"],
                     fingerprint=fingerprint,
                     rows=rows,
+                    table=data.case_lists[relief],
                     attachment_title=(
                         f"{ATTACHMENT.upper()}: {len(rows):,} "
                         f"{'count' if len(rows) == 1 else 'counts'} for relief — {RELIEF_LABELS.get(relief, relief)}"

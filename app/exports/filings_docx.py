@@ -1,12 +1,15 @@
 """A filing as DOCX (python-docx) for the attorney to edit: same text and case list as the PDF.
 
-python-docx adds table rows one by one in O(rows²) time, so the case list table is built
-as one WordprocessingML fragment and parsed once: 66,000 rows take seconds, not minutes.
+python-docx builds the whole document as an XML tree, which for 66,000 rows × 7 cells is
+minutes and gigabytes. So the document is built without the case list, with a marker
+paragraph, and the table is streamed into ``word/document.xml`` in place of the marker
+when the file is written: seconds, and memory stays flat.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -17,41 +20,65 @@ from app.exports.text import xml_safe
 _W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 # Column widths in twentieths of a point (6.5 in of text width = 9360).
 _COL_TWIPS = (1600, 560, 2520, 1030, 1400, 1130, 1120)
+MARKER = "@@CLEARSLATE-CASE-LIST@@"
+_ROWS_PER_CHUNK = 2000
 
 
-def _cell(text: str, width: int, *, bold: bool = False, shade: str | None = None) -> str:
-    props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
-    if shade:
-        props += f'<w:shd w:val="clear" w:color="auto" w:fill="{shade}"/>'
-    run_props = (
-        '<w:rPr><w:b/><w:sz w:val="17"/></w:rPr>' if bold else '<w:rPr><w:sz w:val="17"/></w:rPr>'
-    )
+def _cell(text: str, style: str, width: int | None = None) -> str:
+    props = f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>' if width else ""
     return (
-        f'<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr>'
-        f'<w:r>{run_props}<w:t xml:space="preserve">{escape(xml_safe(text))}</w:t></w:r></w:p></w:tc>'
+        f'<w:tc>{props}<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
+        f'<w:r><w:t xml:space="preserve">{escape(xml_safe(text))}</w:t></w:r></w:p></w:tc>'
     )
 
 
-def _table_xml(headers: list[str], rows: list[list[str]]) -> str:
+def table_chunks(headers: list[str], rows: list[list[str]]) -> Iterator[str]:
+    """The case list as WordprocessingML, in pieces (never one huge string or tree).
+
+    Cells carry only a paragraph style; widths come from the grid (fixed layout), so each
+    row stays small: 66,000 rows are about 60 MB of XML.
+    """
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in _COL_TWIPS)
     borders = "".join(
         f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="999999"/>'
         for side in ("top", "left", "bottom", "right", "insideH", "insideV")
     )
-    parts = [
-        f'<w:tbl {_W}><w:tblPr><w:tblW w:w="9360" w:type="dxa"/><w:tblBorders>{borders}</w:tblBorders>'
-        f'<w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>',
-        # The header row repeats on every page (tblHeader) and rows never split across pages.
+    # The header row repeats on every page (tblHeader); no row splits across pages.
+    yield (
+        f'<w:tbl><w:tblPr><w:tblW w:w="9360" w:type="dxa"/><w:tblBorders>{borders}</w:tblBorders>'
+        f'<w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
         "<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>"
-        + "".join(_cell(h, w, bold=True, shade="DDDDDD") for h, w in zip(headers, _COL_TWIPS))
-        + "</w:tr>",
-    ]
-    for row in rows:
-        parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
-        parts.append("".join(_cell(text, w) for text, w in zip(row, _COL_TWIPS)))
-        parts.append("</w:tr>")
-    parts.append("</w:tbl>")
-    return "".join(parts)
+        + "".join(_cell(h, "CaseListHeader", w) for h, w in zip(headers, _COL_TWIPS))
+        + "</w:tr>"
+    )
+    for start in range(0, len(rows), _ROWS_PER_CHUNK):
+        yield "".join(
+            "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+            + "".join(_cell(t, "CaseList") for t in row)
+            + "</w:tr>"
+            for row in rows[start : start + _ROWS_PER_CHUNK]
+        )
+    yield "</w:tbl>"
+
+
+def _splice_table(built: Path, path: Path, chunks: Iterator[str]) -> None:
+    """Copy the saved document, replacing the marker paragraph with the streamed table."""
+    import zipfile
+
+    with zipfile.ZipFile(built) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            if item.filename != "word/document.xml":
+                dst.writestr(item, src.read(item.filename))
+                continue
+            xml = src.read(item.filename).decode("utf-8")
+            at = xml.index(MARKER)
+            p_start = max(xml.rfind("<w:p>", 0, at), xml.rfind("<w:p ", 0, at))
+            p_end = xml.index("</w:p>", at) + len("</w:p>")
+            with dst.open("word/document.xml", "w") as out:
+                out.write(xml[:p_start].encode("utf-8"))
+                for chunk in chunks:
+                    out.write(chunk.encode("utf-8"))
+                out.write(xml[p_end:].encode("utf-8"))
 
 
 def _page_number_footer(section: Any, left: str) -> None:
@@ -84,10 +111,11 @@ def _pt(value: float) -> Any:
 def write_filing_docx(filing: Filing, path: Path) -> None:
     from docx import Document
     from docx.enum.section import WD_ORIENT
+    from docx.enum.style import WD_STYLE_TYPE
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-    from docx.oxml import parse_xml
     from docx.shared import Inches, RGBColor
 
+    built = path.with_name(path.name + ".part")
     try:
         doc = Document()
         section = doc.sections[0]
@@ -98,6 +126,14 @@ def write_filing_docx(filing: Filing, path: Path) -> None:
         normal = doc.styles["Normal"]
         normal.font.name = "DejaVu Serif"
         normal.font.size = _pt(12)
+        for name, bold in (("CaseList", False), ("CaseListHeader", True)):
+            style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = normal
+            style.font.name = "DejaVu Sans Condensed"
+            style.font.size = _pt(8.5)
+            style.font.bold = bold
+            style.paragraph_format.space_before = _pt(0)
+            style.paragraph_format.space_after = _pt(0)
 
         for line in filing.provenance:
             p = doc.add_paragraph()
@@ -142,14 +178,16 @@ def write_filing_docx(filing: Filing, path: Path) -> None:
         heading.add_run(xml_safe(filing.attachment_title)).bold = True
         note = doc.add_paragraph(xml_safe(f"Packet fingerprint {filing.fingerprint}"))
         note.runs[0].font.size = _pt(8)
-        table = parse_xml(_table_xml(filing.headers, filing.table_rows()))
-        # Insert the table before the body's final section properties.
-        doc.element.body.insert(len(doc.element.body) - 1, table)
+        doc.add_paragraph(MARKER)  # replaced by the case list table when the file is copied
         _page_number_footer(section, filing.short_title)
         doc.core_properties.title = filing.text.title
         doc.core_properties.author = "ClearSlate"
-        doc.save(str(path))
+        doc.save(str(built))
+        _splice_table(built, path, table_chunks(filing.headers, filing.table_rows()))
     except BaseException:
         with contextlib.suppress(OSError):
             path.unlink()
         raise
+    finally:
+        with contextlib.suppress(OSError):
+            built.unlink()
