@@ -215,6 +215,8 @@ def _sniff_ole(path: Path) -> Sniffed:
     if "encryptioninfo" in lowered or "encryptedpackage" in lowered:
         raise ImportFailed(PASSWORD_MESSAGE, file=name)
     if "workbook" in lowered or "book" in lowered:
+        if _xls_globals(path)[1]:
+            raise ImportFailed(PASSWORD_MESSAGE, file=name)
         has_macros = any(e.startswith(("_VBA_PROJECT", "VBA")) for e in entries)
         return Sniffed(kind="xls", has_macros=has_macros)
     if "worddocument" in lowered:
@@ -356,8 +358,8 @@ def ole_stream_names(path: Path, *, max_entries: int = 100_000) -> list[str]:
         return _Cfb(fh, max_entries).names()
 
 
-def xls_date1904(path: Path) -> bool:
-    """Whether a BIFF8 .xls uses the 1904 date system (its DATEMODE record; False if unsure)."""
+def _xls_globals(path: Path) -> tuple[bool, bool]:
+    """(1904 date system, encrypted) from a BIFF8 workbook's globals; (False, False) if unsure."""
     try:
         with path.open("rb") as fh:
             cfb = _Cfb(fh)
@@ -366,13 +368,21 @@ def xls_date1904(path: Path) -> bool:
             except ValueError:
                 data = cfb.read_stream("Book", 256 * 1024)
     except (OSError, ValueError, struct.error):
-        return False
+        return False, False
     pos = 0
+    date1904 = False
     while pos + 4 <= len(data):
         rtype, length = struct.unpack_from("<HH", data, pos)
+        if rtype == 0x002F:  # FILEPASS: the rest of the stream is encrypted
+            return date1904, True
         if rtype == 0x0022 and length >= 2:  # DATEMODE
-            return struct.unpack_from("<H", data, pos + 4)[0] == 1
+            date1904 = struct.unpack_from("<H", data, pos + 4)[0] == 1
         if rtype == 0x000A and pos > 0:  # EOF of the workbook globals
-            return False
+            break
         pos += 4 + length
-    return False
+    return date1904, False
+
+
+def xls_date1904(path: Path) -> bool:
+    """Whether a BIFF8 .xls uses the 1904 date system (its DATEMODE record; False if unsure)."""
+    return _xls_globals(path)[0]

@@ -278,3 +278,11 @@ def test_password_protected_ods(tmp_path: Path) -> None:
         },
     )
     _fails(locked, "password-protected")
+
+
+def test_password_protected_xls(tmp_path: Path) -> None:
+    # A legacy workbook "encrypted with password" has a FILEPASS record right after BOF.
+    stream = _biff([(0x0809, b"\x00\x06\x05\x00" + b"\x00" * 12),
+                    (0x002F, b"\x01\x00" + b"\x00" * 52), (0x000A, b"")])  # fmt: skip
+    path = write_cfb(tmp_path / "locked.xls", {"Workbook": stream})
+    _fails(path, "password-protected")
