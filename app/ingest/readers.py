@@ -25,7 +25,14 @@ Row = tuple[int, list[Cell]]
 _EXACT = float(2**53)  # floats beyond this are not exact integers
 EXCEL_CELL_LIMIT = 32_767  # Excel's own limit on the characters in one cell
 MAX_CELL_FINDINGS = 50  # name this many cells per kind of problem, then summarize
-WORKBOOK_KINDS = ("xlsx", "xlsm", "xlsb", "xls", "ods")
+# calamine picks its reader from a path's extension; these extensions share one reader.
+_READER_BY_EXTENSION = {
+    "xlsx": "ooxml",
+    "xlsm": "ooxml",
+    "xlsb": "xlsb",
+    "xls": "xls",
+    "ods": "ods",
+}
 _STATE = {"Visible": "visible", "Hidden": "hidden", "VeryHidden": "very hidden"}
 
 # A CSV field may legitimately be long (comments); the csv module's default cap is 128 KB.
@@ -189,7 +196,8 @@ def _load_workbook(path: Path, sniffed: Sniffed) -> Any:
     import python_calamine as pc
 
     try:
-        if path.suffix.lower().lstrip(".") == sniffed.kind:
+        reader = _READER_BY_EXTENSION.get(path.suffix.lower().lstrip("."))
+        if reader is not None and reader == _READER_BY_EXTENSION.get(sniffed.kind):
             return pc.CalamineWorkbook.from_path(str(path))
         # The extension lies (e.g. an .xls saved as .xlsx): calamine picks the reader from the
         # extension for paths, so hand it the bytes and let it detect the format.

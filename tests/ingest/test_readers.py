@@ -537,3 +537,14 @@ def test_file_sha256(tmp_path: Path) -> None:
 def test_column_letters(index: int, letters: str) -> None:
     assert column_letter(index) == letters
     assert cell_name(7, index) == f"{letters}7"
+
+
+@pytest.mark.parametrize("name", ["export.csv", "export.xlsm", "export.dat", "export"])
+def test_xlsx_under_any_name(tmp_path: Path, name: str) -> None:
+    src = write_xlsx(tmp_path / "src.xlsx", {"Data": [["Case No"], ["A-1"]]})
+    path = tmp_path / name
+    path.write_bytes(src.read_bytes())
+    with open_table(path) as table:
+        assert table.file_kind == "xlsx"
+        assert list(table.rows()) == [(1, ["Case No"]), (2, ["A-1"])]
+    assert list_sheets(path) == [SheetInfo("Data", "visible")]
