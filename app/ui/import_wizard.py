@@ -58,7 +58,6 @@ from app.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
-FILE_FILTER = "Spreadsheets (*.xlsx *.xlsm *.xls *.xlsb *.ods *.csv *.tsv *.txt);;All files (*)"
 MAX_FINDINGS_PER_GROUP = 500  # the tree lists this many per kind; the exported workbook has all
 DONT_IMPORT = "\x00dont"  # combo data for "don't import" (never a real header)
 TEMPLATE = "\x00template"  # combo data for a profile's template (several columns combined)
@@ -227,7 +226,12 @@ class FilePage(QWizardPage):
     def choose_file(self) -> None:
         start = self.path_edit.text() or str(self.wiz.start_dir)
         name, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Import spreadsheet"), start, self.tr(FILE_FILTER)
+            self,
+            self.tr("Import spreadsheet"),
+            start,
+            self.tr(
+                "Spreadsheets (*.xlsx *.xlsm *.xls *.xlsb *.ods *.csv *.tsv *.txt);;All files (*)"
+            ),
         )
         if name:
             self.load(Path(name))
@@ -1305,6 +1309,10 @@ class ImportPage(QWizardPage):
         return self.task is not None and self.task.is_running()
 
     def _progressed(self, done: int, total: object, message: str) -> None:
+        if not isinstance(total, int) or total <= 0:
+            # The import counts rows as it goes without knowing the end; validation counted them.
+            validation = self.wiz.state.validation
+            total = validation.report.rows if validation is not None else 0
         if isinstance(total, int) and total > 0:
             self.progress.setRange(0, total)
             self.progress.setValue(min(done, total))

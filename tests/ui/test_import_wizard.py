@@ -121,6 +121,29 @@ def test_files_are_read_off_the_ui_thread_and_only_the_newest_choice_counts(qtbo
     assert not page.reading_bar.isVisibleTo(wizard)
 
 
+def test_browse_and_typing_a_path_both_read_the_file(qtbot, wizard, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    csv = write_csv(tmp_path / "court.csv", rows=2)
+    asked: list[str] = []
+
+    def choose(parent, title, start, filters):  # type: ignore[no-untyped-def]
+        asked.append(filters)
+        return str(csv), filters
+
+    monkeypatch.setattr("app.ui.import_wizard.QFileDialog.getOpenFileName", choose)
+    page = wizard.file_page
+    with qtbot.waitSignal(page.loaded, timeout=WAIT_MS):
+        qtbot.mouseClick(page.browse, Qt.MouseButton.LeftButton)
+    assert "*.xlsx" in asked[0] and "*.csv" in asked[0]
+    assert wizard.state.inspection.path == csv
+
+    other = write_csv(tmp_path / "other.csv", rows=3)
+    page.path_edit.setFocus()
+    page.path_edit.setText(str(other))
+    with qtbot.waitSignal(page.loaded, timeout=WAIT_MS):
+        qtbot.keyClick(page.path_edit, Qt.Key.Key_Return)
+    assert wizard.state.inspection.path == other
+
+
 def test_a_one_cell_sheet_is_not_accepted_as_a_header(qtbot, wizard, workbook: Path) -> None:  # type: ignore[no-untyped-def]
     assert _load(qtbot, wizard, workbook)  # "Read me": one note in A1
     wizard.next()
@@ -341,6 +364,20 @@ def test_import_runs_off_the_ui_thread_and_reports_what_it_did(qtbot, wizard, wo
     assert raw == 1  # formula-looking text is stored as text
     action = workspace.conn.execute("SELECT action, outcome FROM audit WHERE action = 'import'").fetchall()
     assert [tuple(a) for a in action] == [("import", "ok")]
+
+
+def test_the_progress_bar_counts_against_the_rows_validation_found(qtbot, wizard, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert _load(qtbot, wizard, write_csv(tmp_path / "court.csv", rows=40))
+    wizard.next()
+    wizard.next()
+    _validated(qtbot, wizard)
+    page = wizard.import_page
+    # The import service reports rows done without a total; validation knows the total.
+    page._progressed(10, None, "Imported 10 rows")
+    assert (page.progress.maximum(), page.progress.value()) == (40, 10)
+    assert page.status.text() == "Imported 10 rows"
+    page._progressed(30, 60, "")
+    assert (page.progress.maximum(), page.progress.value()) == (60, 30)
 
 
 def test_same_person_proposals_are_shown_and_confirmed_or_rejected(qtbot, wizard, workspace, workbook: Path) -> None:  # type: ignore[no-untyped-def]

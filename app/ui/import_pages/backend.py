@@ -1,7 +1,7 @@
 """The import wizard's plain-Python side: reading a preview, mapping, validating and importing.
 
-Nothing here touches a widget, so every function can run on a worker thread and be tested
-without a window. Validation, profiles and the import go through the import service
+Nothing here touches a widget (only QtCore's translation lookup), so every function can run
+on a worker thread and be tested without a window. Validation, profiles and the import go through the import service
 (``app.services.importing``), so the wizard and the ``import`` command apply the same rules;
 the preview and the samples read the file through the ingest layer.
 """
@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from PySide6.QtCore import QCoreApplication
 
 from app.core.dates import cell_text, parse_date
 from app.core.errors import ImportFailed
@@ -148,10 +150,10 @@ def describe_value(field_name: str, value: Cell, epoch: int = 1900) -> str:
         return raw
     result = parse_date(value, epoch=epoch, allow_future=field_name != "dob")
     if result.value is not None and isinstance(value, dt.date):
-        return f"{result.value.isoformat()} (date cell)"
+        return _tr("%s (date cell)") % result.value.isoformat()
     if result.value is not None:
         return f"{raw} → {result.value.isoformat()}"
-    return f"{raw} → ⚠ {result.message or 'not read'}"
+    return f"{raw} → ⚠ {result.message or _tr('not read')}"
 
 
 # -- step 2: mapping and profiles ------------------------------------------------------------------
@@ -350,10 +352,13 @@ def export_findings(findings: Sequence[Finding], target: Path | str) -> Path:
         book = xlsxwriter.Workbook(
             str(tmp), {"strings_to_formulas": False, "strings_to_urls": False}
         )
-        sheet = book.add_worksheet("Findings")
+        sheet = book.add_worksheet(_tr("Findings")[:31])
         bold = book.add_format({"bold": True})
         quoted = book.add_format({"quote_prefix": True})
-        columns = ("Severity", "Kind", "File", "Sheet", "Row", "Column", "Value", "Message")
+        columns = tuple(
+            _tr(title)
+            for title in ("Severity", "Kind", "File", "Sheet", "Row", "Column", "Value", "Message")
+        )
         widths = (10, 28, 24, 16, 8, 20, 24, 80)
         for col, (title, width) in enumerate(zip(columns, widths)):
             sheet.write_string(0, col, title, bold)
@@ -470,7 +475,7 @@ def describe_match(match: Any) -> str:
     """One proposal in words: both names, the shared date of birth and their cases."""
 
     def side(name: str | None, key: str | None, cases: list[str]) -> str:
-        text = name or "(no name)"
+        text = name or _tr("(no name)")
         if key:
             text += f" [{key}]"
         if cases:
@@ -479,7 +484,9 @@ def describe_match(match: Any) -> str:
 
     return (
         f"{side(match.name_a, match.key_a, match.cases_a)}  ↔  "
-        f"{side(match.name_b, match.key_b, match.cases_b)}  (born {match.dob or '?'})"
+        f"{side(match.name_b, match.key_b, match.cases_b)}  "
+        + _tr("(born %s)")
+        % (match.dob or "?")
     )
 
 
@@ -489,6 +496,11 @@ def decide_match(ws: Any, match_id: int, *, confirm: bool, user: str) -> Any:
     if confirm:
         return importing.confirm_match(ws, match_id, user=user)
     return importing.reject_match(ws, match_id, user=user)
+
+
+def _tr(text: str) -> str:
+    """User-facing words go through Qt's translation like the pages' own ``self.tr()``."""
+    return QCoreApplication.translate("ImportWizard", text)
 
 
 def _is_empty(value: object) -> bool:
