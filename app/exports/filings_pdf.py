@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+from PySide6.QtGui import QPagedPaintDevice
+
 from app.core.progress import Progress, check_cancelled
 from app.exports.filings import Filing
 from app.exports.pdf import (
@@ -58,13 +60,20 @@ def cover_html(filing: Filing) -> str:
     )
 
 
-def write_filing_pdf(filing: Filing, path: Path, *, progress: Progress | None = None) -> int:
-    """Write ``filing`` to ``path``; returns the number of pages."""
+def write_filing_pdf(
+    filing: Filing,
+    path: Path | None,
+    *,
+    progress: Progress | None = None,
+    device: QPagedPaintDevice | None = None,
+) -> int:
+    """Write ``filing`` to ``path`` (or paint it on ``device``, a printer); returns the page count."""
     pages = PdfPages(
         path,
         title=filing.text.title,
         footer_left=filing.short_title,
         footer_right=f"Fingerprint {filing.fingerprint[:16]}",
+        device=device,
     )
     try:
         doc = rich_document(pages, cover_html(filing))
@@ -100,6 +109,7 @@ def write_filing_pdf(filing: Filing, path: Path, *, progress: Progress | None = 
         return pages.finish()
     except BaseException:
         pages.abort()
-        with contextlib.suppress(OSError):
-            path.unlink()
+        if path is not None:
+            with contextlib.suppress(OSError):
+                path.unlink()
         raise

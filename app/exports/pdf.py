@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
+    QPagedPaintDevice,
     QPageSize,
     QPainter,
     QPdfWriter,
@@ -43,18 +44,35 @@ def esc(text: str) -> str:
 class PdfPages:
     """A QPdfWriter and its painter on US Letter, with a footer on every page."""
 
-    def __init__(self, path: Path, *, title: str, footer_left: str, footer_right: str) -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        *,
+        title: str,
+        footer_left: str,
+        footer_right: str,
+        device: QPagedPaintDevice | None = None,
+    ) -> None:
+        """Pages of a new PDF at ``path``, or of ``device`` (a QPrinter for print and preview)."""
         ensure_gui()
         self.path = path
-        self.writer = QPdfWriter(str(path))
+        if device is None:
+            writer = QPdfWriter(str(path))
+            writer.setTitle(title)
+            writer.setCreator("ClearSlate")
+            writer.setResolution(DPI)
+            self.writer: QPagedPaintDevice = writer
+        else:
+            # A QPrinter: same page, same 300 dpi units, so the layout is the PDF's exactly.
+            device.setResolution(DPI)  # type: ignore[attr-defined]
+            self.writer = device
         self.writer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))
-        self.writer.setResolution(DPI)
         self.writer.setPageMargins(QMarginsF(0, 0, 0, 0))
-        self.writer.setTitle(title)
-        self.writer.setCreator("ClearSlate")
         self.painter = QPainter()
         if not self.painter.begin(self.writer):
-            raise ExportError("The PDF file could not be opened for writing.", file=str(path))
+            raise ExportError(
+                "The PDF file or printer could not be opened for writing.", file=str(path or "")
+            )
         self.footer_left = footer_left
         self.footer_right = footer_right
         self.page = 0

@@ -351,3 +351,17 @@ def stale_partials(parent: Path) -> list[Path]:
             if p.is_dir() and p.name.startswith(".") and ".partial-" in p.name
         )
     return []
+
+
+def signed_filings(ws: Workspace) -> list[Any]:
+    """The filings of the current valid sign-off (for print and print preview)."""
+    record = signoff_status(ws).require_valid()
+    data = packet_data(ws, record)
+    return build_filings(data, load_templates(data.policy.policy_id), data.fingerprint())
+
+
+def print_filing(filing: Any, printer: Any) -> int:
+    """Paint one filing on a QPrinter (or any paged device), exactly as its PDF looks."""
+    from app.exports.filings_pdf import write_filing_pdf
+
+    return write_filing_pdf(filing, None, device=printer)

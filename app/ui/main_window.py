@@ -135,6 +135,10 @@ class MainWindow(QMainWindow):
             tr("Workspace &settings…"), self.show_settings, "Ctrl+,", "actSettings"
         )
         self.act_users = self._action(tr("&Users…"), self.show_users, "Ctrl+Shift+U", "actUsers")
+        # Sign-off, export and the audit log (app/ui/signoff_dialogs.py, issue 6).
+        self.act_signoff = self._action(tr("&Sign off decisions…"), self.show_signoff, "Ctrl+Shift+S", "actSignoff")
+        self.act_export = self._action(tr("&Export packet…"), self.show_export, "Ctrl+E", "actExport")
+        self.act_audit = self._action(tr("&Audit log…"), self.show_audit_log, "Ctrl+Shift+A", "actAuditLog")
         self.act_about = self._action(tr("&About ClearSlate"), self.show_about, None, "actAbout")
 
     def _create_menus(self) -> None:
@@ -148,6 +152,8 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.act_close)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.act_import)
+        self.file_menu.addAction(self.act_signoff)
+        self.file_menu.addAction(self.act_export)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.act_lock)
         self.file_menu.addSeparator()
@@ -157,6 +163,7 @@ class MainWindow(QMainWindow):
         self.review_menu = bar.addMenu(self.tr("&Review"))
         self.tools_menu = bar.addMenu(self.tr("&Tools"))
         self.tools_menu.addAction(self.act_verify)
+        self.tools_menu.addAction(self.act_audit)
         self.tools_menu.addSeparator()
         self.tools_menu.addAction(self.act_settings)
         self.tools_menu.addAction(self.act_users)
@@ -166,7 +173,8 @@ class MainWindow(QMainWindow):
 
     def workspace_actions(self) -> list[QAction]:
         """Actions that need an open workspace and a logged-on user."""
-        return [self.act_close, self.act_lock, self.act_verify, self.act_settings, self.act_users, self.act_import]
+        return [self.act_close, self.act_lock, self.act_verify, self.act_settings, self.act_users, self.act_import,
+                self.act_signoff, self.act_export, self.act_audit]
 
     def _update_actions(self) -> None:
         ready = self.ws is not None and self.user is not None and not self.locked
@@ -175,6 +183,8 @@ class MainWindow(QMainWindow):
         for action in (self.act_new, self.act_open):
             action.setEnabled(not self.locked)
         self.act_users.setEnabled(ready and self.user is not None and self.user.can("manage_users"))
+        self.act_signoff.setEnabled(ready and self.user is not None and self.user.can("signoff"))
+        self.act_export.setEnabled(ready and self.user is not None and self.user.can("export"))
         self.recent_menu.setEnabled(not self.locked)
 
     # -- pages -----------------------------------------------------------------------------
@@ -394,6 +404,29 @@ class MainWindow(QMainWindow):
         refresh = getattr(self.work_area, "refresh", None)
         if callable(refresh):
             refresh()
+
+    def show_signoff(self) -> None:
+        if self.ws is None or self.user is None or self.locked:
+            return
+        from app.ui.signoff_dialogs import SignoffDialog
+
+        dialog = SignoffDialog(self.ws, self.user, self)
+        if dialog.exec() and dialog.report is not None:
+            self.statusBar().showMessage(dialog.report.lines()[0], 10000)
+
+    def show_export(self) -> None:
+        if self.ws is None or self.user is None or self.ws_path is None or self.locked:
+            return
+        from app.ui.signoff_dialogs import ExportDialog
+
+        ExportDialog(self.ws, self.ws_path, self.user, self, start_dir=self._last_dir()).exec()
+
+    def show_audit_log(self) -> None:
+        if self.ws is None or self.user is None or self.locked:
+            return
+        from app.ui.signoff_dialogs import AuditLogDialog
+
+        AuditLogDialog(self.ws, self).exec()
 
     def show_about(self) -> None:
         QMessageBox.about(self, self.tr("About ClearSlate"), about_text())

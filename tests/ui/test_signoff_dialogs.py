@@ -1,0 +1,98 @@
+"""The sign-off, export and audit-log dialogs, driven with pytest-qt on a real seeded workspace."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.services.packet import verify_packet
+from app.services.signoff import signoff, signoff_status
+from app.ui.signoff_dialogs import AuditLogDialog, ExportDialog, SignoffDialog
+from tests.conftest import PASSWORD
+from tests.export_seed import known_policy, seed  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.usefixtures("known_policy")
+
+
+def test_signoff_dialog_refuses_a_reviewer(qtbot, workspace, login) -> None:
+    seed(workspace, 5)
+    dialog = SignoffDialog(workspace, login("reviewer"), None)
+    qtbot.addWidget(dialog)
+    assert not dialog.sign_button.isEnabled()
+    assert "Only a supervisor" in dialog.error.text()
+
+
+def test_signoff_dialog_shows_the_set_and_asks_the_password(qtbot, workspace, login) -> None:
+    seed(workspace, 10)
+    dialog = SignoffDialog(workspace, login("supervisor"), None)
+    qtbot.addWidget(dialog)
+    text = dialog.summary.text()
+    assert "10 counts" in text and "Eligible: dismiss: 2" in text and "reviewer (10)" in text
+    qtbot.keyClicks(dialog.password, "wrong-password")
+    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert "not right" in dialog.error.text() and dialog.report is None
+    qtbot.keyClicks(dialog.password, PASSWORD)
+    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert dialog.report is not None and dialog.report.count_total == 10
+    assert signoff_status(workspace).valid
+
+
+def test_export_dialog_writes_the_packet_and_prints(qtbot, workspace, login, tmp_path) -> None:
+    from PySide6.QtPrintSupport import QPrinter
+    from pypdf import PdfReader
+
+    from app.services.packet import print_filing, signed_filings
+
+    seed(workspace, 9)
+    user = login("supervisor")
+    signoff(workspace, user, PASSWORD)
+    dialog = ExportDialog(workspace, workspace.path, user, None, start_dir=tmp_path)
+    qtbot.addWidget(dialog)
+    assert dialog.export_button.isEnabled() and not dialog.open_button.isEnabled()
+    dialog.folder.setText(str(tmp_path / "packet"))
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=30000)
+    assert dialog.open_button.isEnabled()
+    assert "Exported 9 signed-off counts" in dialog.result.text()
+    assert verify_packet(tmp_path / "packet").ok
+    dialog.done(0)
+
+    # Printing paints the same pages as the PDF in the packet.
+    filing = signed_filings(workspace)[0]
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    pages = print_filing(filing, printer)
+    exported = PdfReader(str(tmp_path / "packet" / "motion-dismiss.pdf"))
+    assert pages == len(PdfReader(str(tmp_path / "printed.pdf")).pages) == len(exported.pages)
+
+
+def test_export_dialog_disabled_without_signoff(qtbot, workspace, login, tmp_path) -> None:
+    seed(workspace, 3)
+    dialog = ExportDialog(workspace, workspace.path, login("supervisor"), None, start_dir=tmp_path)
+    qtbot.addWidget(dialog)
+    assert not dialog.export_button.isEnabled()
+    assert "no sign-off" in dialog.status.text()
+
+
+def test_audit_log_dialog_filters_and_verifies(qtbot, workspace, login) -> None:
+    seed(workspace, 3)
+    signoff(workspace, login("supervisor"), PASSWORD)
+    dialog = AuditLogDialog(workspace, None)
+    qtbot.addWidget(dialog)
+    assert dialog.model.rowCount() > 5
+    qtbot.keyClicks(dialog.action, "signoff")
+    qtbot.keyClick(dialog.action, Qt.Key.Key_Return)
+    actions = {dialog.model.index(r, 3).data() for r in range(dialog.model.rowCount())}
+    assert actions == {"signoff", "signoff.success"}
+    qtbot.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)
+    assert "Audit chain: ok" in dialog.chain.text()
+
+
+def test_main_window_has_the_actions(qtbot) -> None:
+    from app.ui.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    for name in ("actSignoff", "actExport", "actAuditLog"):
+        assert not win.findChild(type(win.act_export), name).isEnabled()  # no workspace yet
