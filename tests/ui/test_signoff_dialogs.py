@@ -38,8 +38,8 @@ def test_signoff_dialog_shows_the_set_and_asks_the_password(qtbot, workspace, lo
 
 
 def test_export_dialog_writes_the_packet_and_prints(qtbot, workspace, login, tmp_path) -> None:
-    from PySide6.QtPrintSupport import QPrinter
     from pypdf import PdfReader
+    from PySide6.QtPrintSupport import QPrinter
 
     from app.services.packet import print_filing, signed_filings
 
