@@ -412,7 +412,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.services.demo import run_demo
 
-    report = run_demo(Path(args.out), log=None if getattr(args, "json", False) else print)
+    report = run_demo(Path(args.out))
     emit(args, report.to_dict(), report.lines())
     return 0 if report.ok else 1
 

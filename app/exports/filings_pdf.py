@@ -51,6 +51,7 @@ def cover_html(filing: Filing) -> str:
     return (
         '<table width="100%" border="1" cellpadding="4" cellspacing="0" style="border-color: #777777;">'
         f"<tr><td style=\"font-family: 'DejaVu Sans'; font-size: 7.5pt; color: #333333;\">{prov}</td></tr></table>"
+        '<p style="font-size: 6pt;">&nbsp;</p>'  # QTextDocument ignores a margin right after a table
         f'<p style="margin-top: 14pt; font-size: 11pt;">{attorney}</p>'
         f'<p align="center" style="margin-top: 18pt; font-weight: bold; font-size: 13pt;">{esc(filing.court_name.upper())}</p>'
         f'<p align="center" style="margin-top: 8pt; font-size: 11pt;">{esc(t.caption)}</p>'

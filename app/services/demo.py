@@ -79,21 +79,16 @@ class DemoReport:
         }
 
 
+# The sample workbook(s) the demo imports for its policy (made by app/tools/make_samples.py).
+DEMO_SAMPLES = {"ca-prop64-state": ["ca_doj_extract.xlsx"]}
+
+
 def sample_files(policy_id: str = DEMO_POLICY) -> list[Path]:
-    """The sample workbooks for ``policy_id`` (by the file name's policy prefix)."""
+    """The sample workbooks the demo imports for ``policy_id`` that exist."""
     from app.resources import samples_dir
 
     folder = samples_dir()
-    if not folder.is_dir():
-        return []
-    files = sorted(
-        p
-        for p in folder.iterdir()
-        if p.is_file() and p.suffix.lower() in (".xlsx", ".csv", ".xls", ".ods")
-    )
-    return [p for p in files if p.name.startswith(policy_id)] or [
-        p for p in files if "doj" in p.name.lower() or "ca-" in p.name.lower()
-    ]
+    return [folder / name for name in DEMO_SAMPLES.get(policy_id, []) if (folder / name).is_file()]
 
 
 def _clear_previous(out: Path) -> None:
@@ -167,6 +162,7 @@ def run_demo(out: Path, *, log: Callable[[str], None] | None = None) -> DemoRepo
         say(f"3. Evaluated: {_summary_line(evaluation)}")
 
         reviewer = auth.login(ws, "reviewer", DEMO_USERS["reviewer"][1])
+        review.refresh(ws)  # the review queue's summary after the import and evaluation
         preview = review.bulk_preview(ws, reviewer)
         accepted = review.bulk_accept(
             ws,
