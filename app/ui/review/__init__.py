@@ -1,0 +1,1 @@
+"""The review screen: queue, filters, case view, decisions, progress."""

@@ -1,0 +1,308 @@
+"""The review screen in the real main window on a seeded workspace, driven with qtbot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.ui.dialogs import LogonDialog
+from app.ui.main_window import MainWindow
+from tests.conftest import PASSWORD, make_workspace
+from tests.review_seed import known_policy, seed_small  # noqa: F401 - fixture
+
+
+def _logon(username: str) -> None:
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, LogonDialog):
+            QTimer.singleShot(20, fill)
+            return
+        dialog.username.setText(username)
+        dialog.password.setText(PASSWORD)
+        dialog.try_logon()
+
+    QTimer.singleShot(0, fill)
+
+
+@pytest.fixture
+def seeded_path(tmp_path: Path, known_policy: None) -> tuple[Path, object]:  # noqa: F811 - the fixture
+    ws = make_workspace(tmp_path)
+    seed = seed_small(ws)
+    path = ws.path
+    ws.close()
+    return path, seed
+
+
+def open_window(qtbot, path: Path, username: str = "reviewer"):  # type: ignore[no-untyped-def]
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    _logon(username)
+    assert win.open_workspace(path)
+    view = win.work_area
+    qtbot.waitUntil(lambda: view.ready and view.detail is not None, timeout=10000)
+    with qtbot.waitActive(win):
+        win.activateWindow()
+    return win, view
+
+
+def decisions(path: Path) -> list[tuple]:  # type: ignore[type-arg]
+    from app.store.workspace import Workspace
+
+    with Workspace.open(path) as ws:
+        return [tuple(r) for r in ws.conn.execute(
+            "SELECT ca.case_number, c.count_number, d.action, d.status, d.final_outcome, d.reason, d.user "
+            "FROM decisions d JOIN counts c ON c.id = d.count_id JOIN cases ca ON ca.id = c.case_id ORDER BY d.id")]
+
+
+def test_open_shows_the_queue_and_the_first_case(qtbot, seeded_path) -> None:  # type: ignore[no-untyped-def]
+    path, _ = seeded_path
+    win, view = open_window(qtbot, path)
+    try:
+        assert view.model.rowCount() == 6
+        assert "6 cases" in view.count_label.text()
+        assert view.detail.case.case_number == "BA100001"
+        html = view.case_view.text.toPlainText()
+        assert "Núñez, María" in html and "HS 11361.8(f)" in html and "kern-doj.xlsx" in html
+        assert "History across every source" in html
+    finally:
+        win.close_workspace()
+
+
+def _wait_idle(qtbot, view) -> None:  # type: ignore[no-untyped-def]
+    assert view.runner.wait_idle(10000)
+    qtbot.wait(10)
+    assert view.runner.wait_idle(10000)
+
+
+def _answer_dialog(cls_name: str, *, outcome: str | None = None, reason: str = "", press_ok: bool = True,
+                   seen: list | None = None) -> None:  # type: ignore[type-arg]
+    """Fill in the next modal review dialog: choose an outcome, type a reason, press OK."""
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or type(dialog).__name__ != cls_name:
+            QTimer.singleShot(20, fill)
+            return
+        if seen is not None:
+            seen.append(dialog)
+        if outcome is not None:
+            dialog.outcome.setCurrentIndex(dialog.outcome.findData(outcome))
+        dialog.reason.setPlainText(reason)
+        ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+        if seen is not None:
+            seen.append(ok.isEnabled())
+        if press_ok and ok.isEnabled():
+            ok.click()
+        else:
+            dialog.accept()  # refused without a reason: stays open
+            if dialog.isVisible():
+                dialog.reject()
+
+    QTimer.singleShot(0, fill)
+
+
+def test_keyboard_accept_and_next_then_undo_and_redo(qtbot, seeded_path) -> None:  # type: ignore[no-untyped-def]
+    path, _ = seeded_path
+    win, view = open_window(qtbot, path)
+    try:
+        qtbot.keyClick(view.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        _wait_idle(qtbot, view)
+        assert [d[:5] for d in decisions(path)] == [
+            ("BA100001", "1", "accept", "decided", "eligible_dismiss"),
+            ("BA100001", "2", "accept", "decided", "eligible_reduce"),
+        ]
+        qtbot.waitUntil(lambda: view.detail is not None and view.detail.case.case_number == "BA100002")
+        assert view.model.cached_row(0).status == "done"
+        # A needs-review case: Ctrl+Enter does not accept it and does not move on.
+        qtbot.keyClick(view.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        _wait_idle(qtbot, view)
+        assert len(decisions(path)) == 2 and view.current_row() == 1
+        assert "need review" in view.case_view.message.text()
+        # Undo (the standard key) appends compensating rows and goes back to that case.
+        qtbot.keyClick(view.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        _wait_idle(qtbot, view)
+        rows = decisions(path)
+        assert [r[2:4] for r in rows[2:]] == [("undo", "undecided"), ("undo", "undecided")]
+        qtbot.waitUntil(lambda: view.detail is not None and view.detail.case.case_number == "BA100001")
+        view.act_redo.trigger()
+        _wait_idle(qtbot, view)
+        assert [r[2] for r in decisions(path)[4:]] == ["accept", "accept"]
+        # Alt+Right / Alt+Left move through the queue.
+        qtbot.keyClick(view.table, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+        assert view.current_row() == 1
+        qtbot.keyClick(view.table, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+        assert view.current_row() == 0
+    finally:
+        win.close_workspace()
+
+
+def test_override_refuses_without_a_reason_and_records_one(qtbot, seeded_path) -> None:  # type: ignore[no-untyped-def]
+    path, _ = seeded_path
+    win, view = open_window(qtbot, path)
+    try:
+        view.select_row(1)
+        qtbot.waitUntil(lambda: view.detail.case.case_number == "BA100002")
+        assert "Question for you" in view.case_view.text.toPlainText()
+        seen: list = []
+        _answer_dialog("OverrideDialog", outcome="eligible_dismiss", reason="  ", press_ok=False, seen=seen)
+        qtbot.keyClick(view.table, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        _wait_idle(qtbot, view)
+        assert seen and seen[1] is False  # OK disabled without a reason
+        assert decisions(path) == []
+        _answer_dialog("OverrideDialog", outcome="eligible_dismiss", reason="Lab report: 2 g of concentrate.")
+        view.act_override.trigger()  # the same action the shortcut fired above
+        _wait_idle(qtbot, view)
+        assert decisions(path) == [("BA100002", "1", "override", "decided", "eligible_dismiss", "Lab report: 2 g of concentrate.", "reviewer")]
+        qtbot.waitUntil(lambda: "Lab report" in view.case_view.text.toPlainText())
+    finally:
+        win.close_workspace()
+
+
+def test_flag_with_a_note_and_skip(qtbot, seeded_path) -> None:  # type: ignore[no-untyped-def]
+    path, _ = seeded_path
+    win, view = open_window(qtbot, path)
+    try:
+        _answer_dialog("FlagDialog", reason="Ask the supervisor about the priors")
+        view.act_flag.trigger()
+        _wait_idle(qtbot, view)
+        view.act_skip.trigger()  # now on the second case
+        _wait_idle(qtbot, view)
+        assert [d[2:4] for d in decisions(path)] == [("flag", "flagged"), ("flag", "flagged"), ("skip", "skipped")]
+    finally:
+        win.close_workspace()
+
+
+def test_filter_and_search_narrow_the_queue(qtbot, seeded_path) -> None:  # type: ignore[no-untyped-def]
+    path, _ = seeded_path
+    win, view = open_window(qtbot, path)
+    try:
+        bar = view.filter_bar
+        bar.outcome.setCurrentIndex(bar.outcome.findData("needs_review"))
+        qtbot.waitUntil(lambda: view.model.rowCount() == 1)
+        _wait_idle(qtbot, view)
+        assert "needs review" in view.count_label.text().lower() or "Needs review" in view.count_label.text()
+        bar.outcome.setCurrentIndex(0)
+        qtbot.waitUntil(lambda: view.model.rowCount() == 6)
+        qtbot.keyClick(view.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+        assert bar.search.hasFocus()
+        qtbot.keyClicks(bar.search, "smith")
+        qtbot.waitUntil(lambda: view.model.rowCount() == 3, timeout=3000)
+        bar.search.clear()
+        qtbot.keyClicks(bar.search, "BA4")
+        qtbot.waitUntil(lambda: view.model.rowCount() == 1, timeout=3000)
+        _wait_idle(qtbot, view)
+        qtbot.waitUntil(lambda: view.detail is not None and view.detail.case.case_number == "BA400001")
+        bar.search.clear()
+        qtbot.waitUntil(lambda: view.model.rowCount() == 6, timeout=3000)
+        _wait_idle(qtbot, view)
+        bar.place.setCurrentIndex(bar.place.findData("Fresno"))
+        qtbot.waitUntil(lambda: view.model.rowCount() == 1)
+    finally:
+        win.close_workspace()
+
+
+def test_bulk_accept_states_count_and_filter_and_is_one_undo_step(qtbot, seeded_path) -> None:  # type: ignore[no-untyped-def]
+    path, _ = seeded_path
+    win, view = open_window(qtbot, path)
+    try:
+        bar = view.filter_bar
+        bar.place.setCurrentIndex(bar.place.findData("Kern"))
+        qtbot.waitUntil(lambda: view.model.rowCount() == 5)
+        _wait_idle(qtbot, view)
+        seen: list = []
+        _answer_dialog("BulkAcceptDialog", reason="Clear Kern cases per the office policy", seen=seen)
+        qtbot.keyClick(view.table, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        qtbot.waitUntil(lambda: len(decisions(path)) == 5, timeout=5000)
+        _wait_idle(qtbot, view)
+        assert "Accept the recommendation of 5 counts in 4 cases where the county or court is Kern" in seen[0].intro.text()
+        assert all(d[2] == "accept" and d[5] == "Clear Kern cases per the office policy" for d in decisions(path))
+        from app.store.workspace import Workspace
+
+        with Workspace.open(path) as ws:
+            assert ws.conn.execute("SELECT count(*) FROM audit WHERE action = 'review.bulk_accept'").fetchone()[0] == 1
+        view.act_undo.trigger()
+        _wait_idle(qtbot, view)
+        assert [d[3] for d in decisions(path)[5:]] == ["undecided"] * 5
+    finally:
+        win.close_workspace()
+
+
+def test_progress_view_and_shortcut_legend(qtbot, seeded_path) -> None:  # type: ignore[no-untyped-def]
+    path, _ = seeded_path
+    win, view = open_window(qtbot, path)
+    try:
+        view.act_accept.trigger()
+        _wait_idle(qtbot, view)
+        qtbot.keyClick(view.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        qtbot.waitUntil(lambda: view.progress_view.figures is not None)
+        text = view.progress_view.summary_text()
+        assert "0 of 6 cases done" not in text and "1 of 6 cases done" in text
+        assert "reviewer: 2 decided" in text
+        image = view.progress_view.grab()
+        assert not image.isNull() and image.width() > 300
+        view.tabs.setCurrentIndex(0)
+        qtbot.keyClick(view.table, Qt.Key.Key_F1)
+        qtbot.waitUntil(lambda: getattr(view, "legend", None) is not None and view.legend.isVisible())
+        legend = view.legend.text.toPlainText()
+        for words in ("Accept and next", "Override", "Previous case", "Zoom in", "Undo decision"):
+            assert words in legend
+        view.legend.close()
+        # No two actions of the window share a shortcut (an ambiguous one fires neither).
+        keys = [k.toString() for a in win.actions() for k in a.shortcuts() if not k.isEmpty()]
+        assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
+    finally:
+        win.close_workspace()
+
+
+def test_zoom_persists(qtbot, seeded_path) -> None:  # type: ignore[no-untyped-def]
+    path, _ = seeded_path
+    win, view = open_window(qtbot, path)
+    try:
+        size = view.table.font().pointSizeF()
+        qtbot.keyClick(view.table, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+        assert view.table.font().pointSizeF() == size + 1
+    finally:
+        win.close_workspace()
+    win2, view2 = open_window(qtbot, path)
+    try:
+        assert view2.zoom_level == view.zoom_level
+        view2._apply_zoom(0, save=True)
+    finally:
+        win2.close_workspace()
+
+
+def test_clerk_reads_but_cannot_decide(qtbot, seeded_path) -> None:  # type: ignore[no-untyped-def]
+    path, _ = seeded_path
+    win, view = open_window(qtbot, path, "clerk")
+    try:
+        assert not view.act_accept.isEnabled() and not view.act_bulk.isEnabled()
+        view.accept_and_next()
+        _wait_idle(qtbot, view)
+        assert decisions(path) == []
+    finally:
+        win.close_workspace()
+
+
+def test_queue_model_passes_qtmodeltester(qtmodeltester, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from array import array
+
+    from app.store.review import QueueRow
+    from app.ui.review.queue_model import QueueModel
+
+    def row(i: int) -> QueueRow:
+        return QueueRow(i, i, f"Person {i}", f"K{i}", f"C{i}", "Court", "County", "2000-01-01", 2,
+                        {"eligible_dismiss": 1, "needs_review": 1}, 0, 0, 0, 0, "new", None)
+
+    def loader(ids, done):  # type: ignore[no-untyped-def]
+        QTimer.singleShot(0, lambda: done([row(i) for i in ids]))
+
+    model = QueueModel(loader)
+    model.set_ids(array("q", range(1, 351)))
+    qtmodeltester.check(model)
+    qtbot.waitUntil(lambda: model.cached_row(0) is not None)
+    qtmodeltester.check(model)
+    assert model.data(model.index(349, 2)) in ("…", "C350")
