@@ -188,7 +188,13 @@ def _prepare(
                 file=path.name,
                 sheet=table.sheet,
             )
-        findings = list(table.findings)
+        # Merged title cells above the header are harmless (a banner over the table): only
+        # merged cells in the header and the data are findings.
+        findings = [
+            f
+            for f in table.findings
+            if not (f.code == "cell.merged" and f.row is not None and f.row < header_row)
+        ]
         headers = clean_headers(
             header_cells, findings, file=path.name, sheet=table.sheet, row=header_row
         )
@@ -318,6 +324,16 @@ def _data_rows(table: Table, header_row: int) -> Iterator[Row]:
             yield number, cells
 
 
+def _reading_findings(prepared: _Prepared, seen_before: int) -> list[Finding]:
+    """Cell findings the reader added while the rows were read (cells over Excel's limit).
+
+    The reader appends them to ``table.findings`` as it reaches the cells; the preview already
+    read the first rows, so the ones it reported (and copied) are not repeated.
+    """
+    known = set(prepared.findings)
+    return [f for f in prepared.table.findings[seen_before:] if f not in known]
+
+
 def _normalizer(
     prepared: _Prepared, path: Path, resolved: ResolvedMapping, today: dt.date | None
 ) -> RowNormalizer:
@@ -373,8 +389,10 @@ def validate_file(
                         progress.report(n, None, f"Checked {n:,} rows")
                 yield item
 
+        seen_before = len(prepared.table.findings)
         report = validate_rows(normalizer, rows())
         report.findings[:0] = prepared.findings
+        report.findings.extend(_reading_findings(prepared, seen_before))
         return report
     finally:
         prepared.table.close()
@@ -621,6 +639,7 @@ def _run_import(
     )
     findings = report.findings
     findings.extend(prepared.findings)
+    seen_before = len(table.findings)
     with ws.transaction():
         writer = store.ImportWriter(ws, source, status_given="case_status" in resolved.index)
         batch: list[RowRecord] = []
@@ -668,6 +687,7 @@ def _run_import(
                 if progress is not None:
                     progress.report(rows, None, f"Imported {rows:,} rows")
         findings.extend(normalizer.id_findings())
+        findings.extend(_reading_findings(prepared, seen_before))
         report.rows = rows
         if error_rows and not skip_invalid:
             raise _Refused()
