@@ -49,8 +49,12 @@ RACES = ["White", "Black", "Hispanic", "Asian", ""]
 
 
 @pytest.fixture
-def known_policy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Lets workspaces be created before the engine's pack list lands (no-op once it has)."""
+def known_policy(monkeypatch: pytest.MonkeyPatch, qapp: object) -> None:
+    """Lets workspaces be created before the engine's pack list lands (no-op once it has).
+
+    It also makes pytest-qt's QApplication exist first: the PDF writer would otherwise make a
+    QGuiApplication, and a later widget test in the same process would abort (one app per process).
+    """
     try:
         from app.rules import packs  # noqa: F401
     except ImportError:

@@ -36,7 +36,12 @@ _fonts_loaded = False
 
 
 def ensure_gui() -> None:
-    """Make sure a QGuiApplication exists and the bundled fonts are loaded."""
+    """Make sure a QGuiApplication exists and the bundled fonts are loaded.
+
+    The window's QApplication serves when there is one. Otherwise (command line, bench) a
+    QGuiApplication is made; a process that will show widgets later must create its
+    QApplication before exporting (Qt allows one application object per process).
+    """
     global _app, _fonts_loaded
     with _lock:
         existing = QCoreApplication.instance()

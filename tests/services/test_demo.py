@@ -8,7 +8,7 @@ from app.services.demo import WORKSPACE_NAME, run_demo, sample_files
 from app.services.packet import verify_packet
 
 
-def test_demo_runs_the_whole_flow(tmp_path) -> None:
+def test_demo_runs_the_whole_flow(tmp_path, qapp) -> None:
     if not sample_files():
         pytest.skip("sample_workbooks/ is not built")
     report = run_demo(tmp_path / "demo")
