@@ -220,7 +220,13 @@ def build_large(path: Path, n_counts: int = 1_000_000, *, seed: int = 7) -> dict
                     break
             if count_id >= n_counts:
                 break
+    from app.store.schema import BULK_INDEXES
+
     conn.execute("BEGIN")
+    # Like the importer: load without the bulk indexes, build them once at the end.
+    names = [stmt.split()[5] for stmt in BULK_INDEXES]
+    for name in names:
+        conn.execute(f"DROP INDEX IF EXISTS {name}")
     conn.executemany(
         "INSERT INTO people(id, person_key, key_type, full_name, last_name, first_name, dob) VALUES (?,?,?,?,?,?,?)", people
     )
@@ -241,6 +247,8 @@ def build_large(path: Path, n_counts: int = 1_000_000, *, seed: int = 7) -> dict
         "INSERT INTO recommendations(run_id, count_id, outcome, rule_ids, reasons) VALUES (?, ?, ?, ?, ?)",
         ((run_id, *r) for r in recs),
     )
+    for stmt in BULK_INDEXES:
+        conn.execute(stmt)
     conn.execute("COMMIT")
     conn.close()
     return {"people": person_id, "cases": case_id, "counts": count_id}
