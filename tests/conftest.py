@@ -47,6 +47,14 @@ PASSWORD = "correct-horse-42"
 USERS = {"admin": "admin", "clerk": "clerk", "reviewer": "reviewer", "supervisor": "supervisor"}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_qapplication(qapp):  # type: ignore[no-untyped-def]
+    """Qt allows one application object per process. Exports make an offscreen
+    QGuiApplication when none exists; if a service test did that first, every later window
+    test would abort. Creating the QApplication up front makes the whole run one kind."""
+    return qapp
+
+
 @pytest.fixture(autouse=True)
 def _password_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLEARSLATE_PASSWORD", PASSWORD)
