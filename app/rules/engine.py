@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.core.model import CountFacts, Outcome, PersonFacts, Reason, Recommendation
+from app.core.model import CountFacts, Offense, Outcome, PersonFacts, Reason, Recommendation
 from app.rules.packs import Pack, Rule
 from app.rules.predicates import Check, Ctx, MissingFact, PersonIndex, is_offense_only
 
@@ -97,8 +97,11 @@ def _text_fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def _build_plan(pack: Pack, count: CountFacts) -> tuple[_Step, ...]:
+def _build_plan(pack: Pack, offense: Offense) -> tuple[_Step, ...]:
     """The rules that can still apply to this offense code, in order, with offense facts."""
+    # Offense-only conditions and cached reasons read nothing but the offense (see
+    # _Step.cached), so a blank count carrying it stands in for every count with this code.
+    count = CountFacts(0, 0, 0, "", None, offense)
     steps = []
     for rule in pack.rules:
         facts: dict[str, Any] = {}
@@ -124,28 +127,42 @@ def _build_plan(pack: Pack, count: CountFacts) -> tuple[_Step, ...]:
     return tuple(steps)
 
 
-def _plan(pack: Pack, count: CountFacts) -> tuple[_Step, ...]:
+def _plan(pack: Pack, offense: Offense) -> tuple[_Step, ...]:
     # Keyed by the offense object's id (the store shares one object per distinct code);
     # the entry keeps the object alive, so an id is never reused while it is cached.
     cache = pack.cache
-    off = count.offense
-    hit = cache.get(id(off))
-    if hit is not None and hit[0] is off:
+    hit = cache.get(id(offense))
+    if hit is not None and hit[0] is offense:
         return hit[1]
     if len(cache) > 200_000:
         cache.clear()
-    plan = _build_plan(pack, count)
-    cache[id(off)] = (off, plan)
+    plan = _build_plan(pack, offense)
+    cache[id(offense)] = (offense, plan)
     return plan
 
 
-def evaluate_count(pack: Pack, ctx: Ctx) -> Recommendation:
+def code_decision(pack: Pack, offense: Offense) -> tuple[Outcome, tuple[Reason, ...]] | None:
+    """The outcome and reasons when the offense code alone decides every count with it, else None.
+
+    True when the first rule that can apply to the code has no other condition and a reason
+    that quotes nothing but the code (e.g. "459 PC is not a cannabis offense covered ...").
+    The reasons tuple is shared by every such count, so callers may cache by its identity.
+    """
+    first = _plan(pack, offense)[0]
+    return None if first.cached is None else (first.rule.outcome, first.cached)
+
+
+# (count id, outcome, reasons): a Recommendation's fields, without building one per count.
+Result = tuple[int, Outcome, tuple[Reason, ...]]
+
+
+def _decide(pack: Pack, plan: tuple[_Step, ...], ctx: Ctx) -> Result:
     count = ctx.count
     skipped: list[Reason] = []
-    for step in _plan(pack, count):
+    for step in plan:
         rule = step.rule
         if step.cached is not None and (not skipped or rule.outcome is not Outcome.NEEDS_REVIEW):
-            return Recommendation(count.count_id, rule.outcome, step.cached)
+            return (count.count_id, rule.outcome, step.cached)
         facts = dict(step.facts)
         try:
             for cond in step.rest:
@@ -158,16 +175,14 @@ def evaluate_count(pack: Pack, ctx: Ctx) -> Recommendation:
                 if rule.outcome is Outcome.NEEDS_REVIEW:
                     # Tell the reviewer what the data could not settle on the way here.
                     reasons.extend(skipped)
-                return Recommendation(count.count_id, rule.outcome, tuple(reasons))
+                return (count.count_id, rule.outcome, tuple(reasons))
         except MissingFact as exc:
             if rule.on_missing == "skip":
                 skipped.append(_missing_reason(rule, exc, count))
                 continue
-            return Recommendation(
-                count.count_id, Outcome.NEEDS_REVIEW, (_missing_reason(rule, exc, count),)
-            )
+            return (count.count_id, Outcome.NEEDS_REVIEW, (_missing_reason(rule, exc, count),))
     # Unreachable for a validated pack (its last rule has no conditions); be safe anyway.
-    return Recommendation(
+    return (
         count.count_id,
         Outcome.NEEDS_REVIEW,
         (
@@ -180,10 +195,33 @@ def evaluate_count(pack: Pack, ctx: Ctx) -> Recommendation:
     )
 
 
+def evaluate_count(pack: Pack, ctx: Ctx) -> Recommendation:
+    return Recommendation(*_decide(pack, _plan(pack, ctx.count.offense), ctx))
+
+
+def evaluate_person_results(pack: Pack, person: PersonFacts, as_of: dt.date) -> list[Result]:
+    """What :func:`evaluate_person` gives, as plain (count id, outcome, reasons) tuples.
+
+    The bulk path: most counts of a real history are decided by their code alone, and
+    for them neither the person's index nor a context object is built.
+    """
+    index: PersonIndex | None = None
+    out: list[Result] = []
+    for count in person.counts:
+        plan = _plan(pack, count.offense)
+        first = plan[0]
+        if first.cached is not None:
+            out.append((count.count_id, first.rule.outcome, first.cached))
+            continue
+        if index is None:
+            index = PersonIndex(person)
+        out.append(_decide(pack, plan, Ctx(count, index, as_of, pack)))
+    return out
+
+
 def evaluate_person(pack: Pack, person: PersonFacts, as_of: dt.date) -> list[Recommendation]:
     """One recommendation per count of ``person`` (non-cannabis counts included), in count order."""
-    index = PersonIndex(person)
-    return [evaluate_count(pack, Ctx(count, index, as_of, pack)) for count in person.counts]
+    return [Recommendation(*r) for r in evaluate_person_results(pack, person, as_of)]
 
 
 def effective_as_of(pack: Pack, as_of: dt.date | None, today: dt.date) -> dt.date:

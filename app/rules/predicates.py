@@ -996,13 +996,13 @@ def _outside_territory(env: BuildEnv) -> Check:
     on_missing = terr.get("missing", "review")
     name = terr.get("name", "the policy's territory")
 
-    def check(ctx: Ctx) -> Facts | None:
-        c = ctx.count
-        court = (c.court or "").strip()
-        county_raw = (c.county or "").strip()
+    def decide(court_text: str | None, county_text: str | None) -> tuple[Facts | None, str | None]:
+        """(facts when outside, None when inside; message when the place is missing)."""
+        court = (court_text or "").strip()
+        county_raw = (county_text or "").strip()
         where = ", ".join(x for x in (court, county_raw) if x)
         if any(rx.search(where) for rx in exclude):
-            return {"place": where, "territory": name}
+            return {"place": where, "territory": name}, None
         court_ok = any(rx.search(court) for rx in patterns) if court else None
         county = normalize_county(county_raw)
         county = aliases.get(county, county)
@@ -1016,11 +1016,26 @@ def _outside_territory(env: BuildEnv) -> Check:
             inside = bool(county_ok) or bool(court_ok)
         if not known:
             if on_missing == "pass":
-                return None
+                return None, None
             need = "court" if require == "court" else "county or court"
-            raise MissingFact(
-                "territory", f"The {need} of this case is missing: check that it is in {name}."
-            )
-        return None if inside else {"place": where or "(blank)", "territory": name}
+            return None, f"The {need} of this case is missing: check that it is in {name}."
+        return (None if inside else {"place": where or "(blank)", "territory": name}), None
+
+    # The answer depends on the (court, county) texts alone, and a county's data has a few
+    # hundred of those for a million counts: the regular expressions run once per pair.
+    memo: dict[tuple[str | None, str | None], tuple[Facts | None, str | None]] = {}
+
+    def check(ctx: Ctx) -> Facts | None:
+        c = ctx.count
+        key = (c.court, c.county)
+        hit = memo.get(key)
+        if hit is None:
+            if len(memo) >= 10_000:
+                memo.clear()
+            hit = memo[key] = decide(*key)
+        facts, missing = hit
+        if missing is not None:
+            raise MissingFact("territory", missing)
+        return None if facts is None else dict(facts)  # a copy: callers own their facts
 
     return check

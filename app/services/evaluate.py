@@ -19,7 +19,7 @@ from app.core.clock import utc_now
 from app.core.errors import Cancelled, PolicyError
 from app.core.model import Outcome
 from app.core.progress import Progress
-from app.rules.engine import ENGINE_VERSION, effective_as_of, evaluate_person
+from app.rules.engine import ENGINE_VERSION, effective_as_of, evaluate_person_results
 from app.rules.packs import Pack, load_pack
 from app.store import evaluation as store
 
@@ -109,6 +109,10 @@ class EvaluationReport:
         return out
 
 
+def _tally(by_outcome: Counter[Outcome]) -> Counter[str]:
+    return Counter({outcome.value: n for outcome, n in by_outcome.items()})
+
+
 def stored_options(ws: Any) -> dict[str, Any]:
     """The county's option overrides saved in the workspace settings (``policy_options``)."""
     text = ws.get_setting("policy_options") or "{}"
@@ -153,7 +157,7 @@ def evaluate(
     previous = store.latest_run(ws)
     previous_outcomes = store.run_outcomes(ws, previous.id) if previous is not None else None
 
-    tally: Counter[str] = Counter()
+    outcome_tally: Counter[Outcome] = Counter()
     changed_ids: list[tuple[int, str | None, str]] = []
     changed_total = 0
     done = 0
@@ -161,22 +165,23 @@ def evaluate(
 
     def run_all(run_id: int | None) -> None:
         nonlocal done, changed_total
-        for batch in store.iter_people(ws):
+        # Tuple twins of the facts (app.core.records) and plain result tuples: at a million
+        # counts, building a frozen dataclass per count and per recommendation costs seconds.
+        for batch in store.iter_people_fast(ws):
             if progress is not None and progress.cancelled():
                 raise Cancelled()
-            recs = [rec for person in batch for rec in evaluate_person(pack, person, day)]
-            for rec in recs:
-                tally[rec.outcome.value] += 1
+            results = [r for person in batch for r in evaluate_person_results(pack, person, day)]
+            outcome_tally.update([r[1] for r in results])
             if previous_outcomes is not None:
-                for rec in recs:
-                    before = previous_outcomes.get(rec.count_id)
-                    if before != rec.outcome.value:
+                for count_id, outcome, _ in results:
+                    before = previous_outcomes.get(count_id)
+                    if before != outcome.value:
                         changed_total += 1
                         if len(changed_ids) < CHANGED_LIST_LIMIT:
-                            changed_ids.append((rec.count_id, before, rec.outcome.value))
+                            changed_ids.append((count_id, before, outcome.value))
             if run_id is not None:
-                store.save_recommendations(ws, run_id, recs, cache)
-            done += len(recs)
+                store.save_results(ws, run_id, results, cache)
+            done += len(results)
             if progress is not None:
                 progress.report(done, count_total, f"Evaluated {done:,} of {count_total:,} counts")
 
@@ -186,9 +191,11 @@ def evaluate(
     run_id: int | None = None
     rereview = 0
     if dry_run:
-        run_all(None)
+        with store.bulk_cache(ws):
+            run_all(None)
+        tally = _tally(outcome_tally)
     else:
-        with ws.transaction():
+        with ws.transaction(), store.bulk_cache(ws):
             run_id = store.create_run(
                 ws,
                 policy_id=pack.id,
@@ -200,6 +207,7 @@ def evaluate(
                 user=user,
             )
             run_all(run_id)
+            tally = _tally(outcome_tally)
             rereview = len(store.rereview_count_ids(ws, run_id))
             summary = {
                 "outcomes": dict(sorted(tally.items())),
