@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
 QT_DEBS := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-dejavu-core
 
-.PHONY: run test lint demo venv system-deps clean bench
+.PHONY: run test lint demo venv system-deps clean bench dist dist-check
 
 venv: $(STAMP)
 
@@ -52,6 +52,30 @@ run: venv system-deps
 
 bench: venv
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# -- packaging (issue 7; see installers/README.md) ------------------------------------------
+DIST_STAMP := $(VENV)/.dist-installed
+BUNDLE := dist/clearslate
+
+$(DIST_STAMP): $(STAMP)
+	$(PY) -m pip install -q --disable-pip-version-check -e ".[test,dist]"
+	@touch $(DIST_STAMP)
+
+# The onedir bundle in dist/clearslate (about 30 s here). PyInstaller does not cross-compile:
+# the Windows bundle is built on Windows by installers/build_windows.ps1.
+dist: venv system-deps $(DIST_STAMP)
+	rm -rf $(BUNDLE) build/pyinstaller
+	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN --distpath dist \
+		--workpath build/pyinstaller installers/clearslate.spec
+	@echo "Built $(BUNDLE)"
+
+# Build, then: no QtNetwork/TLS inside, --version and --self-test (no network), portable
+# mode, size and start time; the .deb and portable zip; the NSIS and WiX scripts compile.
+dist-check: dist
+	$(PY) installers/check_bundle.py $(BUNDLE)
+	installers/build_deb.sh $(BUNDLE) dist
+	$(PY) installers/make_zip.py $(BUNDLE) dist
+	installers/check_installers.sh
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache *.egg-info
