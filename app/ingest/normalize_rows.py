@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -194,6 +195,15 @@ class RowNormalizer:
         ] = {}
         self._level_cache: dict[str | None, Any] = {}
         self._disposition_cache: dict[str | None, Any] = {}
+        # normalize_batch: per-field answers per distinct value, names and sexes parsed once.
+        self._fast_cache: dict[str, dict[object, Any]] = {}
+        self._name_cache: dict[str, Any] = {}
+        self._sex_cache: dict[str | None, str | None] = {}
+        self._raw_cache: dict[tuple[type, object], str | None] = {}
+        self._fast_ok = "event_type" not in self._plan and all(
+            plan[0] is not None and plan[1] is None and plan[4] is None
+            for plan in self._plan.values()
+        )
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -602,6 +612,284 @@ class RowNormalizer:
         )
         return RowResult(RowRecord(row_number, raw, person, case, count, None, dedupe), findings)
 
+    # -- many rows at once ------------------------------------------------------------------
+
+    def normalize_batch(self, rows: Sequence[tuple[int, list[Cell]]]) -> list[RowResult]:
+        """The same as ``[self.normalize(n, cells) for n, cells in rows]``, faster.
+
+        Values repeat enormously down a column (dates, codes, names, courts), so each column of
+        the batch is read once per distinct value: the per-field reader of :meth:`normalize`
+        runs on that value alone and its answer is remembered. A row whose every value reads
+        cleanly (no finding of any kind) is then assembled from those answers; any other row
+        (a finding, an error, a history event, a numeric ID) goes through :meth:`normalize`
+        itself, so findings and the ID-length bookkeeping are exactly the reference's.
+        Layouts the fast path does not cover (templates, fallback columns, an event-type
+        column) use :meth:`normalize` for every row.
+        """
+        if not self._fast_ok:
+            return [self.normalize(n, cells) for n, cells in rows]
+        plan = self._plan
+        n_rows = len(rows)
+        width = self._width
+        # Transpose the batch in C: rows padded to the header width, then zip(*rows). A row
+        # wider than the headers (cells beyond the last header) keeps its raw text row by row.
+        padded = [
+            cells if len(cells) == width else (cells + [None] * (width - len(cells)))
+            for _, cells in rows
+        ]
+        wide = any(len(cells) > width for cells in padded)
+        by_index = list(zip(*padded, strict=False)) if width else []
+        raws = self._raw_rows(by_index, n_rows)
+        columns: dict[str, Sequence[Any]] = {}
+        for name, (i, *_rest) in plan.items():
+            assert i is not None
+            values = by_index[i] if i < width else [None] * n_rows
+            if name in _ID_FIELDS:
+                columns[name] = [_fast_id(v) for v in values]
+            else:
+                columns[name] = self._fast_column(name, i, values)
+        none = [None] * n_rows
+
+        def col(name: str) -> Sequence[Any]:
+            return columns.get(name, none)
+
+        keys, fulls, lasts, firsts, middles = (
+            col("person_key"),
+            col("full_name"),
+            col("last_name"),
+            col("first_name"),
+            col("middle_name"),
+        )
+        dobs, sexes, races = col("dob"), col("sex"), col("race")
+        dispositions, offenses, descriptions, comments = (
+            col("disposition"),
+            col("offense_code"),
+            col("offense_description"),
+            col("comment"),
+        )
+        case_numbers, levels, disposition_dates = (
+            col("case_number"),
+            col("level"),
+            col("disposition_date"),
+        )
+        offense_dates, filing_dates, count_numbers = (
+            col("offense_date"),
+            col("filing_date"),
+            col("count_number"),
+        )
+        courts, counties, sentences, statuses = (
+            col("court"),
+            col("county"),
+            col("sentence"),
+            col("case_status"),
+        )
+        key_lengths = self._id_lengths["person_key"]
+        case_lengths = self._id_lengths["case_number"]
+        names = self._name_cache
+        sexes_cache = self._sex_cache
+        key_type = self.key_type
+        out: list[RowResult] = []
+        for r in range(n_rows):
+            row_number, cells = rows[r]
+            key, full, last, first, middle = keys[r], fulls[r], lasts[r], firsts[r], middles[r]
+            dob_pair, sex_text, race = dobs[r], sexes[r], races[r]
+            disposition_text, offense_raw, description, comment = (
+                dispositions[r],
+                offenses[r],
+                descriptions[r],
+                comments[r],
+            )
+            case_number, level_text = case_numbers[r], levels[r]
+            dd_pair, od_pair, fd_pair = disposition_dates[r], offense_dates[r], filing_dates[r]
+            count_number, court, county, sentence, status_text = (
+                count_numbers[r],
+                courts[r],
+                counties[r],
+                sentences[r],
+                statuses[r],
+            )
+            if (
+                _SLOW is key
+                or _SLOW is full
+                or _SLOW is last
+                or _SLOW is first
+                or _SLOW is middle
+                or _SLOW is dob_pair
+                or _SLOW is sex_text
+                or _SLOW is race
+                or _SLOW is disposition_text
+                or _SLOW is offense_raw
+                or _SLOW is description
+                or _SLOW is comment
+                or case_number is None
+                or _SLOW is case_number
+                or _SLOW is level_text
+                or _SLOW is dd_pair
+                or _SLOW is od_pair
+                or _SLOW is fd_pair
+                or _SLOW is count_number
+                or _SLOW is court
+                or _SLOW is county
+                or _SLOW is sentence
+                or _SLOW is status_text
+                or (key is None and not (full or last or first or middle))
+            ):
+                out.append(self.normalize(row_number, cells))
+                continue
+            disposition = self._disposition_cache.get(disposition_text)
+            if disposition is None:
+                disposition = self._disposition_cache[disposition_text] = parse_disposition(
+                    disposition_text
+                )
+            level = self._level_cache.get(level_text)
+            if level is None:
+                level = self._level_cache[level_text] = parse_level(level_text)
+            offense, offense_key, subsection_text = self._offense(offense_raw, comment, description)
+            status, status_given = _case_status(status_text, disposition.disposition)
+            if (
+                disposition.event_type
+                or disposition.code
+                or level.code
+                or ((offense_raw or description) and not offense.recognized)
+                or (status_text and status is None)
+            ):
+                out.append(self.normalize(row_number, cells))
+                continue
+            if full:
+                parts = names.get(full)
+                if parts is None:
+                    parts = names[full] = parse_name(full)
+                if not (last or first):
+                    last, first, middle = parts.last, parts.first, parts.middle
+            else:
+                given = f"{first} {middle}" if first and middle else (first or middle)
+                full = f"{last}, {given}" if last and given else (last or given)
+            if key is None and not full:
+                out.append(self.normalize(row_number, cells))
+                continue
+            # The row is clean: keep the reference's bookkeeping, then assemble it.
+            if key is not None:
+                key_lengths[len(key)] += 1
+            case_lengths[len(case_number)] += 1
+            if wide and len(cells) > width:
+                raw = [c if c.__class__ is str or c is None else cell_text(c) for c in cells]
+            else:
+                raw = raws[r]
+            dob, dob_raw = dob_pair if dob_pair is not None else (None, None)
+            sex = sexes_cache.get(sex_text, _MISS)
+            if sex is _MISS:
+                sex = sexes_cache[sex_text] = normalize_sex(sex_text)
+            name_key = f"{match_key(last)}|{match_key(first)}"
+            person = PersonRecord(
+                key, key_type if key else None, full, last, first, middle, name_key,
+                dob, dob_raw, sex, race,
+            )  # fmt: skip
+            identity = f"k:{key}" if key else f"n:{name_key}|{dob or dob_raw or ''}"
+            disposition_date, disposition_date_raw = dd_pair if dd_pair is not None else (None, None)
+            offense_date, offense_date_raw = od_pair if od_pair is not None else (None, None)
+            filing_date, filing_date_raw = fd_pair if fd_pair is not None else (None, None)
+            ckey = case_key(case_number)
+            case = CaseRecord(
+                case_number, ckey, court, county, filing_date, filing_date_raw, status, status_given
+            )
+            recognized = offense.recognized
+            disposition_value = disposition.disposition.value if disposition.disposition else None
+            count = CountRecord(
+                count_number,
+                offense_raw,
+                comment if offense_raw and "COMMENT" in offense_raw.upper() else None,
+                offense.code_book if recognized else None,
+                offense.section if recognized else None,
+                subsection_text if recognized else None,
+                offense.attempt,
+                offense.conspiracy,
+                recognized and offense.section is not None,
+                description,
+                level.level.value if level.level else None,
+                level_text,
+                disposition_value,
+                disposition_text,
+                disposition_date,
+                disposition_date_raw,
+                offense_date,
+                offense_date_raw,
+                sentence,
+                comment,
+            )
+            dedupe = _digest(
+                "c",
+                identity,
+                ckey,
+                match_key(count_number),
+                offense_key,
+                disposition_value or match_key(disposition_text),
+                disposition_date or disposition_date_raw,
+            )
+            out.append(
+                RowResult(RowRecord(row_number, raw, person, case, count, None, dedupe), [])
+            )
+        return out
+
+    def _raw_rows(self, by_index: list[tuple[Any, ...]], n_rows: int) -> list[list[str | None]]:
+        """Each row's cells as the raw texts kept verbatim (cell_text), built column by column."""
+        texts: list[Sequence[str | None]] = []
+        cache = self._raw_cache
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        for values in by_index:
+            if set(map(type, values)) <= _TEXT_TYPES:
+                texts.append(values)  # already text (or empty): kept as they are
+                continue
+            column: list[str | None] = []
+            for v in values:
+                if v is None or v.__class__ is str:
+                    column.append(v)
+                    continue
+                k = (v.__class__, v)
+                text = cache.get(k)
+                if text is None:
+                    text = cache[k] = cell_text(v)
+                column.append(text)
+            texts.append(column)
+        if not texts:
+            return [[] for _ in range(n_rows)]
+        return list(map(list, zip(*texts, strict=True)))
+
+    def _fast_column(self, name: str, index: int, values: Sequence[Any]) -> list[Any]:
+        """Each value of one column read by the reference reader, once per distinct value.
+
+        The answer is the normalized text (or ``(iso, raw)`` for a date), None for an empty
+        cell, or ``_SLOW`` when reading it gives a finding (the row then takes the slow path).
+        """
+        cache = self._fast_cache.setdefault(name, {})
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        is_date = name in _DATE_FIELDS
+        probe: list[Cell] = [None] * (index + 1)
+        out: list[Any] = []
+        append = out.append
+        get = cache.get
+        for v in values:
+            if v is None:
+                append(None)
+                continue
+            # bool and int compare equal (True == 1): key non-text cells by their type too.
+            k = v if v.__class__ is str else (v.__class__, v)
+            answer = get(k, _MISS)
+            if answer is _MISS:
+                findings: list[Finding] = []
+                probe[index] = v
+                if is_date:
+                    pair = self._date(probe, name, 0, findings)
+                    answer = pair if pair != (None, None) else None
+                else:
+                    answer = self._text(probe, name, 0, findings)[0]
+                if findings:
+                    answer = _SLOW
+                cache[k] = answer
+            append(answer)
+        return out
+
     def id_findings(self) -> list[Finding]:
         """After the last row: numeric IDs shorter than their column's usual length (lost zeros)."""
         findings: list[Finding] = []
@@ -635,6 +923,23 @@ class RowNormalizer:
                     )
                 )
         return findings
+
+
+_MISS = object()
+_SLOW = object()  # normalize_batch: this value gives a finding, so its row takes normalize()
+_ID_FIELDS = frozenset({"person_key", "case_number"})
+_TEXT_TYPES = frozenset({str, type(None)})
+_DATE_FIELDS = frozenset({"dob", "disposition_date", "offense_date", "filing_date"})
+
+
+def _fast_id(value: object) -> object:
+    # RowNormalizer._id's plain-text branch (no bookkeeping here: normalize_batch counts the
+    # lengths once it knows the row is clean); anything else takes the slow path.
+    if value is None:
+        return None
+    if value.__class__ is str and value.isascii() and "E" not in value and "e" not in value:  # type: ignore[operator]
+        return value.strip() or None  # type: ignore[attr-defined]
+    return _SLOW
 
 
 def _offense_key(offense: Offense) -> str:

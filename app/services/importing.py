@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import json
 import time
 from collections.abc import Iterator, Sequence
@@ -41,7 +42,7 @@ from app.ingest.mapping import (
     resolve,
     shipped_profiles,
 )
-from app.ingest.normalize_rows import RowNormalizer, RowRecord
+from app.ingest.normalize_rows import RowNormalizer, RowRecord, RowResult
 from app.ingest.readers import SheetInfo, Table, file_sha256, open_table
 from app.ingest.validate import ValidationReport, duplicate_finding, validate_rows
 from app.store import imports as store
@@ -322,6 +323,38 @@ def _data_rows(table: Table, header_row: int) -> Iterator[Row]:
     for number, cells in table.rows():
         if number > header_row:
             yield number, cells
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the load.
+
+    An import allocates millions of small, acyclic objects (cells, records, tuples) while the
+    person and case maps grow, so the collector's full passes rescan an ever larger heap:
+    measured, they cost about half of the normalization time. Reference counting still frees
+    everything; the collector is restored (if it was on) when the import ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _normalized(
+    normalizer: RowNormalizer, rows: Iterator[Row], size: int = 1000
+) -> Iterator[tuple[Row, RowResult]]:
+    """Each row with its normalized result, normalized a chunk at a time (the fast path)."""
+    chunk: list[Row] = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield from zip(chunk, normalizer.normalize_batch(chunk), strict=True)
+            chunk = []
+    if chunk:
+        yield from zip(chunk, normalizer.normalize_batch(chunk), strict=True)
 
 
 def _reading_findings(prepared: _Prepared, seen_before: int) -> list[Finding]:
@@ -640,7 +673,7 @@ def _run_import(
     findings = report.findings
     findings.extend(prepared.findings)
     seen_before = len(table.findings)
-    with ws.transaction():
+    with _no_cyclic_gc(), ws.transaction():
         writer = store.ImportWriter(ws, source, status_given="case_status" in resolved.index)
         batch: list[RowRecord] = []
         skipped_raw: list[tuple[int, list[str | None]]] = []
@@ -667,8 +700,9 @@ def _run_import(
             batch.clear()
             skipped_raw.clear()
 
-        for row_number, cells in _data_rows(table, prepared.header_row):
-            result = normalizer.normalize(row_number, cells)
+        for (row_number, cells), result in _normalized(
+            normalizer, _data_rows(table, prepared.header_row)
+        ):
             if result.blank:
                 continue
             rows += 1

@@ -151,9 +151,9 @@ def _index_name(statement: str) -> str:
     return match.group(1)
 
 
-def _raw_json(cells: list[str | None]) -> str:
-    # A plain list of texts: no key sorting or date handling needed, so the fast path.
-    return json.dumps(cells, ensure_ascii=False, separators=(",", ":"))
+# A plain list of texts: compact, no key sorting or date handling. One encoder for every row
+# (json.dumps with options builds a new encoder per call, which cost more than the encoding).
+_raw_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 _CHUNK = 900  # bound parameters per IN (...) lookup
@@ -166,6 +166,11 @@ def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]
 
 class ImportWriter:
     """Writes one source's rows. Use only inside ``ws.transaction()``; call :meth:`finish` last."""
+
+    # A first load into an empty workspace drops the bulk indexes and finds duplicates in
+    # memory; False keeps every index and looks each batch up in SQLite (the plain path, which
+    # the tests compare the fast one with).
+    first_load_fast = True
 
     def __init__(self, ws: Workspace, source: SourceInfo, *, status_given: bool = False) -> None:
         if not ws.in_transaction:
@@ -209,10 +214,15 @@ class ImportWriter:
         # A bigger page cache for the load: the unique dedupe index takes random inserts.
         self._cache_size = self.conn.execute("PRAGMA cache_size").fetchone()[0]
         self.conn.execute("PRAGMA cache_size = -262144")
-        empty = self.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM counts)").fetchone()[0]
+        empty = self.conn.execute(
+            "SELECT NOT EXISTS (SELECT 1 FROM counts) AND NOT EXISTS (SELECT 1 FROM events)"
+        ).fetchone()[0]
         # Drop and rebuild the bulk indexes around a first (big) load; on a workspace that
-        # already holds data, rebuilding them would cost more than keeping them.
-        self._dropped = bool(empty)
+        # already holds data, rebuilding them would cost more than keeping them. The unique
+        # dedupe indexes go too: with nothing stored before, a duplicate can only come from
+        # this file, and ``_seen`` (every dedupe key of this import) finds it in memory.
+        self._dropped = bool(empty) and self.first_load_fast
+        self._seen: dict[str, tuple[int, int]] = {}  # dedupe key -> (row number, source row id)
         if self._dropped:
             for statement in BULK_INDEXES:
                 self.conn.execute(f"DROP INDEX IF EXISTS {_index_name(statement)}")
@@ -251,6 +261,27 @@ class ImportWriter:
                     found[key] = (source_id, row_number, file_name, data)
         return found
 
+    def _earlier_in_this_import(
+        self, records: Sequence[_Row]
+    ) -> dict[str, tuple[int | None, int | None, str | None, str | None]]:
+        """Like :meth:`_lookup_existing` for a first load: keys already written by earlier batches."""
+        seen = self._seen
+        found: dict[str, tuple[int | None, int | None, str | None, str | None]] = {}
+        for record in records:
+            earlier = seen.get(record.dedupe_key)
+            if earlier is not None and record.dedupe_key not in found:
+                # Rare (a duplicate row): fetch the first row's text only for the finding.
+                data = self.conn.execute(
+                    "SELECT data FROM source_rows WHERE id = ?", (earlier[1],)
+                ).fetchone()
+                found[record.dedupe_key] = (
+                    self.source_id,
+                    earlier[0],
+                    self.file_name,
+                    data[0] if data else None,
+                )
+        return found
+
     def add_batch(
         self, records: Sequence[_Row], skipped_rows: Iterable[tuple[int, list[str | None]]] = ()
     ) -> list[DuplicateHit]:
@@ -271,13 +302,20 @@ class ImportWriter:
             source_rows.append(
                 (self._take("source_rows"), self.source_id, row_number, _raw_json(raw))
             )
-        existing = self._lookup_existing([r.dedupe_key for r in records]) if records else {}
+        if self._dropped:
+            # First load: no index to look in and nothing stored before this import.
+            existing = self._earlier_in_this_import(records)
+        else:
+            existing = self._lookup_existing([r.dedupe_key for r in records]) if records else {}
         batch_seen: dict[str, tuple[int, list[str | None]]] = {}
+        seen = self._seen
         for record in records:
             source_row_id = self._take("source_rows")
             source_rows.append(
                 (source_row_id, self.source_id, record.row_number, _raw_json(record.raw))
             )
+            if self._dropped and record.dedupe_key not in seen:
+                seen[record.dedupe_key] = (record.row_number, source_row_id)
             earlier = existing.get(record.dedupe_key)
             if earlier is not None:
                 source_id, first_row, file_name, data = earlier

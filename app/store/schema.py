@@ -131,7 +131,7 @@ MIGRATION_1 = [
         sentence_completed INTEGER,
         comment TEXT,
         source_row_id INTEGER REFERENCES source_rows(id),
-        dedupe_key TEXT NOT NULL UNIQUE
+        dedupe_key TEXT NOT NULL  -- unique: see BULK_INDEXES
     )""",
     """CREATE TABLE events (
         id INTEGER PRIMARY KEY,
@@ -145,7 +145,7 @@ MIGRATION_1 = [
         subsections TEXT,
         description TEXT,
         source_row_id INTEGER REFERENCES source_rows(id),
-        dedupe_key TEXT NOT NULL UNIQUE
+        dedupe_key TEXT NOT NULL  -- unique: see BULK_INDEXES
     )""",
     # Name + DOB matches proposed for people without a key; a person confirms or rejects them.
     """CREATE TABLE person_matches (
@@ -298,6 +298,10 @@ BULK_INDEXES = [
     # The review queue's "offense section" filter.
     "CREATE INDEX IF NOT EXISTS counts_section ON counts(section, case_id)",
     "CREATE INDEX IF NOT EXISTS events_person ON events(person_id)",
+    # One count (or event) once: a named index, not a column constraint, so that the importer
+    # can build it after a first load (sorted, far faster than random inserts).
+    "CREATE UNIQUE INDEX IF NOT EXISTS counts_dedupe ON counts(dedupe_key)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS events_dedupe ON events(dedupe_key)",
     "CREATE INDEX IF NOT EXISTS recommendations_count ON recommendations(count_id)",
 ]
 
