@@ -224,7 +224,8 @@ def build_large(path: Path, n_counts: int = 1_000_000, *, seed: int = 7) -> dict
 
     conn.execute("BEGIN")
     # Like the importer: load without the bulk indexes, build them once at the end.
-    names = [stmt.split()[5] for stmt in BULK_INDEXES]
+    # The name is the word before ON, whatever form the CREATE takes (UNIQUE, IF NOT EXISTS).
+    names = [stmt.split(' ON ')[0].split()[-1] for stmt in BULK_INDEXES]
     for name in names:
         conn.execute(f"DROP INDEX IF EXISTS {name}")
     conn.executemany(
