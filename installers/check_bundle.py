@@ -64,11 +64,13 @@ def forbidden_files(bundle: Path) -> list[tuple[str, str]]:
 
 
 def forbidden_needed(bundle: Path) -> list[tuple[str, str]]:
-    """(library, needed name) for bundled ELF libraries that link a forbidden one (Linux only)."""
+    """(library, needed name) for bundled ELF libraries that link a forbidden library, or a Qt
+    library the bundle lacks (that plugin would fail to load on a user's machine). Linux only."""
     readelf = shutil.which("readelf")
     if readelf is None or sys.platform != "linux":
         return []
     found = []
+    present = {p.name for p in bundle.rglob("*.so*")}
     for path in sorted(bundle.rglob("*.so*")):
         if path.is_symlink() or not path.is_file():
             continue
@@ -76,7 +78,9 @@ def forbidden_needed(bundle: Path) -> list[tuple[str, str]]:
             [readelf, "-d", str(path)], capture_output=True, text=True, check=False
         ).stdout
         for needed in re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out):
-            if _FORBIDDEN_NEEDED.match(needed):
+            if _FORBIDDEN_NEEDED.match(needed) or (
+                needed.startswith("libQt6") and needed not in present
+            ):
                 found.append((path.relative_to(bundle).as_posix(), needed))
     return found
 
@@ -150,7 +154,7 @@ def check(bundle: Path, *, runs: int = 3, size_limit_mb: float = SIZE_LIMIT_MB) 
     for what, rel in forbidden_files(bundle):
         problems.append(f"{what} in the bundle: {rel}")
     for rel, needed in forbidden_needed(bundle):
-        problems.append(f"{rel} links {needed}, which must not be in the bundle")
+        problems.append(f"{rel} links {needed}: a forbidden library, or a Qt one the bundle lacks")
 
     with tempfile.TemporaryDirectory(prefix="clearslate-distcheck-") as tmp:
         home = Path(tmp) / "home"
