@@ -128,6 +128,9 @@ class MainWindow(QMainWindow):
         self.act_import = self._action(
             tr("&Import spreadsheet…"), self.import_spreadsheet, "Ctrl+I", "actImport"
         )
+        self.act_evaluate = self._action(
+            tr("&Evaluate eligibility…"), self.evaluate_workspace, "Ctrl+Shift+E", "actEvaluate"
+        )
         self.act_verify = self._action(
             tr("&Verify workspace"), self.verify_workspace, "Ctrl+Shift+V", "actVerify"
         )
@@ -161,6 +164,9 @@ class MainWindow(QMainWindow):
         self.edit_menu = bar.addMenu(self.tr("&Edit"))
         self.view_menu = bar.addMenu(self.tr("&View"))
         self.review_menu = bar.addMenu(self.tr("&Review"))
+        self.review_menu.addAction(self.act_import)
+        self.review_menu.addAction(self.act_evaluate)
+        self.review_menu.addSeparator()
         self.tools_menu = bar.addMenu(self.tr("&Tools"))
         self.tools_menu.addAction(self.act_verify)
         self.tools_menu.addAction(self.act_audit)
@@ -174,7 +180,7 @@ class MainWindow(QMainWindow):
     def workspace_actions(self) -> list[QAction]:
         """Actions that need an open workspace and a logged-on user."""
         return [self.act_close, self.act_lock, self.act_verify, self.act_settings, self.act_users, self.act_import,
-                self.act_signoff, self.act_export, self.act_audit]
+                self.act_signoff, self.act_export, self.act_audit, self.act_evaluate]
 
     def _update_actions(self) -> None:
         ready = self.ws is not None and self.user is not None and not self.locked
@@ -183,6 +189,7 @@ class MainWindow(QMainWindow):
         for action in (self.act_new, self.act_open):
             action.setEnabled(not self.locked)
         self.act_users.setEnabled(ready and self.user is not None and self.user.can("manage_users"))
+        self.act_evaluate.setEnabled(ready and self.user is not None and self.user.can("evaluate"))
         self.act_signoff.setEnabled(ready and self.user is not None and self.user.can("signoff"))
         self.act_export.setEnabled(ready and self.user is not None and self.user.can("export"))
         self.recent_menu.setEnabled(not self.locked)
@@ -401,9 +408,32 @@ class MainWindow(QMainWindow):
         wizard.open()
 
     def _after_import(self, _report: object) -> None:
-        refresh = getattr(self.work_area, "refresh", None)
-        if callable(refresh):
-            refresh()
+        self._workspace_changed()
+
+    def _workspace_changed(self) -> None:
+        """After an import or an evaluation the review queue is rebuilt and reloaded."""
+        changed = getattr(self.work_area, "workspace_changed", None) or getattr(self.work_area, "refresh", None)
+        if callable(changed):
+            changed()
+
+    def evaluate_workspace(self) -> None:
+        """Review ▸ Evaluate eligibility: a dry-run preview, then a saved run, off the UI thread."""
+        if self.ws is None or self.user is None or self.ws_path is None or self.locked:
+            return
+        from app.ui.evaluate_dialog import EvaluateDialog
+        from app.ui.tasks import TaskRunner
+
+        runner = getattr(self.work_area, "runner", None)
+        if not isinstance(runner, TaskRunner):
+            runner = TaskRunner(self.ws_path, self, dialog_parent=self)
+        try:
+            dialog = EvaluateDialog(self.ws, self.user, runner, self)
+        except ClearSlateError as exc:
+            show_error(self, str(exc))
+            return
+        dialog.evaluated.connect(lambda _report: self._workspace_changed())
+        self.evaluate_dialog = dialog
+        dialog.exec()
 
     def show_signoff(self) -> None:
         if self.ws is None or self.user is None or self.locked:

@@ -253,3 +253,38 @@ def test_users_dialog_adds_a_user_and_changes_a_role(qtbot, window, workspace_pa
     dialog.role_box.setCurrentText("supervisor")
     dialog.set_role()
     assert auth.login(window.ws, "maria", PASSWORD).role.value == "supervisor"
+
+
+def test_evaluate_from_the_review_menu_previews_then_saves_a_run(qtbot, window, workspace_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from app.services.importing import import_file
+    from app.store.workspace import Workspace
+    from app.ui.evaluate_dialog import EvaluateDialog
+
+    sample = Path(__file__).resolve().parents[2] / "sample_workbooks" / "ca_doj_extract.xlsx"
+    with Workspace.open(workspace_path) as ws:
+        import_file(ws, sample, user="clerk")
+    _answer_logon(qtbot, "clerk", PASSWORD)
+    assert window.open_workspace(workspace_path)
+    assert window.act_evaluate.isEnabled()
+    texts: list[str] = []
+
+    def drive() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, EvaluateDialog):
+            QTimer.singleShot(20, drive)
+            return
+        dialog.preview_button.click()
+        qtbot.waitUntil(lambda: "Preview only" in dialog.result.toPlainText(), timeout=20000)
+        texts.append(dialog.result.toPlainText())
+        dialog.run_button.click()
+        qtbot.waitUntil(lambda: dialog.report is not None, timeout=20000)
+        texts.append(dialog.result.toPlainText())
+        dialog.reject()
+
+    QTimer.singleShot(0, drive)
+    window.act_evaluate.trigger()
+    assert len(texts) == 2
+    runs = window.ws.conn.execute("SELECT count(*), max(user) FROM evaluation_runs").fetchone()
+    assert runs == (1, "clerk")  # the preview saved nothing; the run is the clerk's
+    outcomes = window.ws.conn.execute("SELECT count(DISTINCT outcome) FROM recommendations").fetchone()[0]
+    assert outcomes >= 2
