@@ -785,7 +785,9 @@ class RowNormalizer:
                 dob, dob_raw, sex, race,
             )  # fmt: skip
             identity = f"k:{key}" if key else f"n:{name_key}|{dob or dob_raw or ''}"
-            disposition_date, disposition_date_raw = dd_pair if dd_pair is not None else (None, None)
+            disposition_date, disposition_date_raw = (
+                dd_pair if dd_pair is not None else (None, None)
+            )
             offense_date, offense_date_raw = od_pair if od_pair is not None else (None, None)
             filing_date, filing_date_raw = fd_pair if fd_pair is not None else (None, None)
             ckey = case_key(case_number)
@@ -825,9 +827,7 @@ class RowNormalizer:
                 disposition_value or match_key(disposition_text),
                 disposition_date or disposition_date_raw,
             )
-            out.append(
-                RowResult(RowRecord(row_number, raw, person, case, count, None, dedupe), [])
-            )
+            out.append(RowResult(RowRecord(row_number, raw, person, case, count, None, dedupe), []))
         return out
 
     def _raw_rows(self, by_index: list[tuple[Any, ...]], n_rows: int) -> list[list[str | None]]:

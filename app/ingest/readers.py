@@ -890,13 +890,16 @@ class _CsvReader(_SheetReader):
                 for record in reader:
                     start = line + 1
                     line = reader.line_num
-                    cells: list[Cell] = [v if v != "" else None for v in record]
-                    if not any(c is not None for c in cells):
+                    # any() and max(map(len)) run in C: the common row costs no Python loop
+                    # beyond the one comprehension.
+                    if not any(record):
                         continue
-                    for i, value in enumerate(cells):
-                        if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
-                            long_cells += 1
-                            cells[i] = _long_cell(table, value, start, i, long_cells)
+                    cells: list[Cell] = [v or None for v in record]
+                    if max(map(len, record)) > EXCEL_CELL_LIMIT:
+                        for i, value in enumerate(cells):
+                            if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+                                long_cells += 1
+                                cells[i] = _long_cell(table, value, start, i, long_cells)
                     _trim(cells)
                     yield start, cells
         except UnicodeDecodeError as exc:

@@ -222,7 +222,8 @@ class ImportWriter:
         # dedupe indexes go too: with nothing stored before, a duplicate can only come from
         # this file, and ``_seen`` (every dedupe key of this import) finds it in memory.
         self._dropped = bool(empty) and self.first_load_fast
-        self._seen: dict[str, tuple[int, int]] = {}  # dedupe key -> (row number, source row id)
+        # dedupe key -> source row id of its first row (an int, not a tuple: a million keys)
+        self._seen: dict[str, int] = {}
         if self._dropped:
             for statement in BULK_INDEXES:
                 self.conn.execute(f"DROP INDEX IF EXISTS {_index_name(statement)}")
@@ -271,14 +272,14 @@ class ImportWriter:
             earlier = seen.get(record.dedupe_key)
             if earlier is not None and record.dedupe_key not in found:
                 # Rare (a duplicate row): fetch the first row's text only for the finding.
-                data = self.conn.execute(
-                    "SELECT data FROM source_rows WHERE id = ?", (earlier[1],)
+                first = self.conn.execute(
+                    "SELECT row_number, data FROM source_rows WHERE id = ?", (earlier,)
                 ).fetchone()
                 found[record.dedupe_key] = (
                     self.source_id,
-                    earlier[0],
+                    first[0] if first else None,
                     self.file_name,
-                    data[0] if data else None,
+                    first[1] if first else None,
                 )
         return found
 
@@ -315,7 +316,7 @@ class ImportWriter:
                 (source_row_id, self.source_id, record.row_number, _raw_json(record.raw))
             )
             if self._dropped and record.dedupe_key not in seen:
-                seen[record.dedupe_key] = (record.row_number, source_row_id)
+                seen[record.dedupe_key] = source_row_id
             earlier = existing.get(record.dedupe_key)
             if earlier is not None:
                 source_id, first_row, file_name, data = earlier
