@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import sys
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -547,10 +546,9 @@ class Profile:
 
 def resources_dir() -> Path:
     """The shipped ``resources/`` folder, also inside a PyInstaller bundle."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
+    from app.resources import resources_dir as shipped
+
+    return shipped()
 
 
 def profiles_dir() -> Path:

@@ -41,10 +41,8 @@ def settings() -> QSettings:
 
 
 def resource(*parts: str) -> Path:
-    try:
-        from app.resources import resource_path  # knows about the PyInstaller bundle
-    except ImportError:
-        return Path(__file__).resolve().parents[2].joinpath("resources", *parts)
+    from app.resources import resource_path  # knows about the PyInstaller bundle
+
     return resource_path(*parts)
 
 
