@@ -613,7 +613,7 @@ def test_file_import_opens_the_wizard_for_every_role_and_refreshes_the_work_area
         _validated(qtbot, wizard)
         with qtbot.waitSignal(wizard.importFinished, timeout=WAIT_MS):
             wizard.next()
-        assert refreshed == [True]
+        qtbot.waitUntil(lambda: refreshed == [True])  # the review queue reloads after an import
         qtbot.waitUntil(lambda: wizard.import_page.done)
         wizard.button(QWizard.WizardButton.FinishButton).click()
         qtbot.waitUntil(lambda: not wizard.isVisible())
