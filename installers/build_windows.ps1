@@ -113,12 +113,21 @@ $MakeNsis = Find-Tool "makensis.exe" @("${env:ProgramFiles(x86)}\NSIS\makensis.e
 $Setup = Join-Path $Dist "ClearSlate-$Version-user-setup.exe"
 $NsisArgs = @("/V2", "/WX", "/DVERSION=$Version", "/DPAYLOAD=$Bundle", "/DOUTFILE=$Setup",
               "/DICON=$(Join-Path $Root 'resources\icons\clearslate.ico')")
+$SignCmd = Join-Path $Root "build\sign-nsis.cmd"
 if (-not $NoSign) {
-    # NSIS runs this on the uninstaller and the installer as it writes them (%1 = the file).
+    # NSIS runs "<SIGN> <file>" on the uninstaller and the installer as it writes them. A
+    # small .cmd keeps the signtool arguments out of makensis's own command-line quoting;
+    # it is deleted right after (it may hold the .pfx password).
     $quoted = ($SignArgs | ForEach-Object { if ($_ -match '\s') { "`"$_`"" } else { $_ } }) -join ' '
-    $NsisArgs += "/DSIGN=`"$SignTool`" $quoted"
+    New-Item -ItemType Directory -Force (Split-Path $SignCmd) | Out-Null
+    Set-Content -Encoding ascii $SignCmd "@`"$SignTool`" $quoted %*"
+    $NsisArgs += "/DSIGN=$SignCmd"
 }
-Run $MakeNsis ($NsisArgs + @("installers\clearslate.nsi"))
+try {
+    Run $MakeNsis ($NsisArgs + @("installers\clearslate.nsi"))
+} finally {
+    Remove-Item -Force -ErrorAction SilentlyContinue $SignCmd
+}
 Verify @($Setup)  # NSIS's !finalize signed it; check the signature and its timestamp
 
 Step "Per-machine MSI (WiX 3)"

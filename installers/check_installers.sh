@@ -77,16 +77,27 @@ files=$(msiinfo export "$msi" File | tail -n +4 | wc -l)
 echo "WiX per-machine MSI: ok ($(du -k "$msi" | cut -f1) KB, $files files)"
 
 # -- signing rehearsal ---------------------------------------------------------------------
+# The same hooks as a release: NSIS signs its uninstaller and itself through -DSIGN=script;
+# the MSI is signed afterwards. Both signatures must verify against the certificate.
 if command -v openssl >/dev/null && command -v osslsigncode >/dev/null; then
     openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=ClearSlate CI test signing" \
         -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
-    for file in "$setup" "$msi"; do
-        osslsigncode sign -certs "$work/cert.pem" -key "$work/key.pem" -h sha256 \
-            -n "ClearSlate" -in "$file" -out "$file.signed" >/dev/null
-        osslsigncode verify -CAfile "$work/cert.pem" -in "$file.signed" >/dev/null 2>&1 ||
-            fail "a signature on $(basename "$file") does not verify"
+    cat >"$work/sign.sh" <<EOF
+#!/bin/sh
+set -e
+osslsigncode sign -certs "$work/cert.pem" -key "$work/key.pem" -h sha256 -n ClearSlate -in "\$1" -out "\$1.signed" >/dev/null
+mv "\$1.signed" "\$1"
+EOF
+    chmod +x "$work/sign.sh"
+    signed_setup="$work/ClearSlate-$VERSION-user-setup-signed.exe"
+    (cd installers && makensis -V2 -WX -DVERSION="$VERSION" -DPAYLOAD="$payload" -DOUTFILE="$signed_setup" \
+        -DICON="$work/clearslate.ico" -DSIGN="$work/sign.sh" clearslate.nsi)
+    "$work/sign.sh" "$msi"
+    for file in "$signed_setup" "$msi"; do
+        osslsigncode verify -CAfile "$work/cert.pem" -in "$file" >/dev/null 2>&1 ||
+            fail "the signature on $(basename "$file") does not verify"
     done
-    echo "signing rehearsal (osslsigncode, throw-away certificate): ok"
+    echo "signing rehearsal (osslsigncode, throw-away certificate, NSIS !finalize hooks): ok"
 else
     echo "signing rehearsal skipped (openssl or osslsigncode not installed)"
 fi

@@ -4,9 +4,9 @@
 ;
 ;   makensis -DVERSION=0.1.0 -DPAYLOAD=..\dist\clearslate -DOUTFILE=..\dist\ClearSlate-0.1.0-user-setup.exe clearslate.nsi
 ;
-; Optional: -DSIGN="signtool sign /fd SHA256 /tr http://timestamp.example /td SHA256 /a"
-; signs the uninstaller and the installer as they are written (the build machine's
-; signing command; see installers/README.md).
+; Optional: -DSIGN=C:\path\sign.cmd names a script that signs the file given as its one
+; argument, in place (build_windows.ps1 writes one around signtool; check_installers.sh one
+; around osslsigncode). NSIS runs it on the uninstaller and on the installer as it writes them.
 
 Unicode true
 SetCompressor /SOLID lzma
@@ -29,8 +29,8 @@ SetCompressor /SOLID lzma
 !endif
 
 !ifdef SIGN
-  !uninstfinalize '${SIGN} "%1"' = 0
-  !finalize '${SIGN} "%1"' = 0
+  !uninstfinalize '"${SIGN}" "%1"' = 0
+  !finalize '"${SIGN}" "%1"' = 0
 !endif
 
 Name "${APP_NAME}"
