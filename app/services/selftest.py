@@ -136,6 +136,13 @@ def step_libraries(ctx: _Context) -> str:
             raise SelfTestFailure(
                 f"the bundle contains network modules it must not have: {', '.join(present)}"
             )
+    # openpyxl parses workbook XML safely (no entity expansion bombs) only with defusedxml.
+    from openpyxl.xml import DEFUSEDXML
+
+    if not DEFUSEDXML:
+        raise SelfTestFailure(
+            "defusedxml is missing: workbooks would be parsed without XML protections"
+        )
     from app.core.security import hash_password, verify_password
 
     # scrypt lives in OpenSSL's libcrypto: a bundle that dropped it could not log anyone on.
