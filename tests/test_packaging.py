@@ -361,3 +361,16 @@ def test_portable_zip_switches_portable_mode_on(tmp_path: Path) -> None:
         assert (link.external_attr >> 16) & 0o170000 == 0o120000  # stored as a symbolic link
         assert zf.read(link) == b"libQt6Core.so.6"
     assert not list((tmp_path / "out").glob("*.part"))
+
+
+def test_window_state_has_one_qsettings_so_portable_mode_covers_it() -> None:
+    """A bare QSettings() would write to the Windows registry and ignore portable mode."""
+    makers = [
+        str(path.relative_to(REPO))
+        for path in (REPO / "app").rglob("*.py")
+        if "QSettings(" in path.read_text(encoding="utf-8")
+    ]
+    assert makers == ["app/ui/application.py"]
+    assert 'QSettings(str(data_dir() / "window.ini"), QSettings.Format.IniFormat)' in (
+        REPO / "app" / "ui" / "application.py"
+    ).read_text(encoding="utf-8")
