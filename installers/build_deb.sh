@@ -85,7 +85,9 @@ mkdir -p "$OUTDIR"
 deb="$OUTDIR/${PKG}_${VERSION}_${ARCH}.deb"
 # gzip: every dpkg reads it, and it packs the 170 MB bundle in seconds (xz takes minutes).
 dpkg-deb --root-owner-group -Zgzip -z6 --build "$root" "$deb" >/dev/null
-dpkg-deb --info "$deb" | grep -q "Package: $PKG" || { echo "build_deb: $deb is not a package" >&2; exit 1; }
+# (Output into variables first: grep -q would close a pipe early and trip pipefail.)
+info=$(dpkg-deb --info "$deb")
+grep -q "Package: $PKG" <<<"$info" || { echo "build_deb: $deb is not a package" >&2; exit 1; }
 contents=$(dpkg-deb --contents "$deb")
 for want in ./usr/share/applications/clearslate.desktop ./usr/share/icons/hicolor/256x256/apps/clearslate.png \
     ./opt/clearslate/clearslate ./usr/bin/clearslate; do
