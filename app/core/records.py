@@ -7,31 +7,49 @@ attribute names, in field order, and the dataclass's properties (``is_conviction
 ``event_date`` ...): it is built ten times faster and the engine and its predicates read
 it exactly as they read the dataclass. Twins are generated from the dataclass's own
 fields, so a field added to the model appears in its twin without anyone editing this.
+
+A layout maps each field to a position of the tuple, so that a stored row with a few
+converted values appended (``row + (offense, level, ...)``, one C-level concatenation)
+is itself the twin, instead of being rearranged value by value in Python.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import operator
+from collections.abc import Mapping
 from typing import Any
 
-_TWINS: dict[type, type[tuple[Any, ...]]] = {}
+_TWINS: dict[tuple[type, tuple[int, ...] | None], type[tuple[Any, ...]]] = {}
 
 
-def tuple_twin(cls: type) -> type[tuple[Any, ...]]:
-    """The tuple twin of the frozen dataclass ``cls``: ``Twin((v1, v2, ...))`` in field order."""
-    twin = _TWINS.get(cls)
+def tuple_twin(cls: type, layout: Mapping[str, int] | None = None) -> type[tuple[Any, ...]]:
+    """The tuple twin of the frozen dataclass ``cls``.
+
+    Without ``layout`` the twin is ``Twin((v1, v2, ...))`` in field order; with it, field
+    ``name`` is item ``layout[name]`` (every field must be placed; other items are ignored).
+    """
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    if layout is None:
+        positions = tuple(range(len(names)))
+    else:
+        missing = [n for n in names if n not in layout]
+        if missing:
+            raise ValueError(f"{cls.__name__} twin layout places no {', '.join(missing)}")
+        positions = tuple(layout[n] for n in names)
+    key = (cls, None if layout is None else positions)
+    twin = _TWINS.get(key)
     if twin is not None:
         return twin
-    names = tuple(f.name for f in dataclasses.fields(cls))
     namespace: dict[str, Any] = {
         "__slots__": (),
         "__doc__": f"{cls.__name__}'s fields in a tuple (see app.core.records).",
         "__module__": __name__,
         "_fields": names,
+        "_positions": positions,
         "model": cls,
     }
-    for i, name in enumerate(names):
+    for name, i in zip(names, positions, strict=True):
         namespace[name] = property(operator.itemgetter(i), doc=f"{cls.__name__}.{name}")
     # Derived values (properties of the dataclass) read the fields by name, so the same
     # property objects work on the twin unchanged.
@@ -41,15 +59,16 @@ def tuple_twin(cls: type) -> type[tuple[Any, ...]]:
                 namespace[name] = value
 
     def __repr__(self: tuple[Any, ...]) -> str:
-        shown = ", ".join(f"{n}={v!r}" for n, v in zip(names, self, strict=True))
+        shown = ", ".join(f"{n}={self[i]!r}" for n, i in zip(names, positions, strict=True))
         return f"{cls.__name__}Row({shown})"
 
     namespace["__repr__"] = __repr__
     twin = type(f"{cls.__name__}Row", (tuple,), namespace)
-    _TWINS[cls] = twin
+    _TWINS[key] = twin
     return twin
 
 
 def to_model(row: tuple[Any, ...]) -> Any:
     """The dataclass a twin stands for (for tests and the rare caller that needs the type)."""
-    return type(row).model(*row)  # type: ignore[attr-defined]
+    twin = type(row)
+    return twin.model(*(row[i] for i in twin._positions))  # type: ignore[attr-defined]

@@ -62,10 +62,19 @@ class _FormatFacts(dict[str, Any]):
         return "{" + key + "}"
 
 
+_FIELDS: dict[str, frozenset[str]] = {}
+
+
 def _reason(
     rule: Rule, facts: dict[str, Any], count: CountFacts, options: Mapping[str, Any]
 ) -> Reason:
-    text = rule.text.format_map(_FormatFacts(facts, count, options))
+    fields = _FIELDS.get(rule.text)
+    if fields is None:
+        fields = _FIELDS[rule.text] = frozenset(_text_fields(rule.text))
+    if fields <= facts.keys():
+        text = rule.text.format_map(facts)  # every name is a fact: no count lookups needed
+    else:
+        text = rule.text.format_map(_FormatFacts(facts, count, options))
     shown = {"offense": count.offense.display}
     shown.update(facts)
     return Reason(code=rule.code, text=text, citation=rule.citation, facts=shown)
@@ -163,13 +172,16 @@ def _decide(pack: Pack, plan: tuple[_Step, ...], ctx: Ctx) -> Result:
         rule = step.rule
         if step.cached is not None and (not skipped or rule.outcome is not Outcome.NEEDS_REVIEW):
             return (count.count_id, rule.outcome, step.cached)
-        facts = dict(step.facts)
+        # Most steps fail on their first condition: the facts are copied only when a
+        # condition holds and adds some (step.facts is shared by every count of the code).
+        facts = step.facts
         try:
             for cond in step.rest:
                 got = cond(ctx)
                 if got is None:
                     break
-                facts.update(got)
+                if got:
+                    facts = {**facts, **got}
             else:
                 reasons = [_reason(rule, facts, count, pack.options)]
                 if rule.outcome is Outcome.NEEDS_REVIEW:

@@ -12,9 +12,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import queue
 import re
+import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -51,8 +54,23 @@ FROM events {where}ORDER BY person_id, id
 _PEOPLE_SQL = "SELECT id, person_key, full_name, dob FROM people {where}ORDER BY id"
 
 _SUB = re.compile(r"\(([^()]*)\)")
-_LEVELS = {lvl.value: lvl for lvl in Level}
-_DISPOSITIONS = {d.value: d for d in Disposition}
+
+
+class _Lookup(dict[Any, Any]):
+    """A mapping whose unknown keys read as ``default(key)``: ``m[x]`` beats ``m.get(x)``."""
+
+    def __init__(self, items: dict[Any, Any], default: Callable[[Any], Any]) -> None:
+        super().__init__(items)
+        self.default = default
+
+    def __missing__(self, key: Any) -> Any:
+        return self.default(key)
+
+
+# Stored text -> enum member (None and anything unknown -> None); 0/1/NULL -> bool/None.
+_LEVELS = _Lookup({None: None, **{lvl.value: lvl for lvl in Level}}, lambda _: None)
+_DISPOSITIONS = _Lookup({None: None, **{d.value: d for d in Disposition}}, lambda _: None)
+_BOOLS = _Lookup({None: None, 0: False, 1: True}, bool)
 _BY_PERSON = itemgetter(0)
 
 
@@ -88,11 +106,38 @@ class _Offenses(dict[tuple[Any, ...], Offense]):
         return off
 
 
+# Where each CountFacts field is in a _COUNT_SQL row with _Facts.counts' converted values
+# appended (27 offense, 28 level, 29 disposition, 30-32 dates, 33 sentence completed).
+_COUNT_LAYOUT = {
+    "count_id": 1,
+    "person_id": 0,
+    "case_id": 2,
+    "case_number": 3,
+    "count_number": 4,
+    "offense": 27,
+    "description": 12,
+    "level": 28,
+    "level_raw": 14,
+    "disposition": 29,
+    "disposition_raw": 16,
+    "disposition_date": 30,
+    "disposition_date_raw": 18,
+    "offense_date": 31,
+    "filing_date": 32,
+    "court": 21,
+    "county": 22,
+    "case_status": 23,
+    "sentence": 24,
+    "sentence_completed": 33,
+    "comment": 26,
+}
+
+
 class _Facts:
     """Stored rows -> facts, sharing date and offense objects across one read.
 
     ``twins`` builds tuple twins of the model's dataclasses (app.core.records): the same
-    attributes, about ten times cheaper to build, for the bulk evaluation path. Without it
+    attributes, several times cheaper to build, for the bulk evaluation path. Without it
     the real frozen dataclasses are built (the case view, tests). One mapping serves both,
     so the two can never disagree about a field.
     """
@@ -104,44 +149,33 @@ class _Facts:
         self.make_event: Callable[[tuple[Any, ...]], EventFacts]
         self.make_person: Callable[[tuple[Any, ...]], PersonFacts]
         if twins:
-            self.make_count = tuple_twin(CountFacts)  # type: ignore[assignment]
+            self.make_count = tuple_twin(CountFacts, _COUNT_LAYOUT)  # type: ignore[assignment]
             self.make_event = tuple_twin(EventFacts)  # type: ignore[assignment]
             self.make_person = tuple_twin(PersonFacts)  # type: ignore[assignment]
         else:
-            self.make_count = lambda v: CountFacts(*v)
+            pick = itemgetter(*(_COUNT_LAYOUT[f.name] for f in fields(CountFacts)))
+            self.make_count = lambda v: CountFacts(*pick(v))
             self.make_event = lambda v: EventFacts(*v)
             self.make_person = lambda v: PersonFacts(*v)
 
     def counts(self, rows: Iterable[tuple[Any, ...]]) -> tuple[CountFacts, ...]:
-        """Rows of _COUNT_SQL (one person's) -> counts, in CountFacts field order."""
+        """Rows of _COUNT_SQL (one person's) -> counts (see _COUNT_LAYOUT)."""
         make, dates, offenses = self.make_count, self.dates, self.offenses
-        levels, dispositions = _LEVELS, _DISPOSITIONS
-        # One comprehension per person: this line runs a million times in a bulk run.
+        levels, dispositions, bools = _LEVELS, _DISPOSITIONS, _BOOLS
+        # One comprehension per person, appending only the converted values to each row:
+        # this line runs a million times in a bulk run.
         return tuple(
             [
                 make(
-                    (
-                        r[1],
-                        r[0],
-                        r[2],
-                        r[3],
-                        r[4],
+                    r
+                    + (
                         offenses[r[5:12]],
-                        r[12],
-                        levels.get(r[13]),
-                        r[14],
-                        dispositions.get(r[15]),
-                        r[16],
+                        levels[r[13]],
+                        dispositions[r[15]],
                         dates[r[17]],
-                        r[18],
                         dates[r[19]],
                         dates[r[20]],
-                        r[21],
-                        r[22],
-                        r[23],
-                        r[24],
-                        None if r[25] is None else bool(r[25]),
-                        r[26],
+                        bools[r[25]],
                     )
                 )
                 for r in rows
@@ -182,31 +216,42 @@ def count_totals(ws: Workspace) -> tuple[int, int]:
     return int(people), int(counts)
 
 
+_END = (float("inf"), ())  # stands for an exhausted scan: every person id is smaller
+
+
 def _stream(ws: Workspace, facts: _Facts, batch_size: int) -> Iterator[list[PersonFacts]]:
     """Merge the three ordered scans person by person (groupby does the per-row work in C)."""
     conn = ws.conn
     empty: tuple[Any, ...] = ()
     count_groups = groupby(conn.execute(_COUNT_SQL.format(where="")), _BY_PERSON)
     event_groups = groupby(conn.execute(_EVENT_SQL.format(where="")), _BY_PERSON)
-    next_counts = next(count_groups, None)
-    next_events = next(event_groups, None)
+    counts_of, events_of, make_person, dates = (
+        facts.counts,
+        facts.events,
+        facts.make_person,
+        facts.dates,
+    )
+    next_counts: tuple[Any, Any] = next(count_groups, _END)
+    next_events: tuple[Any, Any] = next(event_groups, _END)
     batch: list[PersonFacts] = []
     for row in conn.execute(_PEOPLE_SQL.format(where="")):
         pid = row[0]
         # Rows of a person id with no people row (impossible with foreign keys on) are skipped.
-        while next_counts is not None and next_counts[0] < pid:
-            next_counts = next(count_groups, None)
-        counts = empty
-        if next_counts is not None and next_counts[0] == pid:
-            counts = facts.counts(next_counts[1])
-            next_counts = next(count_groups, None)
-        while next_events is not None and next_events[0] < pid:
-            next_events = next(event_groups, None)
-        events = empty
-        if next_events is not None and next_events[0] == pid:
-            events = facts.events(next_events[1])
-            next_events = next(event_groups, None)
-        batch.append(facts.person(row, counts, events))
+        while next_counts[0] < pid:
+            next_counts = next(count_groups, _END)
+        if next_counts[0] == pid:
+            counts = counts_of(next_counts[1])
+            next_counts = next(count_groups, _END)
+        else:
+            counts = empty
+        while next_events[0] < pid:
+            next_events = next(event_groups, _END)
+        if next_events[0] == pid:
+            events = events_of(next_events[1])
+            next_events = next(event_groups, _END)
+        else:
+            events = empty
+        batch.append(make_person((pid, row[1], row[2], dates[row[3]], counts, events)))
         if len(batch) >= batch_size:
             yield batch
             batch = []
@@ -242,6 +287,27 @@ def load_person(ws: Workspace, person_id: int) -> PersonFacts | None:
         conn.execute(_EVENT_SQL.format(where="WHERE person_id = ? "), (person_id,))
     )
     return facts.person(row, counts, events)
+
+
+@contextlib.contextmanager
+def scan_source(ws: Workspace, *, separate: bool) -> Iterator[Workspace]:
+    """The workspace to stream people from while ``ws`` writes a run's recommendations.
+
+    With ``separate`` and a WAL workspace this is a second connection: its scans then never
+    wait on the connection lock the inserts (on another thread) hold, and a WAL reader sees
+    the committed people, counts and events, which a run does not change. The caller must
+    pass ``separate=False`` when ``ws`` may hold uncommitted facts (an outer transaction);
+    without WAL (a network drive) a reader would block the writer, so ``ws`` itself is used.
+    """
+    mode = ws.conn.execute("PRAGMA journal_mode").fetchone()[0]
+    if not separate or str(mode).lower() != "wal":
+        yield ws
+        return
+    reader = Workspace.attach(ws.path)
+    try:
+        yield reader
+    finally:
+        reader.close()
 
 
 @contextlib.contextmanager
@@ -367,13 +433,11 @@ class ReasonCache:
 _INSERT_RECOMMENDATION = "INSERT INTO recommendations (run_id, count_id, outcome, rule_ids, reasons) VALUES (?, ?, ?, ?, ?)"
 
 
-def save_results(
-    ws: Workspace,
+def _rows(
     run_id: int,
     results: Iterable[tuple[int, Outcome, tuple[Reason, ...]]],
     cache: ReasonCache,
-) -> int:
-    """Insert (count id, outcome, reasons) results of ``run_id`` (caller's transaction)."""
+) -> list[tuple[Any, ...]]:
     by_id, lookup, outcome_text = cache._by_id, cache._lookup, _OUTCOME_TEXT
     rows = []
     for count_id, outcome, reasons in results:
@@ -382,8 +446,140 @@ def save_results(
         if hit is None or hit[0] is not reasons:
             hit = lookup(reasons)
         rows.append((run_id, count_id, outcome_text[outcome], hit[1], hit[2]))
+    return rows
+
+
+def save_results(
+    ws: Workspace,
+    run_id: int,
+    results: Iterable[tuple[int, Outcome, tuple[Reason, ...]]],
+    cache: ReasonCache,
+) -> int:
+    """Insert (count id, outcome, reasons) results of ``run_id`` (caller's transaction)."""
+    rows = _rows(run_id, results, cache)
     ws.conn.executemany(_INSERT_RECOMMENDATION, rows)
     return len(rows)
+
+
+# One row per distinct (outcome, rule ids, reasons) of a run: a few thousand for a million
+# counts. The batch insert joins it to a JSON array of [count id, set id] pairs, so the
+# per-row work happens inside SQLite (which lets go of the GIL for the whole statement)
+# rather than in executemany's per-row parameter binding.
+_SETS_TABLE = "temp.clearslate_result_sets"
+_CREATE_SETS = (
+    f"CREATE TABLE IF NOT EXISTS {_SETS_TABLE} (id INTEGER PRIMARY KEY, outcome TEXT NOT NULL, "
+    "rule_ids TEXT NOT NULL, reasons TEXT NOT NULL)"
+)
+_INSERT_SET = f"INSERT INTO {_SETS_TABLE} (id, outcome, rule_ids, reasons) VALUES (?, ?, ?, ?)"
+_INSERT_FROM_PAIRS = f"""
+INSERT INTO recommendations (run_id, count_id, outcome, rule_ids, reasons)
+SELECT ?, p.value ->> 0, s.outcome, s.rule_ids, s.reasons
+FROM json_each(?) p JOIN {_SETS_TABLE} s ON s.id = p.value ->> 1
+"""
+_PAIRS_JSON = json.JSONEncoder(separators=(",", ":")).encode
+_SETS_LIMIT = 100_000  # then the table starts over (bounds memory on any history)
+
+# (start over?, new sets, pairs JSON, row count)
+_Job = tuple[bool, list[tuple[int, str, str, str]], str, int]
+
+
+class ResultWriter:
+    """Inserts result rows of one run on a helper thread while the caller evaluates more.
+
+    Each batch is one INSERT ... SELECT (see _INSERT_FROM_PAIRS) during which SQLite holds
+    no GIL, so on a second core the insert overlaps the Python work of evaluating the next
+    batch. The rows go through the caller's connection and so join the caller's
+    transaction; the caller commits only after :meth:`close`. Without a serialized SQLite
+    (one connection usable from two threads) the batches are inserted inline.
+    """
+
+    def __init__(self, ws: Workspace, run_id: int, cache: ReasonCache) -> None:
+        self.ws = ws
+        self.run_id = run_id
+        self.cache = cache
+        self.count = 0
+        self._sets: dict[tuple[str, str, str], int] = {}
+        self._error: BaseException | None = None
+        self._queue: queue.Queue[_Job | None] = queue.Queue(maxsize=2)
+        self._thread: threading.Thread | None = None
+        ws.conn.execute(_CREATE_SETS)
+        ws.conn.execute(f"DELETE FROM {_SETS_TABLE}")  # left by a failed run on this connection
+        if sqlite3.threadsafety == 3:
+            self._thread = threading.Thread(
+                target=self._run, name="clearslate-recommendations", daemon=True
+            )
+            self._thread.start()
+
+    def _insert(self, job: _Job) -> None:
+        start_over, new_sets, pairs, _ = job
+        conn = self.ws.conn
+        if start_over:
+            conn.execute(f"DELETE FROM {_SETS_TABLE}")
+        if new_sets:
+            conn.executemany(_INSERT_SET, new_sets)
+        conn.execute(_INSERT_FROM_PAIRS, (self.run_id, pairs))
+
+    def _run(self) -> None:
+        while (job := self._queue.get()) is not None:
+            if self._error is None:  # after a failure, drain the queue so write() never blocks
+                try:
+                    self._insert(job)
+                except BaseException as exc:  # re-raised in the caller's thread
+                    self._error = exc
+
+    def write(self, results: Iterable[tuple[int, Outcome, tuple[Reason, ...]]]) -> None:
+        """Queue (count id, outcome, reasons) results; raises an earlier insert's error."""
+        if self._error is not None:
+            raise self._error
+        by_id, lookup, outcome_text = self.cache._by_id, self.cache._lookup, _OUTCOME_TEXT
+        sets = self._sets
+        start_over = len(sets) >= _SETS_LIMIT
+        if start_over:
+            sets.clear()
+        new_sets: list[tuple[int, str, str, str]] = []
+        pairs = []
+        for count_id, outcome, reasons in results:
+            # The identity hit is inlined: it serves most of a million rows.
+            hit = by_id.get(id(reasons))
+            if hit is None or hit[0] is not reasons:
+                hit = lookup(reasons)
+            key = (outcome_text[outcome], hit[1], hit[2])
+            set_id = sets.get(key)
+            if set_id is None:
+                set_id = sets[key] = len(sets) + 1
+                new_sets.append((set_id, *key))
+            pairs.append((count_id, set_id))
+        job = (start_over, new_sets, _PAIRS_JSON(pairs), len(pairs))
+        self.count += len(pairs)
+        if self._thread is None:
+            self._insert(job)
+        else:
+            self._queue.put(job)
+
+    def _stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def close(self) -> int:
+        """Wait until every row is inserted; raises an insert's error. Returns the row count."""
+        self._stop()
+        if self._error is not None:
+            raise self._error
+        self.ws.conn.execute(f"DROP TABLE IF EXISTS {_SETS_TABLE}")
+        return self.count
+
+    def __enter__(self) -> ResultWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            # The caller failed (or was cancelled) and will roll back: stop the thread
+            # first, never leaving it inserting into a transaction that is going away.
+            self._stop()
 
 
 def save_recommendations(
