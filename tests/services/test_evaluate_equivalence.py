@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -258,3 +260,110 @@ def test_fast_stream_reads_the_same_facts_as_the_dataclass_stream(mixed_workspac
         type(c).model is CountFacts and not isinstance(c, CountFacts) for c in twins
     )
     assert any(isinstance(e, tuple_twin(EventFacts)) for p in fast for e in p.events)
+
+
+def test_a_run_inside_an_outer_transaction_sees_its_uncommitted_facts(tmp_path: Path) -> None:
+    # The bulk scan may use a second connection; it must not when facts are not committed.
+    ws = make_workspace(tmp_path, users=False)
+    try:
+        with ws.transaction():
+            _fill(ws, people=40)
+            report = evaluate(ws, user="admin", as_of=dt.date(2024, 1, 1))
+            _, counts = store.count_totals(ws)
+            assert counts > 0 and report.count_total == counts
+        assert store.outcome_counts(ws, report.run_id) == report.outcomes
+    finally:
+        ws.close()
+
+
+def test_scan_source_is_a_second_connection_only_in_wal_mode(mixed_workspace: Any) -> None:
+    ws = mixed_workspace
+    with store.scan_source(ws, separate=True) as source:
+        assert source is not ws and store.count_totals(source) == store.count_totals(ws)
+    with store.scan_source(ws, separate=False) as source:
+        assert source is ws
+
+
+def test_scan_source_without_wal_reads_through_the_writer(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, users=False)
+    try:
+        ws.conn.execute("PRAGMA journal_mode = DELETE")
+        with store.scan_source(ws, separate=True) as source:
+            assert source is ws
+    finally:
+        ws.close()
+
+
+def test_a_failed_insert_stops_the_writer_and_rolls_back(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, users=False)
+    try:
+        _fill(ws, people=20)
+        reasons = (Reason("x.code", "Text (HS 1).", "HS 1", {"n": 1}),)
+        with pytest.raises(sqlite3.IntegrityError), ws.transaction():
+            run = store.create_run(
+                ws,
+                policy_id="ca-prop64-state",
+                pack_version="1",
+                pack_sha256="0" * 64,
+                options={},
+                as_of=dt.date(2024, 1, 1),
+                engine_version="1",
+                user="admin",
+            )
+            with store.ResultWriter(ws, run, store.ReasonCache()) as writer:
+                writer.write(
+                    [(1, Outcome.NOT_ELIGIBLE, reasons), (2, Outcome.NEEDS_REVIEW, reasons)]
+                )
+                writer.write([(1, Outcome.NOT_ELIGIBLE, reasons)])  # (run, count 1) again
+        assert not any(t.name == "clearslate-recommendations" for t in threading.enumerate())
+        assert ws.conn.execute("SELECT count(*) FROM recommendations").fetchone()[0] == 0
+        assert store.latest_run(ws) is None
+    finally:
+        ws.close()
+
+
+def test_writer_rows_match_the_plain_insert(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, users=False)
+    try:
+        _fill(ws, people=20)
+        shared = (Reason("a.one", "One (HS 1).", "HS 1", {"section": "11357 HS"}),)
+        results = [
+            (1, Outcome.NOT_ELIGIBLE, shared),
+            (2, Outcome.NOT_ELIGIBLE, shared),
+            (3, Outcome.NEEDS_REVIEW, shared),  # same reasons, other outcome: its own set
+            (
+                4,
+                Outcome.ELIGIBLE_DISMISS,
+                (Reason("b", "Ünïcode — “quoted” (HS 2).", "HS 2", {"d": dt.date(2001, 1, 2)}),),
+            ),
+        ]
+        with ws.transaction():
+            runs = [
+                store.create_run(
+                    ws,
+                    policy_id="p",
+                    pack_version="1",
+                    pack_sha256="0" * 64,
+                    options={},
+                    as_of=dt.date(2024, 1, 1),
+                    engine_version="1",
+                    user="admin",
+                )
+                for _ in range(2)
+            ]
+            with store.ResultWriter(ws, runs[0], store.ReasonCache()) as writer:
+                writer.write(results[:2])
+                writer.write(results[2:])
+            store.save_results(ws, runs[1], results, store.ReasonCache())
+        rows = [
+            ws.conn.execute(
+                "SELECT count_id, outcome, rule_ids, reasons FROM recommendations WHERE run_id = ? ORDER BY count_id",
+                (run,),
+            ).fetchall()
+            for run in runs
+        ]
+        assert rows[0] == rows[1] and len(rows[0]) == 4
+        assert rows[0][2][1] == "needs_review" and "Ünïcode — “quoted”" in rows[0][3][3]
+        assert json.loads(rows[0][3][3])[0]["facts"] == {"d": "2001-01-02"}
+    finally:
+        ws.close()
