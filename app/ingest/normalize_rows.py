@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from app.core.dates import cell_text, parse_date
@@ -136,9 +137,12 @@ def _digest(*parts: str | None) -> str:
     return hashlib.blake2b(joined.encode("utf-8"), digest_size=16).hexdigest()
 
 
+_CASE_SEPARATORS = re.compile(r"[\s\-]+")
+
+
 def case_key(case_number: str) -> str:
     """Comparison form of a case number: upper case, spaces and dashes ignored."""
-    return re.sub(r"[\s\-]+", "", case_number.upper())
+    return _CASE_SEPARATORS.sub("", case_number.upper())
 
 
 class RowNormalizer:
@@ -199,7 +203,7 @@ class RowNormalizer:
         self._fast_cache: dict[str, dict[object, Any]] = {}
         self._name_cache: dict[str, Any] = {}
         self._sex_cache: dict[str | None, str | None] = {}
-        self._raw_cache: dict[tuple[type, object], str | None] = {}
+        self._raw_cache: dict[object, str | None] = {}
         self._fast_ok = "event_type" not in self._plan and all(
             plan[0] is not None and plan[1] is None and plan[4] is None
             for plan in self._plan.values()
@@ -645,7 +649,16 @@ class RowNormalizer:
             assert i is not None
             values = by_index[i] if i < width else [None] * n_rows
             if name in _ID_FIELDS:
-                columns[name] = [_fast_id(v) for v in values]
+                # RowNormalizer._id's plain-text branch, inline (no bookkeeping here: the
+                # lengths are counted once a row is known to be clean); else the slow path.
+                columns[name] = [
+                    None
+                    if v is None
+                    else (v.strip() or None)
+                    if v.__class__ is str and v.isascii() and "E" not in v and "e" not in v
+                    else _SLOW
+                    for v in values
+                ]
             else:
                 columns[name] = self._fast_column(name, i, values)
         none = [None] * n_rows
@@ -688,6 +701,8 @@ class RowNormalizer:
         names = self._name_cache
         sexes_cache = self._sex_cache
         key_type = self.key_type
+        enum_values: dict[str | None, Any] = self._fast_cache.setdefault("disposition values", {})
+        level_values: dict[str | None, Any] = self._fast_cache.setdefault("level values", {})
         out: list[RowResult] = []
         for r in range(n_rows):
             row_number, cells = rows[r]
@@ -795,7 +810,15 @@ class RowNormalizer:
                 case_number, ckey, court, county, filing_date, filing_date_raw, status, status_given
             )
             recognized = offense.recognized
-            disposition_value = disposition.disposition.value if disposition.disposition else None
+            # Enum .value is a property call: the stored texts are looked up per distinct text.
+            disposition_value = enum_values.get(disposition_text, _MISS)
+            if disposition_value is _MISS:
+                disposition_value = enum_values[disposition_text] = (
+                    disposition.disposition.value if disposition.disposition else None
+                )
+            level_value = level_values.get(level_text, _MISS)
+            if level_value is _MISS:
+                level_value = level_values[level_text] = level.level.value if level.level else None
             count = CountRecord(
                 count_number,
                 offense_raw,
@@ -807,7 +830,7 @@ class RowNormalizer:
                 offense.conspiracy,
                 recognized and offense.section is not None,
                 description,
-                level.level.value if level.level else None,
+                level_value,
                 level_text,
                 disposition_value,
                 disposition_text,
@@ -836,9 +859,22 @@ class RowNormalizer:
         cache = self._raw_cache
         if len(cache) > _CACHE_LIMIT:
             cache.clear()
+        get = cache.get
         for values in by_index:
-            if set(map(type, values)) <= _TEXT_TYPES:
+            types = set(map(type, values))
+            if types <= _TEXT_TYPES:
                 texts.append(values)  # already text (or empty): kept as they are
+                continue
+            if types <= _PLAIN_KEY_TYPES:
+                # Dates and times are their own keys (see _fast_column): looked up in C.
+                cache[None] = None
+                looked = list(map(get, values, repeat(_MISS, len(values))))
+                if _MISS in looked:
+                    for n, text in enumerate(looked):
+                        if text is _MISS:
+                            v = values[n]
+                            looked[n] = cache[v] = v if v.__class__ is str else cell_text(v)
+                texts.append(looked)
                 continue
             column: list[str | None] = []
             for v in values:
@@ -864,31 +900,46 @@ class RowNormalizer:
         cache = self._fast_cache.setdefault(name, {})
         if len(cache) > _CACHE_LIMIT:
             cache.clear()
-        is_date = name in _DATE_FIELDS
-        probe: list[Cell] = [None] * (index + 1)
-        out: list[Any] = []
-        append = out.append
         get = cache.get
+        if set(map(type, values)) <= _PLAIN_KEY_TYPES:
+            # Text, dates and empties are their own keys (none of them equals another type),
+            # so the whole column is looked up in C; only new values are read one by one.
+            cache[None] = None
+            out = list(map(get, values, repeat(_MISS, len(values))))
+            if _MISS in out:
+                for n, answer in enumerate(out):
+                    if answer is _MISS:
+                        v = values[n]
+                        out[n] = get(v, _MISS)
+                        if out[n] is _MISS:
+                            out[n] = cache[v] = self._read_value(name, index, v)
+            return out
+        out = []
+        append = out.append
         for v in values:
             if v is None:
                 append(None)
                 continue
-            # bool and int compare equal (True == 1): key non-text cells by their type too.
+            # Numbers: bool, int and float compare equal (True == 1 == 1.0), so key them by
+            # their type too.
             k = v if v.__class__ is str else (v.__class__, v)
             answer = get(k, _MISS)
             if answer is _MISS:
-                findings: list[Finding] = []
-                probe[index] = v
-                if is_date:
-                    pair = self._date(probe, name, 0, findings)
-                    answer = pair if pair != (None, None) else None
-                else:
-                    answer = self._text(probe, name, 0, findings)[0]
-                if findings:
-                    answer = _SLOW
-                cache[k] = answer
+                answer = cache[k] = self._read_value(name, index, v)
             append(answer)
         return out
+
+    def _read_value(self, name: str, index: int, value: object) -> Any:
+        """One cell read by the reference reader: its answer, or ``_SLOW`` if it gives a finding."""
+        findings: list[Finding] = []
+        probe: list[Cell] = [None] * (index + 1)
+        probe[index] = value
+        if name in _DATE_FIELDS:
+            pair = self._date(probe, name, 0, findings)
+            answer: Any = pair if pair != (None, None) else None
+        else:
+            answer = self._text(probe, name, 0, findings)[0]
+        return _SLOW if findings else answer
 
     def id_findings(self) -> list[Finding]:
         """After the last row: numeric IDs shorter than their column's usual length (lost zeros)."""
@@ -929,17 +980,8 @@ _MISS = object()
 _SLOW = object()  # normalize_batch: this value gives a finding, so its row takes normalize()
 _ID_FIELDS = frozenset({"person_key", "case_number"})
 _TEXT_TYPES = frozenset({str, type(None)})
+_PLAIN_KEY_TYPES = frozenset({str, type(None), dt.datetime, dt.date, dt.time})
 _DATE_FIELDS = frozenset({"dob", "disposition_date", "offense_date", "filing_date"})
-
-
-def _fast_id(value: object) -> object:
-    # RowNormalizer._id's plain-text branch (no bookkeeping here: normalize_batch counts the
-    # lengths once it knows the row is clean); anything else takes the slow path.
-    if value is None:
-        return None
-    if value.__class__ is str and value.isascii() and "E" not in value and "e" not in value:  # type: ignore[operator]
-        return value.strip() or None  # type: ignore[attr-defined]
-    return _SLOW
 
 
 def _offense_key(offense: Offense) -> str:

@@ -51,6 +51,8 @@ from app.store import imports as store
 from app.store.workspace import Workspace
 
 BATCH = 5000
+# Write batches on a worker thread while the next batch is read (see _BackgroundWriter).
+BACKGROUND_WRITES = True
 PROFILE_SETTING_PREFIX = "import.profile."
 Row = tuple[int, list[Any]]
 
@@ -361,6 +363,7 @@ class _BackgroundWriter:
     ) -> None:
         self._duplicates = duplicates
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
+        self._inline = not BACKGROUND_WRITES
         self._pending: deque[tuple[Future[list[store.DuplicateHit]], int, list[RowRecord]]] = (
             deque()
         )
@@ -385,6 +388,9 @@ class _BackgroundWriter:
         *,
         at: int,
     ) -> None:
+        if self._inline:
+            self._done.append((at, self._duplicates(records, add_batch(records, skipped))))
+            return
         self._pending.append((self._pool.submit(add_batch, records, skipped), at, records))
         while len(self._pending) > 2:
             self._collect()

@@ -240,6 +240,9 @@ class ImportWriter:
             )
         }
         self._keyless: dict[tuple[str, str, str], int] = {}
+        self._multi_count_cases: set[int] = set()
+        # False once a row gave its case a status of its own (not derived from its count).
+        self._status_from_rows = True
 
     def _take(self, table: str) -> int:
         value = self._next[table]
@@ -310,12 +313,14 @@ class ImportWriter:
             existing = self._lookup_existing([r.dedupe_key for r in records]) if records else {}
         batch_seen: dict[str, tuple[int, list[str | None]]] = {}
         seen = self._seen
+        dropped = self._dropped
+        source_id = self.source_id
+        next_ids = self._next
         for record in records:
-            source_row_id = self._take("source_rows")
-            source_rows.append(
-                (source_row_id, self.source_id, record.row_number, _raw_json(record.raw))
-            )
-            if self._dropped and record.dedupe_key not in seen:
+            source_row_id = next_ids["source_rows"]
+            next_ids["source_rows"] = source_row_id + 1
+            source_rows.append((source_row_id, source_id, record.row_number, _raw_json(record.raw)))
+            if dropped and record.dedupe_key not in seen:
                 seen[record.dedupe_key] = source_row_id
             earlier = existing.get(record.dedupe_key)
             if earlier is not None:
@@ -481,9 +486,15 @@ class ImportWriter:
         c = record.case
         cid = self._cases.get((person_id, c.case_key))
         if cid is not None:
+            if cid >= self.first_case_id:
+                # A case of this import with a second count: its status is derived again at
+                # the end. A one-count case already has its count's status.
+                self._multi_count_cases.add(cid)
             return cid
         cid = self._take("cases")
         self._cases[(person_id, c.case_key)] = cid
+        if c.status_given:
+            self._status_from_rows = False
         cases.append(
             (
                 cid,
@@ -525,18 +536,29 @@ class ImportWriter:
         """Rebuild indexes, derive case statuses, propose person matches, close the source row."""
         with translating():
             if self._dropped:
+                # SQLite's sorter may use a second thread for the index builds (two cores).
+                self.conn.execute("PRAGMA threads = 2")
                 for statement in BULK_INDEXES:
                     self.conn.execute(statement)
+                self.conn.execute("PRAGMA threads = 0")
             if not self.status_given:
                 # A case is "warrant" if any count says so, "open" if any is open, else closed.
-                self.conn.execute(
+                status = (
                     "UPDATE cases SET status = CASE "
                     "WHEN EXISTS (SELECT 1 FROM counts c WHERE c.case_id = cases.id AND c.disposition = 'warrant') THEN 'warrant' "
                     "WHEN EXISTS (SELECT 1 FROM counts c WHERE c.case_id = cases.id AND c.disposition = 'open') THEN 'open' "
                     "WHEN EXISTS (SELECT 1 FROM counts c WHERE c.case_id = cases.id AND c.disposition IS NOT NULL) THEN 'closed' "
-                    "ELSE status END WHERE id >= ?",
-                    (self.first_case_id,),
+                    "ELSE status END "
                 )
+                if self._status_from_rows and self.first_load_fast:
+                    # Each new case was inserted with its first count's status (the same rule
+                    # over one count), so only the cases that gained more counts need it again.
+                    self.conn.executemany(
+                        status + "WHERE id = ?",
+                        ((cid,) for cid in sorted(self._multi_count_cases)),
+                    )
+                else:
+                    self.conn.execute(status + "WHERE id >= ?", (self.first_case_id,))
             self.totals.matches_proposed = propose_matches(self.conn, self.first_person_id)
             self.conn.execute(f"PRAGMA cache_size = {int(self._cache_size)}")
             self.conn.execute(

@@ -333,3 +333,27 @@ def test_sample_workbooks_import_identically(
     if not path.exists():
         pytest.skip("sample_workbooks/ is not built")
     _assert_same(tmp_path, sample, [path], monkeypatch)
+
+
+def test_case_status_over_all_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = _clean_row(random.Random(1))
+    rows = []
+    for case, dispositions in {
+        "BA1": ["CONVICTED", "WARRANT", "DISMISSED"],
+        "BA2": ["CONVICTED", "OPEN"],
+        "BA3": ["WARRANT"],
+        "BA4": ["DISMISSED", "CONVICTED"],
+    }.items():
+        for n, disposition in enumerate(dispositions, 1):
+            row = list(base)
+            row[0], row[1], row[14] = case, n, disposition
+            rows.append(row)
+    path = _write_csv(tmp_path / "status.csv", rows)
+    _assert_same(tmp_path, "status", [path], monkeypatch)
+    tables, _ = _import(tmp_path, "status-check", [path], fast=True, monkeypatch=monkeypatch)
+    assert [(c[2], c[8]) for c in tables["cases"]] == [
+        ("BA1", "warrant"),
+        ("BA2", "open"),
+        ("BA3", "warrant"),
+        ("BA4", "closed"),
+    ]
