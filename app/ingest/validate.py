@@ -7,12 +7,12 @@ same rules row by row while it writes (duplicates there are found against the wo
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from app.core.dates import cell_text
 from app.ingest.findings import Finding, Severity
-from app.ingest.normalize_rows import RowNormalizer, RowRecord
+from app.ingest.normalize_rows import RowNormalizer, RowRecord, RowResult
 
 
 @dataclass(slots=True)
@@ -100,8 +100,7 @@ def validate_rows(
     """Normalize every row and collect the report (nothing is written)."""
     report = ValidationReport()
     tracker = DuplicateTracker(file=normalizer.file, sheet=normalizer.sheet)
-    for row_number, cells in rows:
-        result = normalizer.normalize(row_number, cells)
+    for row_number, result in _normalized(normalizer, rows):
         if result.blank:
             report.blank_rows += 1
             continue
@@ -121,6 +120,20 @@ def validate_rows(
             report.events += 1
     report.findings.extend(normalizer.id_findings())
     return report
+
+
+def _normalized(
+    normalizer: RowNormalizer, rows: Iterable[tuple[int, list[object]]], size: int = 1000
+) -> Iterator[tuple[int, RowResult]]:
+    """Row numbers with their results, normalized a chunk at a time (the batch fast path)."""
+    chunk: list[tuple[int, list[object]]] = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield from zip((n for n, _ in chunk), normalizer.normalize_batch(chunk), strict=True)
+            chunk = []
+    if chunk:
+        yield from zip((n for n, _ in chunk), normalizer.normalize_batch(chunk), strict=True)
 
 
 __all__ = [

@@ -357,3 +357,15 @@ def test_case_status_over_all_counts(tmp_path: Path, monkeypatch: pytest.MonkeyP
         ("BA3", "warrant"),
         ("BA4", "closed"),
     ]
+
+
+def test_validation_report_is_the_same_on_both_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write_xlsx(tmp_path / "messy.xlsx", _messy_rows(2500, seed=21))
+    fast = importing.validate_file(path, today=TODAY)
+    with monkeypatch.context() as patch:
+        patch.setattr(RowNormalizer, "normalize_batch", _reference_batch)
+        plain = importing.validate_file(path, today=TODAY)
+    assert fast.findings and fast.error_rows and fast.duplicates
+    assert fast == plain
