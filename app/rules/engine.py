@@ -75,9 +75,24 @@ def _reason(
         text = rule.text.format_map(facts)  # every name is a fact: no count lookups needed
     else:
         text = rule.text.format_map(_FormatFacts(facts, count, options))
-    shown = {"offense": count.offense.display}
+    shown = {"offense": _display(count.offense)}
     shown.update(facts)
     return Reason(code=rule.code, text=text, citation=rule.citation, facts=shown)
+
+
+_DISPLAY: dict[int, tuple[Offense, str]] = {}
+
+
+def _display(offense: Offense) -> str:
+    """``offense.display``, built once per offense object (the store shares one per code)."""
+    hit = _DISPLAY.get(id(offense))
+    if hit is not None and hit[0] is offense:
+        return hit[1]
+    if len(_DISPLAY) >= 10_000:
+        _DISPLAY.clear()
+    text = offense.display
+    _DISPLAY[id(offense)] = (offense, text)
+    return text
 
 
 def _missing_reason(rule: Rule, missing: MissingFact, count: CountFacts) -> Reason:
