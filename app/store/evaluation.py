@@ -394,10 +394,29 @@ def create_run(
 _REASONS_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str).encode
 
 
+_JSON_STR = json.encoder.encode_basestring  # what the encoder above writes for a str
+_JSON_ASCII = json.encoder.encode_basestring_ascii  # what json.dumps writes for a str
+
+
 def encode_reasons(reasons: Iterable[Reason]) -> tuple[str, str]:
     """(rule_ids, reasons) as stored: JSON lists, the reasons with sorted keys."""
     reasons = tuple(reasons)
-    return json.dumps([r.code for r in reasons]), _REASONS_JSON([r.to_dict() for r in reasons])
+    if not all(
+        type(r.code) is str and type(r.text) is str and type(r.citation) is str for r in reasons
+    ):
+        return json.dumps([r.code for r in reasons]), _REASONS_JSON([r.to_dict() for r in reasons])
+    # The same bytes as json.dumps([codes]) and the encoder over [r.to_dict() ...] (see the
+    # equivalence test), without their per-call set-up: to_dict() with sorted keys is always
+    # citation, code, facts, text, so only the facts go through the encoder.
+    rule_ids = "[" + ", ".join([_JSON_ASCII(r.code) for r in reasons]) + "]"
+    text = ", ".join(
+        [
+            f'{{"citation": {_JSON_STR(r.citation)}, "code": {_JSON_STR(r.code)}, '
+            f'"facts": {_REASONS_JSON(r.facts)}, "text": {_JSON_STR(r.text)}}}'
+            for r in reasons
+        ]
+    )
+    return rule_ids, f"[{text}]"
 
 
 _OUTCOME_TEXT = {o: o.value for o in Outcome}  # a dict lookup beats Enum.value a million times

@@ -367,3 +367,22 @@ def test_writer_rows_match_the_plain_insert(tmp_path: Path) -> None:
         assert json.loads(rows[0][3][3])[0]["facts"] == {"d": "2001-01-02"}
     finally:
         ws.close()
+
+
+def test_reason_encoding_is_byte_for_byte_json_dumps() -> None:
+    tricky = (
+        Reason(
+            "ca.x",
+            'Tëxt “q” \\ " \n\t (HS 1)',
+            "HS 1",
+            {"b": 1, "a": dt.date(2001, 1, 2), "c": None},
+        ),
+        Reason("y.é", "t", "", {"é": True, "d": [1, "x"], "n": 2.5}),
+    )
+    for reasons in (tricky, tricky[:1], ()):
+        assert store.encode_reasons(reasons) == (
+            json.dumps([r.code for r in reasons]),
+            json.dumps(
+                [r.to_dict() for r in reasons], ensure_ascii=False, sort_keys=True, default=str
+            ),
+        )
