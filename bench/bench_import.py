@@ -5,17 +5,22 @@ and 1,000,000 CSV rows with peak memory. Prints figures; record them in docs/ben
 
 Each measurement runs in a fresh child process so peak RSS (ru_maxrss) belongs to it alone.
 Wall time and CPU time are both printed: on a shared machine the CPU time is the steadier figure.
+``--repeat N`` keeps the fastest of N runs of each measurement (other processes only ever make
+a run slower); the load average before and after is printed with the figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -52,14 +57,27 @@ def _child(kind: str, path: str, work: str) -> None:
     print(json.dumps(extra))
 
 
-def run(kind: str, path: Path, work: Path) -> dict[str, object]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", kind, str(path), str(work)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def run(kind: str, path: Path, work: Path, repeat: int = 1) -> dict[str, Any]:
+    best: dict[str, Any] | None = None
+    for _ in range(max(1, repeat)):
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", kind, str(path), str(work)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        if best is None or result["wall_s"] < best["wall_s"]:
+            best = result
+        # The workspaces (and their backups) of finished runs are not needed.
+        for leftover in work.glob("bench-*"):
+            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+    assert best is not None
+    return best
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main() -> int:
@@ -67,6 +85,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--csv-rows", type=int, default=1_000_000)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/cs-bench"))
+    parser.add_argument("--repeat", type=int, default=1, help="keep the fastest of N runs")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "PATH", "WORK"))
     args = parser.parse_args()
     if args.child:
@@ -78,8 +97,9 @@ def main() -> int:
     xlsx = args.dir / f"synthetic_{args.rows}.xlsx"
     if not xlsx.exists():
         write_bench_xlsx(xlsx, args.rows)
-    calamine = run("calamine", xlsx, args.dir)
-    imported = run("import", xlsx, args.dir)
+    print(f"load average before: {_load()} ({os.cpu_count()} CPUs)")
+    calamine = run("calamine", xlsx, args.dir, args.repeat)
+    imported = run("import", xlsx, args.dir, args.repeat)
     print(f"xlsx {args.rows:,} rows x 16 columns ({xlsx.stat().st_size / 1e6:.1f} MB)")
     print(f"  python-calamine read only : {calamine}")
     print(f"  ClearSlate import         : {imported}")
@@ -90,8 +110,9 @@ def main() -> int:
         csv_path = args.dir / f"synthetic_{args.csv_rows}.csv"
         if not csv_path.exists():
             write_bench_csv(csv_path, args.csv_rows)
-        result = run("import", csv_path, args.dir)
+        result = run("import", csv_path, args.dir, args.repeat)
         print(f"csv {args.csv_rows:,} rows ({csv_path.stat().st_size / 1e6:.1f} MB): {result}")
+    print(f"load average after: {_load()}")
     return 0
 
 

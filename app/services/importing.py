@@ -17,9 +17,7 @@ import datetime as dt
 import gc
 import json
 import time
-from collections import deque
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,8 +49,6 @@ from app.store import imports as store
 from app.store.workspace import Workspace
 
 BATCH = 5000
-# Write batches on a worker thread while the next batch is read (see _BackgroundWriter).
-BACKGROUND_WRITES = True
 PROFILE_SETTING_PREFIX = "import.profile."
 Row = tuple[int, list[Any]]
 
@@ -347,73 +343,6 @@ def _duplicate_findings(
             )
         )
     return out
-
-
-class _BackgroundWriter:
-    """Writes the import's batches on one worker thread, in order, at most two behind the reader.
-
-    SQLite releases the GIL while it steps a statement, so on two cores the inserts overlap
-    reading and normalizing the next batch. Only the worker touches the connection until
-    :meth:`finish` (or leaving the block, which waits for it) returns; the caller's transaction
-    then commits or rolls back as before.
-    """
-
-    def __init__(
-        self, duplicates: Callable[[list[RowRecord], list[store.DuplicateHit]], list[Finding]]
-    ) -> None:
-        self._duplicates = duplicates
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
-        self._inline = not BACKGROUND_WRITES
-        self._pending: deque[tuple[Future[list[store.DuplicateHit]], int, list[RowRecord]]] = (
-            deque()
-        )
-        self._done: list[tuple[int, list[Finding]]] = []  # (position, duplicate findings)
-
-    def __enter__(self) -> _BackgroundWriter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        # On an error or a cancel, let the batch being written finish before the rollback.
-        for future, _, _ in self._pending:
-            with contextlib.suppress(BaseException):
-                future.result()
-        self._pending.clear()
-        self._pool.shutdown(wait=True)
-
-    def submit(
-        self,
-        add_batch: Callable[..., list[store.DuplicateHit]],
-        records: list[RowRecord],
-        skipped: list[tuple[int, list[str | None]]],
-        *,
-        at: int,
-    ) -> None:
-        if self._inline:
-            self._done.append((at, self._duplicates(records, add_batch(records, skipped))))
-            return
-        self._pending.append((self._pool.submit(add_batch, records, skipped), at, records))
-        while len(self._pending) > 2:
-            self._collect()
-
-    def _collect(self) -> None:
-        future, at, records = self._pending.popleft()
-        hits = future.result()  # re-raises the writer's error
-        self._done.append((at, self._duplicates(records, hits) if hits else []))
-
-    def finish(self, findings: list[Finding]) -> None:
-        """Wait for every batch, then put each batch's duplicate findings in their places."""
-        while self._pending:
-            self._collect()
-        merged: list[Finding] = []
-        start = 0
-        for at, extra in self._done:
-            if extra:
-                merged.extend(findings[start:at])
-                merged.extend(extra)
-                start = at
-        merged.extend(findings[start:])
-        findings[:] = merged
-        self._done.clear()
 
 
 @contextlib.contextmanager
@@ -764,13 +693,7 @@ def _run_import(
     findings = report.findings
     findings.extend(prepared.findings)
     seen_before = len(table.findings)
-    with (
-        _no_cyclic_gc(),
-        ws.transaction(),
-        _BackgroundWriter(
-            lambda records, hits: _duplicate_findings(records, hits, path.name, table.sheet)
-        ) as background,
-    ):
+    with _no_cyclic_gc(), ws.transaction():
         writer = store.ImportWriter(ws, source, status_given="case_status" in resolved.index)
         batch: list[RowRecord] = []
         skipped_raw: list[tuple[int, list[str | None]]] = []
@@ -778,11 +701,11 @@ def _run_import(
         rows = 0
 
         def flush() -> None:
-            nonlocal batch, skipped_raw
-            # The batch is written on the writer thread while the next one is read; its
-            # duplicate findings go where they would have gone had it been written here.
-            background.submit(writer.add_batch, batch, skipped_raw, at=len(findings))
-            batch, skipped_raw = [], []
+            hits = writer.add_batch(batch, skipped_raw)
+            if hits:
+                findings.extend(_duplicate_findings(batch, hits, path.name, table.sheet))
+            batch.clear()
+            skipped_raw.clear()
 
         for (row_number, cells), result in _normalized(
             normalizer, _data_rows(table, prepared.header_row)
@@ -808,10 +731,8 @@ def _run_import(
         findings.extend(_reading_findings(prepared, seen_before))
         report.rows = rows
         if error_rows and not skip_invalid:
-            background.finish(findings)
             raise _Refused()
         flush()
-        background.finish(findings)
         check_cancelled(progress)
         # The file must be the one we hashed: a file rewritten while we read it is refused.
         sha_after = file_sha256(path)
