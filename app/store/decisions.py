@@ -81,9 +81,7 @@ class Batch:
     audit_seq: int
 
 
-_ROW_COLUMNS = (
-    "id, count_id, run_id, recommended, action, final_outcome, status, reason, user, at, batch_id, supersedes"
-)
+_ROW_COLUMNS = "id, count_id, run_id, recommended, action, final_outcome, status, reason, user, at, batch_id, supersedes"
 
 
 def new_batch_id() -> str:
@@ -144,8 +142,19 @@ def append(
             if row.status not in ("decided", "flagged", "skipped", "undecided"):
                 raise ReviewError(f"Unknown review status {row.status!r}.")
             buffer.append(
-                (row.count_id, row.run_id, row.recommended, row.action, row.final_outcome, row.status,
-                 row.reason, user, at, batch_id, row.supersedes)
+                (
+                    row.count_id,
+                    row.run_id,
+                    row.recommended,
+                    row.action,
+                    row.final_outcome,
+                    row.status,
+                    row.reason,
+                    user,
+                    at,
+                    batch_id,
+                    row.supersedes,
+                )
             )
             digest.update(f"{row.count_id}\t{row.final_outcome or ''}\t{row.status}\n".encode())
             count += 1
@@ -164,18 +173,27 @@ def append(
 # -- reading ---------------------------------------------------------------------------------
 
 
-def current_decisions(conn: sqlite3.Connection) -> Iterator[CurrentDecision]:
-    """The newest decision of every count that has one, in count order."""
+def current_decisions(
+    conn: sqlite3.Connection, *, up_to: int | None = None
+) -> Iterator[CurrentDecision]:
+    """The newest decision of every count that has one, in count order.
+
+    With ``up_to`` the state as it was when decision ``up_to`` was the newest row (a
+    sign-off recomputes its hash this way to prove its rows were not altered in place).
+    """
     cursor = conn.execute(
         "SELECT d.count_id, d.final_outcome, d.status, d.action, d.reason, d.user, d.at, d.id, d.recommended "
-        "FROM (SELECT max(id) AS id FROM decisions GROUP BY count_id) m "
-        "JOIN decisions d ON d.id = m.id ORDER BY d.count_id"
+        "FROM (SELECT max(id) AS id FROM decisions WHERE id <= ? GROUP BY count_id) m "
+        "JOIN decisions d ON d.id = m.id ORDER BY d.count_id",
+        (up_to if up_to is not None else 2**62,),
     )
     for values in cursor:
         yield CurrentDecision(*values)
 
 
-def current_for_counts(conn: sqlite3.Connection, count_ids: Sequence[int]) -> dict[int, CurrentDecision]:
+def current_for_counts(
+    conn: sqlite3.Connection, count_ids: Sequence[int]
+) -> dict[int, CurrentDecision]:
     """The newest decision of each of ``count_ids`` that has one."""
     out: dict[int, CurrentDecision] = {}
     for start in range(0, len(count_ids), 500):
@@ -200,7 +218,8 @@ def history(conn: sqlite3.Connection, count_ids: Sequence[int]) -> list[Decision
         out.extend(
             _row(v)
             for v in conn.execute(
-                f"SELECT {_ROW_COLUMNS} FROM decisions WHERE count_id IN ({marks}) ORDER BY id", chunk
+                f"SELECT {_ROW_COLUMNS} FROM decisions WHERE count_id IN ({marks}) ORDER BY id",
+                chunk,
             )
         )
     out.sort(key=lambda r: r.id)
@@ -210,7 +229,9 @@ def history(conn: sqlite3.Connection, count_ids: Sequence[int]) -> list[Decision
 def batch_rows(conn: sqlite3.Connection, batch_id: str) -> list[DecisionRow]:
     return [
         _row(v)
-        for v in conn.execute(f"SELECT {_ROW_COLUMNS} FROM decisions WHERE batch_id = ? ORDER BY id", (batch_id,))
+        for v in conn.execute(
+            f"SELECT {_ROW_COLUMNS} FROM decisions WHERE batch_id = ? ORDER BY id", (batch_id,)
+        )
     ]
 
 
@@ -251,7 +272,11 @@ def undo_state(conn: sqlite3.Connection, user: str) -> UndoState:
     for start in range(0, len(targets), 500):
         chunk = targets[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        target_batch.update(conn.execute(f"SELECT id, batch_id FROM decisions WHERE id IN ({marks})", chunk).fetchall())
+        target_batch.update(
+            conn.execute(
+                f"SELECT id, batch_id FROM decisions WHERE id IN ({marks})", chunk
+            ).fetchall()
+        )
     actions = {b[0]: b[4] for b in batches}
     done: list[str] = []
     undone: list[tuple[str, str]] = []  # (original batch, the undo batch that reverted it)
@@ -276,7 +301,9 @@ def undo_state(conn: sqlite3.Connection, user: str) -> UndoState:
     return UndoState(undo_top, redo_top, actions.get(undo_top) if undo_top else None, redo_action)
 
 
-def _previous_rows(conn: sqlite3.Connection, rows: Sequence[DecisionRow]) -> dict[int, DecisionRow | None]:
+def _previous_rows(
+    conn: sqlite3.Connection, rows: Sequence[DecisionRow]
+) -> dict[int, DecisionRow | None]:
     """For each row, the same count's decision just before it (None if it was the first)."""
     out: dict[int, DecisionRow | None] = {}
     for row in rows:
@@ -301,7 +328,10 @@ def _check_current(conn: sqlite3.Connection, rows: Sequence[DecisionRow], verb: 
             "SELECT user FROM decisions WHERE count_id = ? AND id > ? AND user != ? ORDER BY id DESC LIMIT 1",
             (row.count_id, row.id, row.user),
         ).fetchone()
-        same_state = now is not None and (now.status, now.final_outcome) == (row.status, row.final_outcome)
+        same_state = now is not None and (now.status, now.final_outcome) == (
+            row.status,
+            row.final_outcome,
+        )
         if others is not None or not same_state:
             who = f" by {others[0]}" if others else (f" by {now.user}" if now else "")
             raise ReviewError(
@@ -347,7 +377,7 @@ def redo_rows(conn: sqlite3.Connection, undo_batch_id: str) -> list[NewDecision]
             _row(v)
             for start in range(0, len(undo), 500)
             for v in conn.execute(
-                f"SELECT {_ROW_COLUMNS} FROM decisions WHERE id IN ({','.join('?' * len(undo[start:start + 500]))})",
+                f"SELECT {_ROW_COLUMNS} FROM decisions WHERE id IN ({','.join('?' * len(undo[start : start + 500]))})",
                 [u.supersedes for u in undo[start : start + 500]],
             )
         )

@@ -12,20 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-
-@dataclass(frozen=True, slots=True)
-class CurrentDecision:
-    """The newest decisions row of one count."""
-
-    count_id: int
-    final_outcome: str | None
-    status: str
-    action: str
-    reason: str | None
-    user: str
-    at: str
-    decision_id: int
-    recommended: str | None
+# One definition of "the newest decision of each count", shared with review.
+from app.store.decisions import CurrentDecision, current_decisions  # noqa: F401 - re-exported for sign-off
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,27 +58,6 @@ class SourceInfo:
 
 
 # -- decisions -----------------------------------------------------------------------------
-
-
-def current_decisions(
-    conn: sqlite3.Connection, *, up_to: int | None = None
-) -> Iterator[CurrentDecision]:
-    """The newest decision of every count that has one, by count id.
-
-    With ``up_to`` the state as it was when decision ``up_to`` was the newest row (a
-    sign-off recomputes its hash this way to prove its rows were not altered in place).
-    """
-    cursor = conn.execute(
-        """SELECT d.count_id, d.final_outcome, d.status, d.action, d.reason, d.user, d.at, d.id,
-                  d.recommended
-           FROM decisions d
-           JOIN (SELECT count_id, MAX(id) AS id FROM decisions WHERE id <= ? GROUP BY count_id) newest
-             ON newest.id = d.id
-           ORDER BY d.count_id""",
-        (up_to if up_to is not None else 2**62,),
-    )
-    for row in cursor:
-        yield CurrentDecision(*row)
 
 
 def max_decision_id(conn: sqlite3.Connection) -> int | None:
