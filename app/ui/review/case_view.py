@@ -103,7 +103,7 @@ def case_html(detail: CaseDetail) -> str:
         mark = "▶ " if c.case_id == case.case_id else ""
         deciding = c.count_id in priors
         label = (
-            f"<td style='white-space:nowrap'>{e(c.event_date or 'no date')}</td><td style='white-space:nowrap'>{mark}{e(c.case_number)}</td>"
+            f"<td style='white-space:nowrap'>{e(c.event_date or 'no date')}</td><td>{mark}{e(c.case_number)}</td>"
             f"<td>{e(c.offense_display)}</td><td>{e(c.level or '')}</td><td>{e(c.disposition or '')}</td>"
             f"<td>{e(' · '.join(p for p in (c.court, c.county) if p))}</td>"
             f"<td>{'<b>◆ deciding</b>' if deciding else ''}</td>"
@@ -123,7 +123,11 @@ def case_html(detail: CaseDetail) -> str:
     rows = [row for _, row in entries]
     parts.append(
         '<table width="100%" cellspacing="0" cellpadding="3" border="1" style="border-collapse:collapse">'
-        "<tr><th>Date</th><th>Case</th><th>Offense</th><th>Level</th><th>Disposition</th><th>Court · county</th><th></th></tr>"
+        # Share the width by what each column holds: offenses are the longest text
+        # and must not wrap letter by letter; case numbers can wrap between words.
+        '<tr><th width="12%">Date</th><th width="17%">Case</th><th width="28%">Offense</th>'
+        '<th width="10%">Level</th><th width="11%">Disposition</th><th width="13%">Court · county</th>'
+        '<th width="9%"></th></tr>'
         + "".join(rows) + "</table>"
     )
     return "".join(parts)

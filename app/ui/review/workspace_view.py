@@ -95,7 +95,7 @@ class WorkspaceView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((150, 90, 95, 140, 85, 55, 170, 130)):
+        for column, width in enumerate((150, 80, 120, 105, 80, 50, 160, 105)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.count_label = QLabel(self.tr("Loading the queue…"))
