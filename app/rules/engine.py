@@ -165,17 +165,6 @@ def _plan(pack: Pack, offense: Offense) -> tuple[_Step, ...]:
     return plan
 
 
-def code_decision(pack: Pack, offense: Offense) -> tuple[Outcome, tuple[Reason, ...]] | None:
-    """The outcome and reasons when the offense code alone decides every count with it, else None.
-
-    True when the first rule that can apply to the code has no other condition and a reason
-    that quotes nothing but the code (e.g. "459 PC is not a cannabis offense covered ...").
-    The reasons tuple is shared by every such count, so callers may cache by its identity.
-    """
-    first = _plan(pack, offense)[0]
-    return None if first.cached is None else (first.rule.outcome, first.cached)
-
-
 # (count id, outcome, reasons): a Recommendation's fields, without building one per count.
 Result = tuple[int, Outcome, tuple[Reason, ...]]
 

@@ -222,8 +222,8 @@ def evaluate(
     }
     run_id: int | None = None
     rereview = 0
-    # Facts inserted by a caller's still-open transaction are visible on ws.conn only.
-    separate_reader = not ws.conn.in_transaction
+    # Facts a caller's still-open transaction inserted are visible on ws's connection only.
+    separate_reader = not store.uncommitted(ws)
     if dry_run:
         with _bulk_gc(), store.bulk_cache(ws):
             run_all(ws, None)

@@ -308,6 +308,11 @@ def load_person(ws: Workspace, person_id: int) -> PersonFacts | None:
     return facts.person(row, counts, events)
 
 
+def uncommitted(ws: Workspace) -> bool:
+    """True when ``ws``'s connection is inside a transaction (its changes not yet committed)."""
+    return ws.conn.in_transaction
+
+
 @contextlib.contextmanager
 def scan_source(ws: Workspace, *, separate: bool) -> Iterator[Workspace]:
     """The workspace to stream people from while ``ws`` writes a run's recommendations.
