@@ -10,28 +10,36 @@ fields, so a field added to the model appears in its twin without anyone editing
 
 A layout maps each field to a position of the tuple, so that a stored row with a few
 converted values appended (``row + (offense, level, ...)``, one C-level concatenation)
-is itself the twin, instead of being rearranged value by value in Python.
+is itself the twin, instead of being rearranged value by value in Python. A field may
+also be ``(position, convert)``: read as ``convert(item)`` when it is read, so values the
+engine never looks at (most counts' dates) are never converted.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-_TWINS: dict[tuple[type, tuple[int, ...] | None], type[tuple[Any, ...]]] = {}
+Place = int | tuple[int, Callable[[Any], Any]]  # an item, or an item and its conversion
+_TWINS: dict[tuple[type, tuple[Place, ...] | None], type[tuple[Any, ...]]] = {}
 
 
-def tuple_twin(cls: type, layout: Mapping[str, int] | None = None) -> type[tuple[Any, ...]]:
+def _converted(i: int, convert: Callable[[Any], Any], doc: str) -> property:
+    return property(lambda row: convert(row[i]), doc=doc)
+
+
+def tuple_twin(cls: type, layout: Mapping[str, Place] | None = None) -> type[tuple[Any, ...]]:
     """The tuple twin of the frozen dataclass ``cls``.
 
     Without ``layout`` the twin is ``Twin((v1, v2, ...))`` in field order; with it, field
-    ``name`` is item ``layout[name]`` (every field must be placed; other items are ignored).
+    ``name`` is item ``layout[name]``, or ``convert(item)`` for ``(item, convert)`` (every
+    field must be placed; other items are ignored). ``convert`` must be pure.
     """
     names = tuple(f.name for f in dataclasses.fields(cls))
     if layout is None:
-        positions = tuple(range(len(names)))
+        positions: tuple[Place, ...] = tuple(range(len(names)))
     else:
         missing = [n for n in names if n not in layout]
         if missing:
@@ -49,8 +57,12 @@ def tuple_twin(cls: type, layout: Mapping[str, int] | None = None) -> type[tuple
         "_positions": positions,
         "model": cls,
     }
-    for name, i in zip(names, positions, strict=True):
-        namespace[name] = property(operator.itemgetter(i), doc=f"{cls.__name__}.{name}")
+    for name, place in zip(names, positions, strict=True):
+        doc = f"{cls.__name__}.{name}"
+        if isinstance(place, int):
+            namespace[name] = property(operator.itemgetter(place), doc=doc)
+        else:
+            namespace[name] = _converted(place[0], place[1], doc)
     # Derived values (properties of the dataclass) read the fields by name, so the same
     # property objects work on the twin unchanged.
     for klass in reversed(cls.__mro__):
@@ -59,7 +71,7 @@ def tuple_twin(cls: type, layout: Mapping[str, int] | None = None) -> type[tuple
                 namespace[name] = value
 
     def __repr__(self: tuple[Any, ...]) -> str:
-        shown = ", ".join(f"{n}={self[i]!r}" for n, i in zip(names, positions, strict=True))
+        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in names)
         return f"{cls.__name__}Row({shown})"
 
     namespace["__repr__"] = __repr__
@@ -71,4 +83,4 @@ def tuple_twin(cls: type, layout: Mapping[str, int] | None = None) -> type[tuple
 def to_model(row: tuple[Any, ...]) -> Any:
     """The dataclass a twin stands for (for tests and the rare caller that needs the type)."""
     twin = type(row)
-    return twin.model(*(row[i] for i in twin._positions))  # type: ignore[attr-defined]
+    return twin.model(*(getattr(row, n) for n in twin._fields))  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -34,7 +34,7 @@ from app.core.model import (
     Reason,
     Recommendation,
 )
-from app.core.records import tuple_twin
+from app.core.records import to_model, tuple_twin
 from app.store.workspace import Workspace, json_dumps
 
 # Both scans run over the (person_id, id) indexes, so SQLite never sorts.
@@ -82,6 +82,8 @@ class _Dates(dict[str | None, dt.date | None]):
             value = dt.date.fromisoformat(text[:10]) if text else None
         except ValueError:
             value = None
+        if len(self) >= 500_000:  # shared across reads: stay bounded on any data
+            self.clear()
         self[text] = value
         return value
 
@@ -125,9 +127,12 @@ class _Offenses(dict[tuple[Any, ...], Offense]):
         return off
 
 
+_DATES = _Dates()  # shared by every read: parsing is pure, and a few thousand dates recur
+
 # Where each CountFacts field is in a _COUNT_SQL row with _Facts.counts' converted values
-# appended (27 offense, 28 level, 29 disposition, 30-32 dates, 33 sentence completed).
-_COUNT_LAYOUT = {
+# appended (27 offense, 28 level, 29 disposition). Dates and the sentence flag are
+# converted when read: most counts (history decided by its code) never have them read.
+_COUNT_LAYOUT: dict[str, Any] = {
     "count_id": 1,
     "person_id": 0,
     "case_id": 2,
@@ -139,15 +144,15 @@ _COUNT_LAYOUT = {
     "level_raw": 14,
     "disposition": 29,
     "disposition_raw": 16,
-    "disposition_date": 30,
+    "disposition_date": (17, _DATES.__getitem__),
     "disposition_date_raw": 18,
-    "offense_date": 31,
-    "filing_date": 32,
+    "offense_date": (19, _DATES.__getitem__),
+    "filing_date": (20, _DATES.__getitem__),
     "court": 21,
     "county": 22,
     "case_status": 23,
     "sentence": 24,
-    "sentence_completed": 33,
+    "sentence_completed": (25, _BOOLS.__getitem__),
     "comment": 26,
 }
 
@@ -162,7 +167,7 @@ class _Facts:
     """
 
     def __init__(self, *, twins: bool) -> None:
-        self.dates = _Dates()
+        self.dates = _DATES
         self.offenses = _Offenses()
         self.make_count: Callable[[tuple[Any, ...]], CountFacts]
         self.make_event: Callable[[tuple[Any, ...]], EventFacts]
@@ -172,34 +177,19 @@ class _Facts:
             self.make_event = tuple_twin(EventFacts)  # type: ignore[assignment]
             self.make_person = tuple_twin(PersonFacts)  # type: ignore[assignment]
         else:
-            pick = itemgetter(*(_COUNT_LAYOUT[f.name] for f in fields(CountFacts)))
-            self.make_count = lambda v: CountFacts(*pick(v))
+            # The dataclass is read off the twin: one mapping, so the two cannot disagree.
+            twin = tuple_twin(CountFacts, _COUNT_LAYOUT)
+            self.make_count = lambda v: to_model(twin(v))
             self.make_event = lambda v: EventFacts(*v)
             self.make_person = lambda v: PersonFacts(*v)
 
     def counts(self, rows: Iterable[tuple[Any, ...]]) -> tuple[CountFacts, ...]:
         """Rows of _COUNT_SQL (one person's) -> counts (see _COUNT_LAYOUT)."""
-        make, dates, offense_of = self.make_count, self.dates, self.offenses.of_row
-        levels, dispositions, bools = _LEVELS, _DISPOSITIONS, _BOOLS
+        make, offense_of = self.make_count, self.offenses.of_row
+        levels, dispositions = _LEVELS, _DISPOSITIONS
         # One comprehension per person, appending only the converted values to each row:
         # this line runs a million times in a bulk run.
-        return tuple(
-            [
-                make(
-                    r
-                    + (
-                        offense_of(r),
-                        levels[r[13]],
-                        dispositions[r[15]],
-                        dates[r[17]],
-                        dates[r[19]],
-                        dates[r[20]],
-                        bools[r[25]],
-                    )
-                )
-                for r in rows
-            ]
-        )
+        return tuple([make(r + (offense_of(r), levels[r[13]], dispositions[r[15]])) for r in rows])
 
     def events(self, rows: Iterable[tuple[Any, ...]]) -> tuple[EventFacts, ...]:
         offenses, dates = self.offenses, self.dates

@@ -67,3 +67,21 @@ def test_a_field_added_to_a_dataclass_appears_in_its_twin() -> None:
 
     twin = tuple_twin(Grown)((1, "y"))
     assert (twin.a, twin.b, twin.both) == (1, "y", "1y") and to_model(twin) == Grown(1, "y")
+
+
+def test_a_converted_place_is_converted_when_read() -> None:
+    seen: list[object] = []
+
+    def parse(text: object) -> dt.date | None:
+        seen.append(text)
+        return dt.date.fromisoformat(text) if isinstance(text, str) else None
+
+    names = [f.name for f in dataclasses.fields(CountFacts)]
+    layout: dict[str, object] = {name: i for i, name in enumerate(names)}
+    layout["filing_date"] = (len(names), parse)
+    real = _count()
+    Twin = tuple_twin(CountFacts, layout)  # type: ignore[arg-type]
+    twin = Twin((*(getattr(real, n) for n in names), "2001-02-03"))
+    assert seen == []  # nothing converted until the field is read
+    assert twin.filing_date == dt.date(2001, 2, 3) and twin.event_date == dt.date(2001, 2, 3)
+    assert to_model(twin) == real and seen == ["2001-02-03"] * 3
