@@ -134,6 +134,9 @@ class MainWindow(QMainWindow):
         self.act_verify = self._action(
             tr("&Verify workspace"), self.verify_workspace, "Ctrl+Shift+V", "actVerify"
         )
+        self.act_verify_packet = self._action(
+            tr("Verify export &packet…"), self.verify_packet, "Ctrl+Alt+V", "actVerifyPacket"
+        )
         self.act_settings = self._action(
             tr("Workspace &settings…"), self.show_settings, "Ctrl+,", "actSettings"
         )
@@ -169,6 +172,7 @@ class MainWindow(QMainWindow):
         self.review_menu.addSeparator()
         self.tools_menu = bar.addMenu(self.tr("&Tools"))
         self.tools_menu.addAction(self.act_verify)
+        self.tools_menu.addAction(self.act_verify_packet)
         self.tools_menu.addAction(self.act_audit)
         self.tools_menu.addSeparator()
         self.tools_menu.addAction(self.act_settings)
@@ -376,6 +380,34 @@ class MainWindow(QMainWindow):
             self,
         )
         box.setObjectName("verifyResult")
+        box.exec()
+
+    def verify_packet(self) -> None:
+        """Tools ▸ Verify export packet: check a packet folder (a copy off this laptop too)
+        against its manifest. Needs no workspace; the run is audited in the open one."""
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Verify export packet"), str(self._last_dir()))
+        if not folder:
+            return
+        from app.services.packet import verify_packet
+
+        try:
+            result = verify_packet(folder)
+        except ClearSlateError as exc:
+            show_error(self, str(exc))
+            return
+        if self.ws is not None and not self.locked:
+            self.ws.audit(
+                self.user.username if self.user else None,
+                "verify.packet",
+                Path(folder).name,
+                "ok" if result.ok else "failure",
+                result.to_dict(),
+            )
+        icon = QMessageBox.Icon.Information if result.ok else QMessageBox.Icon.Critical
+        box = QMessageBox(
+            icon, self.tr("Verify export packet"), "\n".join(result.lines()), QMessageBox.StandardButton.Ok, self
+        )
+        box.setObjectName("verifyPacketResult")
         box.exec()
 
     def show_settings(self) -> None:

@@ -288,3 +288,24 @@ def test_evaluate_from_the_review_menu_previews_then_saves_a_run(qtbot, window, 
     assert runs == (1, "clerk")  # the preview saved nothing; the run is the clerk's
     outcomes = window.ws.conn.execute("SELECT count(DISTINCT outcome) FROM recommendations").fetchone()[0]
     assert outcomes >= 2
+
+
+def test_verify_an_export_packet_from_the_tools_menu(qtbot, window, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from app.services.demo import run_demo
+
+    report = run_demo(tmp_path / "demo")
+    assert report.packet is not None
+    packet = report.packet
+    assert (packet / "manifest.json").is_file()
+    monkeypatch.setattr("app.ui.main_window.QFileDialog.getExistingDirectory", lambda *a, **k: str(packet))
+    texts: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: texts.append(self.text()) or 0)
+    assert window.act_verify_packet.isEnabled()  # needs no workspace
+    window.act_verify_packet.trigger()
+    assert "ok" in texts[-1].lower()
+    workbook = packet / "clerk-workbook.xlsx"
+    data = bytearray(workbook.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    workbook.write_bytes(bytes(data))
+    window.act_verify_packet.trigger()
+    assert "clerk-workbook.xlsx" in texts[-1]
