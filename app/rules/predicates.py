@@ -166,6 +166,10 @@ class Ctx:
         self.pack = pack
 
 
+# Below this age at a cannabis offense the birth date or the event date is almost surely wrong.
+MIN_PLAUSIBLE_AGE = 10
+
+
 def age_on(dob: dt.date, day: dt.date) -> int:
     """Whole years of age on ``day``."""
     return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
@@ -639,6 +643,15 @@ def _age(env: BuildEnv, at: str, at_least: int | None, under: int | None) -> Che
                 f"The {at} date is missing, so the person's age then is unknown: check the court record.",
             )
         age = age_on(dob, day)
+        if age < MIN_PLAUSIBLE_AGE:
+            # A birth date after (or just before) the event is a data error, and deciding on
+            # it could turn a dismissal into a reduction or the reverse: a person must look.
+            raise MissingFact(
+                "dob",
+                f"The date of birth ({dob.isoformat()}) gives age {age} on the {at} date "
+                f"({day.isoformat()}), which is not plausible: check the date of birth and the "
+                "dates in the court record.",
+            )
         if at_least is not None and age < at_least:
             return None
         if under is not None and age >= under:

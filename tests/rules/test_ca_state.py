@@ -159,6 +159,18 @@ CASES = [
         "ca.11357b_adult_dismiss.missing_dob",
     ),
     (
+        "DOB after the offense (a data error, never an age)",
+        person(c("11357(b) HS", level="misdemeanor"), dob="2012-01-01"),
+        R,
+        "ca.11357b_adult_dismiss.missing_dob",
+    ),
+    (
+        "age 8 at the offense is not plausible",
+        person(c("11357(b) HS", level="misdemeanor"), dob="2002-01-01"),
+        R,
+        "ca.11357b_adult_dismiss.missing_dob",
+    ),
+    (
         "offense date missing, filing used",
         person(
             c("11357(b) HS", level="misdemeanor", odate=None, fdate="2009-06-01"), dob="1980-01-01"
@@ -379,3 +391,9 @@ def test_every_count_gets_a_recommendation_in_order() -> None:
     assert [r.count_id for r in recs] == [x.count_id for x in who.counts]
     assert [r.outcome for r in recs] == [RED, NE, DIS]
     assert all(r.reasons for r in recs)
+
+
+def test_an_implausible_age_says_what_to_check() -> None:
+    rec = first(P, person(c("11357(b) HS", level="misdemeanor"), dob="2012-01-01"))
+    assert rec.outcome is R
+    assert "not plausible" in rec.reasons[0].text and "date of birth" in rec.reasons[0].text
