@@ -240,6 +240,15 @@ def cmd_policies(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore(args: argparse.Namespace) -> int:
+    from app.services.workspaces import restore_workspace
+
+    path = restore_workspace(args.backup, args.to)
+    emit(args, {"restored": str(path), "from": str(args.backup)},
+         [f"Restored {Path(args.backup).name} to {path}. Open it and log on as before."])
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     from app.services import workspaces
 
@@ -621,6 +630,12 @@ def build_parser() -> argparse.ArgumentParser:
     _user(q)
     _json(q)
     p.set_defaults(handler=cmd_users)
+
+    p = sub.add_parser("restore", help="make a new workspace from a backup (or a copy from another machine)")
+    p.add_argument("backup", metavar="BACKUP", help="a backup from NAME.backups/, or any workspace file")
+    p.add_argument("--to", required=True, metavar="WS", help="the new workspace file (never overwritten)")
+    _json(p)
+    p.set_defaults(handler=cmd_restore)
 
     p = sub.add_parser("settings", help="show the workspace settings, or change them (admin)")
     _ws(p)

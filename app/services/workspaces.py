@@ -11,7 +11,7 @@ from app.core.errors import WorkspaceError
 from app.core.model import Role
 from app.core.security import check_password_rules
 from app.services import auth
-from app.store.workspace import Workspace
+from app.store.workspace import Workspace, restore_backup
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,3 +138,19 @@ def init_workspace(
 
 def open_workspace(path: str | os.PathLike[str]) -> Workspace:
     return Workspace.open(Path(path))
+
+
+def restore_workspace(backup: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:
+    """Make a new workspace from a backup (or a workspace copied from another machine).
+
+    Users, passwords, settings, decisions and the audit chain travel inside the file; the
+    restore itself is the first entry the copy gets. Never writes over an existing file.
+    """
+    source = Path(backup)
+    path = restore_backup(source, workspace_path(target))
+    ws = Workspace.open(path)
+    try:
+        ws.audit(None, "workspace.restore", path.name, details={"from": source.name})
+    finally:
+        ws.close()
+    return path

@@ -383,25 +383,41 @@ class Workspace:
 
 
 def restore_backup(backup: Path, target: Path) -> Path:
-    """Copy a backup to a new workspace file (never over an existing one)."""
+    """Copy a backup to a new workspace file (never over an existing one).
+
+    The backup is checked first (a SQLite file that passes quick_check), and the copy is
+    written under a temporary name and renamed, so a failed restore leaves nothing behind.
+    """
+    backup, target = Path(backup), Path(target)
     if target.exists():
         raise WorkspaceError(
             "A file with this name already exists; choose another name.", file=str(target)
         )
-    source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    if not backup.is_file():
+        raise WorkspaceError("No backup file here.", file=str(backup))
+    with backup.open("rb") as fh:
+        if fh.read(16) != b"SQLite format 3\x00":
+            raise WorkspaceError("This file is not a ClearSlate workspace or backup.", file=str(backup))
+    tmp = target.with_name(target.name + ".partial")
     try:
-        rows = source.execute("PRAGMA quick_check").fetchall()
-        if [r[0] for r in rows] != ["ok"]:
-            raise WorkspaceError("The backup is damaged and cannot be restored.", file=str(backup))
-        tmp = target.with_suffix(".partial")
-        dest = sqlite3.connect(str(tmp))
+        source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
         try:
-            source.backup(dest)
+            rows = source.execute("PRAGMA quick_check").fetchall()
+            if [r[0] for r in rows] != ["ok"]:
+                raise WorkspaceError("The backup is damaged and cannot be restored.", file=str(backup))
+            dest = sqlite3.connect(str(tmp))
+            try:
+                source.backup(dest)
+                dest.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                dest.close()
         finally:
-            dest.close()
+            source.close()
+        os.replace(tmp, target)
+    except sqlite3.Error as exc:
+        raise _translate(exc, backup) from exc
     finally:
-        source.close()
-    os.replace(tmp, target)
+        tmp.unlink(missing_ok=True)
     return target
 
 

@@ -118,6 +118,9 @@ class MainWindow(QMainWindow):
         self.act_open = self._action(
             tr("&Open workspace…"), self.choose_workspace, QKeySequence.StandardKey.Open, "actOpen"
         )
+        self.act_restore = self._action(
+            tr("&Restore backup…"), self.restore_backup, None, "actRestore"
+        )
         self.act_close = self._action(
             tr("&Close workspace"), self.close_workspace, QKeySequence.StandardKey.Close, "actClose"
         )
@@ -156,6 +159,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.setObjectName("recentMenu")
         self.file_menu.addMenu(self.recent_menu)
         self.file_menu.addAction(self.act_close)
+        self.file_menu.addAction(self.act_restore)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.act_import)
         self.file_menu.addAction(self.act_signoff)
@@ -190,7 +194,7 @@ class MainWindow(QMainWindow):
         ready = self.ws is not None and self.user is not None and not self.locked
         for action in self.workspace_actions():
             action.setEnabled(ready)
-        for action in (self.act_new, self.act_open):
+        for action in (self.act_new, self.act_open, self.act_restore):
             action.setEnabled(not self.locked)
         self.act_users.setEnabled(ready and self.user is not None and self.user.can("manage_users"))
         self.act_evaluate.setEnabled(ready and self.user is not None and self.user.can("evaluate"))
@@ -269,6 +273,31 @@ class MainWindow(QMainWindow):
         )
         if name:
             self.open_workspace(Path(name))
+
+    def restore_backup(self) -> None:
+        """File ▸ Restore backup: copy a backup (or a workspace from another machine) to a new
+        workspace file and open it. The backup itself is never changed."""
+        start = self.ws.backup_dir() if self.ws is not None and self.ws.backup_dir().is_dir() else self._last_dir()
+        backup, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Choose the backup to restore"), str(start),
+            self.tr("ClearSlate workspace or backup (*%s)") % WORKSPACE_SUFFIX,
+        )
+        if not backup:
+            return
+        target, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save the restored workspace as"), str(self._last_dir()),
+            self.tr("ClearSlate workspace (*%s)") % WORKSPACE_SUFFIX,
+        )
+        if not target:
+            return
+        if not self.close_workspace():
+            return
+        try:
+            path = workspaces.restore_workspace(backup, target)
+        except ClearSlateError as exc:
+            show_error(self, str(exc))
+            return
+        self.open_workspace(path)
 
     def open_workspace(self, path: Path) -> bool:
         """Open, lock against a second copy, log on. Returns True when a user is logged on."""

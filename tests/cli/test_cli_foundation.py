@@ -134,3 +134,24 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
     for name, command in sub.choices.items():
         assert command.format_help()
         assert f"python -m app {name}" in readme or f"clearslate {name}" in readme, name
+
+
+def test_restore_a_backup_on_a_fresh_machine(workspace_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The backup is a whole workspace: users, settings and the audit chain come along."""
+    from app.store.workspace import Workspace
+
+    with Workspace.open(workspace_path) as ws:
+        backup = ws.backup("before-import")
+    elsewhere = tmp_path / "other-laptop"
+    elsewhere.mkdir()
+    copied = elsewhere / backup.name
+    copied.write_bytes(backup.read_bytes())
+    target = elsewhere / "restored"
+    assert main(["restore", str(copied), "--to", str(target), "--json"]) == 0
+    restored = json.loads(capsys.readouterr().out)["restored"]
+    assert restored.endswith("restored.clearslate")
+    assert main(["login", restored, "--user", "reviewer"]) == 0
+    assert main(["verify", restored]) == 0
+    # Never over an existing file.
+    assert main(["restore", str(copied), "--to", restored]) == 1
+    assert "already exists" in capsys.readouterr().err

@@ -163,3 +163,25 @@ def test_risky_locations_are_named(folder: str, expected: str) -> None:
 
 def test_local_disk_has_no_warning(tmp_path: Path) -> None:
     assert storage_warning(tmp_path / "kern.clearslate") is None
+
+
+def test_restore_refuses_what_is_not_a_backup(tmp_path: Path) -> None:
+    text = tmp_path / "notes.clearslate"
+    text.write_text("not a database")
+    with pytest.raises(WorkspaceError, match="not a ClearSlate workspace or backup"):
+        restore_backup(text, tmp_path / "restored.clearslate")
+    assert not (tmp_path / "restored.clearslate").exists()
+    assert not list(tmp_path.glob("*.partial"))
+    with pytest.raises(WorkspaceError, match="No backup file"):
+        restore_backup(tmp_path / "missing.clearslate", tmp_path / "restored.clearslate")
+
+
+def test_a_deleted_wal_after_a_clean_close_loses_nothing(tmp_path: Path) -> None:
+    """RELIABILITY.md: a missing -wal file. Closing checkpoints, so the file alone is whole."""
+    path = tmp_path / "w.clearslate"
+    with Workspace.create(path) as ws:
+        ws.set_setting("county", "Kern", user="admin")
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    with Workspace.open(path) as ws:
+        assert ws.get_setting("county") == "Kern"

@@ -309,3 +309,19 @@ def test_verify_an_export_packet_from_the_tools_menu(qtbot, window, tmp_path: Pa
     workbook.write_bytes(bytes(data))
     window.act_verify_packet.trigger()
     assert "clerk-workbook.xlsx" in texts[-1]
+
+
+def test_restore_backup_from_the_file_menu(qtbot, window, workspace_path: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from app.store.workspace import Workspace
+
+    with Workspace.open(workspace_path) as ws:
+        backup = ws.backup("before-import")
+    target = tmp_path / "restored.clearslate"
+    monkeypatch.setattr("app.ui.main_window.QFileDialog.getOpenFileName", lambda *a, **k: (str(backup), ""))
+    monkeypatch.setattr("app.ui.main_window.QFileDialog.getSaveFileName", lambda *a, **k: (str(target), ""))
+    _answer_logon(qtbot, "admin", PASSWORD)
+    window.act_restore.trigger()
+    assert target.is_file()
+    assert window.ws_path == target and window.user is not None
+    actions = [r[0] for r in window.ws.conn.execute("SELECT action FROM audit ORDER BY seq DESC LIMIT 3")]
+    assert "workspace.restore" in actions
