@@ -294,16 +294,28 @@ class Workspace:
         outcome: str = "ok",
         details: dict[str, Any] | None = None,
     ) -> audit.AuditEntry:
-        """Append an audit entry; joins the current transaction or makes its own."""
+        """Append an audit entry; joins the current transaction or makes its own.
+
+        No change may land without its entry: if the entry cannot be written, the error
+        rolls back the whole transaction it belongs to and says so.
+        """
         with self.transaction():
-            return audit.append(
-                self.conn,
-                user=user,
-                action=action,
-                object=object,
-                outcome=outcome,
-                details=details or {},
-            )
+            try:
+                return audit.append(
+                    self.conn,
+                    user=user,
+                    action=action,
+                    object=object,
+                    outcome=outcome,
+                    details=details or {},
+                )
+            except sqlite3.Error as exc:
+                translated = _translate(exc, self.path)
+                raise WorkspaceError(
+                    "The audit log cannot be written, so nothing was changed "
+                    f"({translated.message})",
+                    file=str(self.path),
+                ) from exc
 
     # -- settings ----------------------------------------------------------------------
 
