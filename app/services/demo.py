@@ -79,8 +79,10 @@ class DemoReport:
         }
 
 
-# The sample workbook(s) the demo imports for its policy (made by app/tools/make_samples.py).
-DEMO_SAMPLES = {"ca-prop64-state": ["ca_doj_extract.xlsx"]}
+# The sample workbooks the demo imports for its policy (made by app/tools/make_samples.py):
+# the state's extract, then the county's own messy export — the second source that found the
+# cases the state's list missed in Los Angeles — with its rows in error recorded as skipped.
+DEMO_SAMPLES = {"ca-prop64-state": ["ca_doj_extract.xlsx", "messy_county_export.xlsx"]}
 
 
 def sample_files(policy_id: str = DEMO_POLICY) -> list[Path]:
