@@ -24,7 +24,7 @@ from app.core.model import Role
 from app.services import auth, workspaces
 from app.services.auth import User
 from app.store.workspace import Workspace
-from app.ui.dialogs import show_error
+from app.ui.dialogs import password_field, show_error
 
 # Settings the dialog edits as free text; the others get their own controls.
 _TEXT_KEYS = (
@@ -133,11 +133,8 @@ class UsersDialog(QDialog):
         self.new_role.setAccessibleName(self.tr("New user role"))
         for role in Role:
             self.new_role.addItem(role.value, role.value)
-        self.new_password = QLineEdit()
-        self.new_password.setObjectName("newUserPassword")
-        self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_password = password_field("newUserPassword", self.tr("New user password"))
         self.new_password.setPlaceholderText(self.tr("initial password (8+ characters)"))
-        self.new_password.setAccessibleName(self.tr("New user password"))
         add = QPushButton(self.tr("&Add user"))
         add.clicked.connect(self.add_user)
         add_row = QHBoxLayout()

@@ -30,6 +30,26 @@ from app.services import auth
 from app.services.auth import SYSTEM_USE_NOTICE, User
 from app.store.workspace import Workspace
 
+ERROR_COLOUR = "#a40000"  # dark red; every message in it also says in words what is wrong
+
+
+def password_field(name: str, accessible_name: str) -> QLineEdit:
+    """A password box: hidden echo, an object name for tests, a name for screen readers."""
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setAccessibleName(accessible_name)
+    return edit
+
+
+def message_label(name: str) -> QLabel:
+    """The line under a form that says what is wrong (empty until then)."""
+    label = QLabel("")
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {ERROR_COLOUR}")
+    return label
+
 
 def show_error(parent: QWidget | None, message: str, title: str | None = None) -> None:
     """A user-facing error: the message only, never a traceback."""
@@ -78,14 +98,8 @@ class LogonDialog(QDialog):
         self.username.setAccessibleName(self.tr("User name"))
         if username:
             self.username.setReadOnly(True)
-        self.password = QLineEdit()
-        self.password.setObjectName("password")
-        self.password.setAccessibleName(self.tr("Password"))
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = QLabel("")
-        self.message.setObjectName("logonMessage")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #a40000")
+        self.password = password_field("password", self.tr("Password"))
+        self.message = message_label("logonMessage")
 
         form = QFormLayout()
         form.addRow(self.tr("&User name:"), self.username)
@@ -162,18 +176,9 @@ class NewWorkspaceDialog(QDialog):
         self.admin = QLineEdit()
         self.admin.setObjectName("admin")
         self.admin.setAccessibleName(self.tr("Administrator user name"))
-        self.password = QLineEdit()
-        self.password.setObjectName("password")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName(self.tr("Administrator password"))
-        self.password2 = QLineEdit()
-        self.password2.setObjectName("password2")
-        self.password2.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password2.setAccessibleName(self.tr("Repeat password"))
-        self.message = QLabel("")
-        self.message.setObjectName("newWorkspaceMessage")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #a40000")
+        self.password = password_field("password", self.tr("Administrator password"))
+        self.password2 = password_field("password2", self.tr("Repeat password"))
+        self.message = message_label("newWorkspaceMessage")
 
         form = QFormLayout()
         form.addRow(self.tr("&File:"), row)

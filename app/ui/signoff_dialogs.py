@@ -28,6 +28,7 @@ from app.core.errors import ClearSlateError
 from app.core.model import Outcome
 from app.services.auth import User
 from app.store.workspace import Workspace
+from app.ui.dialogs import message_label, password_field
 
 
 def _label(outcome: str) -> str:
@@ -70,14 +71,8 @@ class SignoffDialog(QDialog):
         self.summary = QLabel("\n".join(lines))
         self.summary.setObjectName("signoffSummary")
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.password = QLineEdit()
-        self.password.setObjectName("signoffPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName(self.tr("Your password"))
-        self.error = QLabel("")
-        self.error.setObjectName("signoffError")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020;")
+        self.password = password_field("signoffPassword", self.tr("Your password"))
+        self.error = message_label("signoffError")
         form = QFormLayout()
         form.addRow(self.tr("Signing as:"), QLabel(f"{user.username} ({user.role.value})"))
         form.addRow(self.tr("Password again:"), self.password)
