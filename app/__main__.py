@@ -7,6 +7,11 @@ from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # First of all: in the frozen app a worker process (big imports, evaluations) is this
+    # same executable started by multiprocessing; freeze_support runs the worker and exits.
+    import multiprocessing
+
+    multiprocessing.freeze_support()
     args = list(sys.argv[1:] if argv is None else argv)
     from app.logs import setup_logging
 
