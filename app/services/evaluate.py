@@ -24,6 +24,7 @@ from app.core.model import Outcome
 from app.core.progress import Progress
 from app.rules.engine import ENGINE_VERSION, effective_as_of, evaluate_person_results
 from app.rules.packs import Pack, load_pack
+from app.services.evaluate_parallel import evaluate_parallel, worker_count
 from app.store import evaluation as store
 
 # How many changed counts a report lists by id (the total is always exact).
@@ -187,7 +188,14 @@ def evaluate(
     day = effective_as_of(pack, as_of, started.date())
     people_total, count_total = store.count_totals(ws)
     previous = store.latest_run(ws)
-    previous_outcomes = store.run_outcomes(ws, previous.id) if previous is not None else None
+    # Facts a caller's still-open transaction inserted are visible on ws's connection only.
+    separate_reader = not store.uncommitted(ws)
+    # Worker processes read on connections of their own: only committed facts in WAL mode.
+    workers = worker_count(count_total) if separate_reader and store.is_wal(ws) else 1
+    # Only the serial path needs every previous outcome at once (workers read their range's).
+    previous_outcomes = (
+        store.run_outcomes(ws, previous.id) if previous is not None and workers == 1 else None
+    )
 
     outcome_tally: Counter[Outcome] = Counter()
     changed_ids: list[tuple[int, str | None, str]] = []
@@ -222,11 +230,30 @@ def evaluate(
     }
     run_id: int | None = None
     rereview = 0
-    # Facts a caller's still-open transaction inserted are visible on ws's connection only.
-    separate_reader = not store.uncommitted(ws)
+
+    def run_parallel(writer: store.ResultWriter | None) -> None:
+        nonlocal done, changed_total
+        got = evaluate_parallel(
+            ws,
+            workers=workers,
+            pack=pack,
+            as_of=day,
+            previous_run_id=previous.id if previous is not None else None,
+            writer=writer,
+            changed_limit=CHANGED_LIST_LIMIT,
+            progress=progress,
+            count_total=count_total,
+        )
+        done, changed_total = got.done, got.changed_total
+        outcome_tally.update(got.outcome_tally)
+        changed_ids.extend(got.changed)
+
     if dry_run:
         with _bulk_gc(), store.bulk_cache(ws):
-            run_all(ws, None)
+            if workers > 1:
+                run_parallel(None)
+            else:
+                run_all(ws, None)
         tally = _tally(outcome_tally)
     else:
         with _bulk_gc(), ws.transaction(), store.bulk_cache(ws):
@@ -240,11 +267,15 @@ def evaluate(
                 engine_version=ENGINE_VERSION,
                 user=user,
             )
-            with (
-                store.ResultWriter(ws, run_id, cache) as writer,
-                store.scan_source(ws, separate=separate_reader) as source,
-            ):
-                run_all(source, writer)
+            if workers > 1:
+                with store.ResultWriter(ws, run_id, cache) as writer:
+                    run_parallel(writer)
+            else:
+                with (
+                    store.ResultWriter(ws, run_id, cache) as writer,
+                    store.scan_source(ws, separate=separate_reader) as source,
+                ):
+                    run_all(source, writer)
             tally = _tally(outcome_tally)
             rereview = len(store.rereview_count_ids(ws, run_id))
             summary = {

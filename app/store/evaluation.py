@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import queue
 import re
 import sqlite3
@@ -20,9 +21,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 from app.core.clock import stamp
+from app.core.errors import WorkspaceError
 from app.core.model import (
     CountFacts,
     Disposition,
@@ -228,12 +231,27 @@ def count_totals(ws: Workspace) -> tuple[int, int]:
 _END = (float("inf"), ())  # stands for an exhausted scan: every person id is smaller
 
 
-def _stream(ws: Workspace, facts: _Facts, batch_size: int) -> Iterator[list[PersonFacts]]:
-    """Merge the three ordered scans person by person (groupby does the per-row work in C)."""
+def _stream(
+    ws: Workspace, facts: _Facts, batch_size: int, bounds: tuple[int, int] | None = None
+) -> Iterator[list[PersonFacts]]:
+    """Merge the three ordered scans person by person (groupby does the per-row work in C).
+
+    ``bounds`` (first, last person id, inclusive) limits the scans to a range of people.
+    """
     conn = ws.conn
     empty: tuple[Any, ...] = ()
-    count_groups = groupby(conn.execute(_COUNT_SQL.format(where="")), _BY_PERSON)
-    event_groups = groupby(conn.execute(_EVENT_SQL.format(where="")), _BY_PERSON)
+    if bounds is None:
+        where = where_c = where_p = ""
+        args: tuple[int, ...] = ()
+    else:
+        where, where_c, where_p = (
+            "WHERE person_id BETWEEN ? AND ? ",
+            "WHERE c.person_id BETWEEN ? AND ? ",
+            "WHERE id BETWEEN ? AND ? ",
+        )
+        args = bounds
+    count_groups = groupby(conn.execute(_COUNT_SQL.format(where=where_c), args), _BY_PERSON)
+    event_groups = groupby(conn.execute(_EVENT_SQL.format(where=where), args), _BY_PERSON)
     counts_of, events_of, make_person, dates = (
         facts.counts,
         facts.events,
@@ -243,7 +261,7 @@ def _stream(ws: Workspace, facts: _Facts, batch_size: int) -> Iterator[list[Pers
     next_counts: tuple[Any, Any] = next(count_groups, _END)
     next_events: tuple[Any, Any] = next(event_groups, _END)
     batch: list[PersonFacts] = []
-    for row in conn.execute(_PEOPLE_SQL.format(where="")):
+    for row in conn.execute(_PEOPLE_SQL.format(where=where_p), args):
         pid = row[0]
         # Rows of a person id with no people row (impossible with foreign keys on) are skipped.
         while next_counts[0] < pid:
@@ -282,6 +300,45 @@ def iter_people_fast(ws: Workspace, batch_size: int = 2000) -> Iterator[list[Per
     return _stream(ws, _Facts(twins=True), batch_size)
 
 
+def iter_people_range(
+    ws: Workspace, first: int, last: int, batch_size: int = 2000
+) -> Iterator[list[PersonFacts]]:
+    """:func:`iter_people_fast` for the people with ids ``first`` to ``last`` (inclusive)."""
+    return _stream(ws, _Facts(twins=True), batch_size, (first, last))
+
+
+def person_id_ranges(ws: Workspace, people_per_range: int) -> list[tuple[int, int]]:
+    """Consecutive (first, last) person-id ranges of about ``people_per_range`` people each,
+    covering every person, in id order (for splitting a run between worker processes)."""
+    ids = [r[0] for r in ws.conn.execute("SELECT id FROM people ORDER BY id")]
+    step = max(1, people_per_range)
+    return [(ids[i], ids[min(i + step, len(ids)) - 1]) for i in range(0, len(ids), step)]
+
+
+def range_outcomes(ws: Workspace, run_id: int, first: int, last: int) -> dict[int, str]:
+    """count id -> outcome in run ``run_id`` for the counts of people ``first`` to ``last``."""
+    return dict(
+        ws.conn.execute(
+            "SELECT r.count_id, r.outcome FROM counts c JOIN recommendations r "
+            "ON r.run_id = ? AND r.count_id = c.id WHERE c.person_id BETWEEN ? AND ?",
+            (run_id, first, last),
+        )
+    )
+
+
+def open_reader(path: str | os.PathLike[str]) -> Workspace:
+    """A read-only connection to a workspace another process holds open (for worker
+    processes: they read committed facts and can never write)."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        raise WorkspaceError(f"The workspace could not be read: {exc}", file=str(path)) from exc
+    return Workspace(Path(path), conn, None)
+
+
 def load_person(ws: Workspace, person_id: int) -> PersonFacts | None:
     """One person's facts (for the case view and tests); same mapping as :func:`iter_people`."""
     conn = ws.conn
@@ -301,6 +358,12 @@ def load_person(ws: Workspace, person_id: int) -> PersonFacts | None:
 def uncommitted(ws: Workspace) -> bool:
     """True when ``ws``'s connection is inside a transaction (its changes not yet committed)."""
     return ws.conn.in_transaction
+
+
+def is_wal(ws: Workspace) -> bool:
+    """True when the workspace is in WAL mode (readers and the writer do not block each other)."""
+    mode = ws.conn.execute("PRAGMA journal_mode").fetchone()[0]
+    return str(mode).lower() == "wal"
 
 
 @contextlib.contextmanager
@@ -507,64 +570,36 @@ _INSERT_SET = f"INSERT INTO {_SETS_TABLE} (id, outcome, rule_ids, reasons) VALUE
 _INSERT_FROM_PAIRS = f"""
 INSERT INTO recommendations (run_id, count_id, outcome, rule_ids, reasons)
 SELECT ?, p.value ->> 0, s.outcome, s.rule_ids, s.reasons
-FROM json_each(?) p JOIN {_SETS_TABLE} s ON s.id = p.value ->> 1
+FROM json_each(?) p JOIN {_SETS_TABLE} s ON s.id = ? + (p.value ->> 1)
 """
+_DELETE_SETS = f"DELETE FROM {_SETS_TABLE} WHERE id BETWEEN ? AND ?"
 _PAIRS_JSON = json.JSONEncoder(separators=(",", ":")).encode
 _SETS_LIMIT = 100_000  # then the table starts over (bounds memory on any history)
+# Set ids of one encoder are 1 .. SET_ID_SPAN - 1 above its offset: worker processes each
+# get their own offset (a multiple of the span), so their ids never collide in the table.
+SET_ID_SPAN = 1 << 32
 
-# (start over?, new sets, pairs JSON, row count)
-_Job = tuple[bool, list[tuple[int, str, str, str]], str, int]
+# (start over?, new sets, pairs JSON, row count): one encoded batch of results.
+EncodedBatch = tuple[bool, list[tuple[int, str, str, str]], str, int]
+_Job = tuple[EncodedBatch, int]  # and the set-id offset of the encoder that made it
 
 
-class ResultWriter:
-    """Inserts result rows of one run on a helper thread while the caller evaluates more.
+class ResultEncoder:
+    """Turns (count id, outcome, reasons) results into compact batches for the writer.
 
-    Each batch is one INSERT ... SELECT (see _INSERT_FROM_PAIRS) during which SQLite holds
-    no GIL, so on a second core the insert overlaps the Python work of evaluating the next
-    batch. The rows go through the caller's connection and so join the caller's
-    transaction; the caller commits only after :meth:`close`. Without a serialized SQLite
-    (one connection usable from two threads) the batches are inserted inline.
+    A batch names each distinct (outcome, rule ids, reasons) once, as a numbered set, and
+    each count by a [count id, set id] pair; sets the encoder numbered in an earlier batch
+    are not repeated. It is plain Python with no connection, so a worker process can
+    encode while the process holding the transaction only inserts (see
+    :meth:`ResultWriter.write_encoded`).
     """
 
-    def __init__(self, ws: Workspace, run_id: int, cache: ReasonCache) -> None:
-        self.ws = ws
-        self.run_id = run_id
-        self.cache = cache
-        self.count = 0
+    def __init__(self, cache: ReasonCache | None = None) -> None:
+        self.cache = cache if cache is not None else ReasonCache()
         self._sets: dict[tuple[str, str, str], int] = {}
         self._recent: dict[int, tuple[tuple[Reason, ...], Outcome, int]] = {}
-        self._error: BaseException | None = None
-        self._queue: queue.Queue[_Job | None] = queue.Queue(maxsize=2)
-        self._thread: threading.Thread | None = None
-        ws.conn.execute(_CREATE_SETS)
-        ws.conn.execute(f"DELETE FROM {_SETS_TABLE}")  # left by a failed run on this connection
-        if sqlite3.threadsafety == 3:
-            self._thread = threading.Thread(
-                target=self._run, name="clearslate-recommendations", daemon=True
-            )
-            self._thread.start()
 
-    def _insert(self, job: _Job) -> None:
-        start_over, new_sets, pairs, _ = job
-        conn = self.ws.conn
-        if start_over:
-            conn.execute(f"DELETE FROM {_SETS_TABLE}")
-        if new_sets:
-            conn.executemany(_INSERT_SET, new_sets)
-        conn.execute(_INSERT_FROM_PAIRS, (self.run_id, pairs))
-
-    def _run(self) -> None:
-        while (job := self._queue.get()) is not None:
-            if self._error is None:  # after a failure, drain the queue so write() never blocks
-                try:
-                    self._insert(job)
-                except BaseException as exc:  # re-raised in the caller's thread
-                    self._error = exc
-
-    def write(self, results: Iterable[tuple[int, Outcome, tuple[Reason, ...]]]) -> None:
-        """Queue (count id, outcome, reasons) results; raises an earlier insert's error."""
-        if self._error is not None:
-            raise self._error
+    def encode(self, results: Iterable[tuple[int, Outcome, tuple[Reason, ...]]]) -> EncodedBatch:
         by_id, lookup, outcome_text = self.cache._by_id, self.cache._lookup, _OUTCOME_TEXT
         sets = self._sets
         start_over = len(sets) >= _SETS_LIMIT
@@ -595,12 +630,73 @@ class ResultWriter:
                 recent.clear()
             recent[id(reasons)] = (reasons, outcome, set_id)
             pairs.append((count_id, set_id))
-        job = (start_over, new_sets, _PAIRS_JSON(pairs), len(pairs))
-        self.count += len(pairs)
+        return (start_over, new_sets, _PAIRS_JSON(pairs), len(pairs))
+
+
+class ResultWriter:
+    """Inserts result rows of one run on a helper thread while the caller evaluates more.
+
+    Each batch is one INSERT ... SELECT (see _INSERT_FROM_PAIRS) during which SQLite holds
+    no GIL, so on a second core the insert overlaps the Python work of evaluating the next
+    batch. The rows go through the caller's connection and so join the caller's
+    transaction; the caller commits only after :meth:`close`. Without a serialized SQLite
+    (one connection usable from two threads) the batches are inserted inline.
+    """
+
+    def __init__(self, ws: Workspace, run_id: int, cache: ReasonCache) -> None:
+        self.ws = ws
+        self.run_id = run_id
+        self.encoder = ResultEncoder(cache)
+        self.count = 0
+        self._error: BaseException | None = None
+        self._queue: queue.Queue[_Job | None] = queue.Queue(maxsize=2)
+        self._thread: threading.Thread | None = None
+        ws.conn.execute(_CREATE_SETS)
+        ws.conn.execute(f"DELETE FROM {_SETS_TABLE}")  # left by a failed run on this connection
+        if sqlite3.threadsafety == 3:
+            self._thread = threading.Thread(
+                target=self._run, name="clearslate-recommendations", daemon=True
+            )
+            self._thread.start()
+
+    def _insert(self, job: _Job) -> None:
+        (start_over, new_sets, pairs, _), offset = job
+        conn = self.ws.conn
+        if start_over:
+            conn.execute(_DELETE_SETS, (offset + 1, offset + SET_ID_SPAN - 1))
+        if new_sets:
+            if offset:
+                new_sets = [(offset + s[0], s[1], s[2], s[3]) for s in new_sets]
+            conn.executemany(_INSERT_SET, new_sets)
+        conn.execute(_INSERT_FROM_PAIRS, (self.run_id, pairs, offset))
+
+    def _run(self) -> None:
+        while (job := self._queue.get()) is not None:
+            if self._error is None:  # after a failure, drain the queue so write() never blocks
+                try:
+                    self._insert(job)
+                except BaseException as exc:  # re-raised in the caller's thread
+                    self._error = exc
+
+    def write(self, results: Iterable[tuple[int, Outcome, tuple[Reason, ...]]]) -> None:
+        """Queue (count id, outcome, reasons) results; raises an earlier insert's error."""
+        if self._error is not None:
+            raise self._error
+        self.write_encoded(self.encoder.encode(results), 0)
+
+    def write_encoded(self, batch: EncodedBatch, offset: int) -> None:
+        """Queue a batch a :class:`ResultEncoder` made (in any process); ``offset`` is that
+        encoder's own multiple of SET_ID_SPAN (0 for this writer's encoder), and each
+        encoder's batches must arrive in the order it made them."""
+        if self._error is not None:
+            raise self._error
+        if offset % SET_ID_SPAN or offset < 0:
+            raise ValueError("a set-id offset is a non-negative multiple of SET_ID_SPAN")
+        self.count += batch[3]
         if self._thread is None:
-            self._insert(job)
+            self._insert((batch, offset))
         else:
-            self._queue.put(job)
+            self._queue.put((batch, offset))
 
     def _stop(self) -> None:
         if self._thread is not None:
