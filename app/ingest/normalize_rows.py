@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from itertools import repeat
-from operator import attrgetter
 from typing import Any
 
 from app.core.dates import cell_text, parse_date
@@ -116,22 +114,11 @@ class RowRecord:
     count: CountRecord | None
     event: EventRecord | None
     dedupe_key: str
-    # The verbatim row already encoded as stored (a compact JSON list). An import's worker
-    # process sends this instead of ``raw`` (left empty): one string crosses the process
-    # boundary instead of a list of cells, and the writer need not encode it again.
-    raw_json: str | None = None
-
-    def raw_cells(self) -> list[str | None]:
-        """The verbatim row, decoded from ``raw_json`` when only that was kept."""
-        if self.raw_json is not None and not self.raw:
-            cells: list[str | None] = json.loads(self.raw_json)
-            return cells
-        return self.raw
 
     @property
     def content_hash(self) -> str:
         """Of the raw row: tells an exact duplicate from one that only overlaps."""
-        return _digest(*self.raw_cells())
+        return _digest(*self.raw)
 
 
 @dataclass(slots=True)
@@ -143,23 +130,6 @@ class RowResult:
     @property
     def error(self) -> Finding | None:
         return next((f for f in self.findings if f.severity is Severity.ERROR), None)
-
-
-def _compact_pickling(*classes: type) -> None:
-    """Pickle each record as (class, field values): a big import sends millions to a worker's
-    parent, and the default for slotted dataclasses (a per-object state dict, restored one
-    setattr at a time) cost ~30 µs a row each way; this is a C-built tuple and one __init__.
-    """
-    for cls in classes:
-        values = attrgetter(*(f.name for f in fields(cls)))
-
-        def reduce(self: Any, _cls: type = cls, _values: Any = values) -> tuple[Any, ...]:
-            return _cls, _values(self)
-
-        cls.__reduce__ = reduce  # type: ignore[attr-defined]
-
-
-_compact_pickling(PersonRecord, CaseRecord, CountRecord, EventRecord, RowRecord)
 
 
 def _digest(*parts: str | None) -> str:

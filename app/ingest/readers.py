@@ -114,16 +114,6 @@ class Table:
                 break
         return out
 
-    def row_hint(self, enough: int | None = None) -> int:
-        """About how many rows the table holds (cheap; for choosing how to read, never exact).
-
-        A CSV counts its line breaks (in C, a chunk at a time), stopping once ``enough`` are
-        seen; a workbook answers from the loaded sheet's height.
-        """
-        if self._reader is None:
-            return 0
-        return self._reader.row_hint(enough)
-
     def close(self) -> None:
         if self._reader is not None:
             self._reader.close()
@@ -162,9 +152,6 @@ class Table:
 class _SheetReader:
     def rows(self, table: Table) -> Iterator[Row]:  # pragma: no cover - interface
         raise NotImplementedError
-
-    def row_hint(self, enough: int | None) -> int:
-        return 0
 
     def close(self) -> None:
         pass
@@ -426,10 +413,6 @@ class _CalamineReader(_SheetReader):
             raise
         except BaseException as exc:
             raise _calamine_error(exc, table.path, table.sheet) from None
-
-    def row_hint(self, enough: int | None) -> int:
-        sheet = self._sheet
-        return int(getattr(sheet, "height", 0) or 0) if sheet is not None else 0
 
     def close(self) -> None:
         self._sheet = None
@@ -896,15 +879,6 @@ class _CsvReader(_SheetReader):
         self._path = path
         self._encoding = encoding
         self._delimiter = delimiter
-
-    def row_hint(self, enough: int | None) -> int:
-        lines = 0
-        with contextlib.suppress(OSError), self._path.open("rb") as fh:
-            while chunk := fh.read(1 << 20):
-                lines += chunk.count(b"\n")
-                if enough is not None and lines >= enough:
-                    break
-        return lines
 
     def rows(self, table: Table) -> Iterator[Row]:
         path = self._path

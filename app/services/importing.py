@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.core.dates import cell_text
 from app.core.errors import Cancelled, ClearSlateError, ImportFailed
 from app.core.progress import Progress, check_cancelled
 from app.ingest.findings import Finding, Severity
@@ -41,16 +42,9 @@ from app.ingest.mapping import (
     resolve,
     shipped_profiles,
 )
-from app.ingest.normalize_rows import RowNormalizer, RowRecord
+from app.ingest.normalize_rows import RowNormalizer, RowRecord, RowResult
 from app.ingest.readers import SheetInfo, Table, file_sha256, open_table
 from app.ingest.validate import ValidationReport, duplicate_finding, validate_rows
-from app.services.import_rows import (
-    Item,
-    ParallelRows,
-    WorkerJob,
-    normalized_items,
-    parallel_wanted,
-)
 from app.store import imports as store
 from app.store.workspace import Workspace
 
@@ -342,7 +336,7 @@ def _duplicate_findings(
             duplicate_finding(
                 record,
                 hit.first_row or 0,
-                exact=hit.first_raw == record.raw_cells(),
+                exact=hit.first_raw == record.raw,
                 file=file,
                 sheet=sheet,
                 other_file=None if hit.same_source else (hit.first_file or "an earlier import"),
@@ -367,6 +361,20 @@ def _no_cyclic_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _normalized(
+    normalizer: RowNormalizer, rows: Iterator[Row], size: int = 1000
+) -> Iterator[tuple[Row, RowResult]]:
+    """Each row with its normalized result, normalized a chunk at a time (the fast path)."""
+    chunk: list[Row] = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield from zip(chunk, normalizer.normalize_batch(chunk), strict=True)
+            chunk = []
+    if chunk:
+        yield from zip(chunk, normalizer.normalize_batch(chunk), strict=True)
 
 
 def _reading_findings(prepared: _Prepared, seen_before: int) -> list[Finding]:
@@ -685,7 +693,7 @@ def _run_import(
     findings = report.findings
     findings.extend(prepared.findings)
     seen_before = len(table.findings)
-    with _no_cyclic_gc(), ws.transaction(), contextlib.ExitStack() as stack:
+    with _no_cyclic_gc(), ws.transaction():
         writer = store.ImportWriter(ws, source, status_given="case_status" in resolved.index)
         batch: list[RowRecord] = []
         skipped_raw: list[tuple[int, list[str | None]]] = []
@@ -699,52 +707,28 @@ def _run_import(
             batch.clear()
             skipped_raw.clear()
 
-        # A big file is read and normalized by a worker process while this one writes (the
-        # worker ends with the block, whatever happens); a small one right here.
-        parallel: ParallelRows | None = None
-        items: Iterator[Item]
-        if parallel_wanted(table):
-            job = WorkerJob(
-                str(path),
-                table.sheet,
-                table.encoding,
-                prepared.header_row,
-                resolved,
-                path.name,
-                prepared.layout,
-                today,
-                skip_invalid,
-            )
-            parallel = stack.enter_context(ParallelRows(job, progress))
-            items = iter(parallel)
-        else:
-            items = normalized_items(
-                normalizer, _data_rows(table, prepared.header_row), skip_invalid=skip_invalid
-            )
-        for row_number, record, row_findings, cells_text in items:
-            rows += 1
-            if row_findings:
-                findings.extend(row_findings)
-            if record is None:
-                error_rows += 1
-                if cells_text is not None:
-                    error = next(f for f in row_findings if f.severity is Severity.ERROR)
-                    report.skipped.append(SkippedRow(row_number, error.message))
-                    skipped_raw.append((row_number, cells_text))
+        for (row_number, cells), result in _normalized(
+            normalizer, _data_rows(table, prepared.header_row)
+        ):
+            if result.blank:
                 continue
-            batch.append(record)
+            rows += 1
+            findings.extend(result.findings)
+            if result.record is None:
+                error_rows += 1
+                error = result.error
+                if skip_invalid and error is not None:
+                    report.skipped.append(SkippedRow(row_number, error.message))
+                    skipped_raw.append((row_number, [cell_text(c) for c in cells]))
+                continue
+            batch.append(result.record)
             if len(batch) >= BATCH:
                 flush()
                 check_cancelled(progress)
                 if progress is not None:
                     progress.report(rows, None, f"Imported {rows:,} rows")
-        if parallel is not None:
-            findings.extend(parallel.id_findings)
-            known = set(prepared.findings)
-            findings.extend(f for f in parallel.reading_findings if f not in known)
-        else:
-            findings.extend(normalizer.id_findings())
-            findings.extend(_reading_findings(prepared, seen_before))
+        findings.extend(normalizer.id_findings())
+        findings.extend(_reading_findings(prepared, seen_before))
         report.rows = rows
         if error_rows and not skip_invalid:
             raise _Refused()

@@ -48,9 +48,6 @@ class _Row(Protocol):
     count: Any
     event: Any
     dedupe_key: str
-    raw_json: str | None
-
-    def raw_cells(self) -> list[str | None]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +154,6 @@ def _index_name(statement: str) -> str:
 # A plain list of texts: compact, no key sorting or date handling. One encoder for every row
 # (json.dumps with options builds a new encoder per call, which cost more than the encoding).
 _raw_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-# The same encoder for whoever prepares RowRecord.raw_json (an import's worker process).
-encode_raw = _raw_json
 
 
 _CHUNK = 900  # bound parameters per IN (...) lookup
@@ -316,7 +311,7 @@ class ImportWriter:
             existing = self._earlier_in_this_import(records)
         else:
             existing = self._lookup_existing([r.dedupe_key for r in records]) if records else {}
-        batch_seen: dict[str, _Row] = {}
+        batch_seen: dict[str, tuple[int, list[str | None]]] = {}
         seen = self._seen
         dropped = self._dropped
         source_id = self.source_id
@@ -324,10 +319,7 @@ class ImportWriter:
         for record in records:
             source_row_id = next_ids["source_rows"]
             next_ids["source_rows"] = source_row_id + 1
-            raw_json = record.raw_json
-            if raw_json is None:
-                raw_json = _raw_json(record.raw)
-            source_rows.append((source_row_id, source_id, record.row_number, raw_json))
+            source_rows.append((source_row_id, source_id, record.row_number, _raw_json(record.raw)))
             if dropped and record.dedupe_key not in seen:
                 seen[record.dedupe_key] = source_row_id
             earlier = existing.get(record.dedupe_key)
@@ -350,8 +342,7 @@ class ImportWriter:
                     self.totals.overlapping += 1
                 continue
             if record.dedupe_key in batch_seen:
-                first = batch_seen[record.dedupe_key]
-                first_row, first_raw = first.row_number, first.raw_cells()
+                first_row, first_raw = batch_seen[record.dedupe_key]
                 hits.append(
                     DuplicateHit(
                         record.row_number,
@@ -364,7 +355,7 @@ class ImportWriter:
                 )
                 self.totals.duplicates += 1
                 continue
-            batch_seen[record.dedupe_key] = record
+            batch_seen[record.dedupe_key] = (record.row_number, record.raw)
             person_id = self._person(record, people)
             if record.event is not None:
                 e = record.event
