@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # First of all: in the frozen app a worker process (big imports, evaluations) is this
+    # First of all: in the frozen app a worker process (evaluation on two cores) is this
     # same executable started by multiprocessing; freeze_support runs the worker and exits.
     import multiprocessing
 
