@@ -28,6 +28,7 @@ import gc
 import multiprocessing
 import os
 import pickle
+import sys
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -61,9 +62,19 @@ def worker_count(count_total: int) -> int:
             return max(1, int(text))
         except ValueError:
             return 1  # a malformed override must not fail the run: the safe path
-    if count_total < MIN_COUNTS:
+    if count_total < MIN_COUNTS or not _can_spawn():
         return 1
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+def _can_spawn() -> bool:
+    """Spawned workers re-import the main script by its path (or the frozen executable).
+    Code fed on standard input or typed at a prompt has none, so such a caller stays serial
+    instead of failing with a worker that cannot start."""
+    if getattr(sys, "frozen", False):
+        return True
+    path = getattr(sys.modules.get("__main__"), "__file__", None)
+    return path is not None and os.path.isfile(path)
 
 
 @dataclass

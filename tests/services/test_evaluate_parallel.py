@@ -251,3 +251,18 @@ def test_encoders_with_offsets_and_start_overs_write_the_plain_rows(
         assert [r[1:] for r in _rows(ws, runs[1])] == plain
     finally:
         ws.close()
+
+
+def test_code_fed_on_standard_input_stays_serial(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A spawned worker cannot re-import a main script that has no file; stay serial instead."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os; os.environ.pop('CLEARSLATE_WORKERS', None)\n"
+        "from app.services.evaluate_parallel import worker_count, MIN_COUNTS\n"
+        "print(worker_count(MIN_COUNTS * 10))\n"
+    )
+    result = subprocess.run([sys.executable, "-"], input=code, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1"
