@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,8 +137,29 @@ def init_workspace(
     return ws
 
 
-def open_workspace(path: str | os.PathLike[str]) -> Workspace:
-    return Workspace.open(Path(path))
+def open_workspace(path: str | os.PathLike[str], *, check: bool = True) -> Workspace:
+    return Workspace.open(Path(path), check=check)
+
+
+def check_in_background(path: str | os.PathLike[str]) -> Future[None]:
+    """SQLite's quick_check of a workspace on its own thread and connection.
+
+    On a million counts it takes about a second; the window starts it when the log-on
+    dialog opens and waits for it (usually long done) before showing any case. The future
+    raises WorkspaceError when the file is damaged.
+    """
+
+    def check() -> None:
+        ws = Workspace.attach(Path(path))
+        try:
+            ws.quick_check()
+        finally:
+            ws.close()
+
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clearslate-quick-check")
+    future = executor.submit(check)
+    executor.shutdown(wait=False)
+    return future
 
 
 def restore_workspace(backup: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:

@@ -169,7 +169,13 @@ class Workspace:
         return ws
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, migrate: bool = True) -> Workspace:
+    def open(cls, path: str | os.PathLike[str], *, migrate: bool = True, check: bool = True) -> Workspace:
+        """Open a workspace: SQLite's quick_check, then any migration (after a backup).
+
+        ``check=False`` leaves the quick_check to the caller (the window runs it while the
+        log-on dialog is up, so a large workspace opens without the wait); a workspace that
+        needs migrating is always checked first.
+        """
         path = Path(path)
         if not path.is_file():
             raise WorkspaceError("No workspace file here.", file=str(path))
@@ -183,7 +189,8 @@ class Workspace:
         conn = _connect(path, wal=warning is None)
         ws = cls(path, conn, warning)
         try:
-            ws.quick_check()
+            if check:
+                ws.quick_check()
             version = ws.schema_version()
             if version > SCHEMA_VERSION:
                 raise WorkspaceError(
@@ -196,6 +203,8 @@ class Workspace:
                     "This SQLite file is not a ClearSlate workspace.", file=str(path)
                 )
             if migrate and version < SCHEMA_VERSION:
+                if not check:
+                    ws.quick_check()  # never migrate a file nobody has checked
                 ws._migrate(backup=True)
         except sqlite3.Error as exc:
             ws.close()
@@ -254,7 +263,10 @@ class Workspace:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One all-or-nothing write. Nested use joins the outer transaction."""
+        """One all-or-nothing write. Nested use joins the outer transaction.
+
+        A SQLite error that escapes the body is rolled back and raised as WorkspaceError.
+        """
         if self._depth:
             self._depth += 1
             try:
@@ -269,10 +281,13 @@ class Workspace:
         self._depth = 1
         try:
             yield self.conn
-        except BaseException:
+        except BaseException as exc:
             self._depth = 0
             with contextlib.suppress(sqlite3.Error):
                 self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                # A damaged file, a full disk, a lock: the user gets a message, not a trace.
+                raise _translate(exc, self.path) from exc
             raise
         self._depth = 0
         try:

@@ -316,16 +316,27 @@ class MainWindow(QMainWindow):
             )
             return False
         try:
-            ws = workspaces.open_workspace(path)
+            ws = workspaces.open_workspace(path, check=False)
         except ClearSlateError as exc:
             lock.unlock()
             show_error(self, str(exc))
             self._forget_recent(path)
             return False
+        # SQLite's quick_check runs while the user types the password; no case is shown
+        # until it has passed.
+        checked = workspaces.check_in_background(path)
         if ws.storage_warning:
             QMessageBox.warning(self, APP_NAME, ws.storage_warning)
         dialog = LogonDialog(ws, self)
-        if dialog.exec() != LogonDialog.DialogCode.Accepted or dialog.user is None:
+        accepted = dialog.exec() == LogonDialog.DialogCode.Accepted and dialog.user is not None
+        try:
+            checked.result()
+        except ClearSlateError as exc:
+            ws.close()
+            lock.unlock()
+            show_error(self, str(exc))
+            return False
+        if not accepted:
             ws.close()
             lock.unlock()
             return False

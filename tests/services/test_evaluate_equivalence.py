@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from app.core.errors import WorkspaceError
 from app.core.model import CountFacts, EventFacts, Outcome, PersonFacts, Reason
 from app.core.offense import parse_offense
 from app.core.records import to_model, tuple_twin
@@ -299,7 +299,8 @@ def test_a_failed_insert_stops_the_writer_and_rolls_back(tmp_path: Path) -> None
     try:
         _fill(ws, people=20)
         reasons = (Reason("x.code", "Text (HS 1).", "HS 1", {"n": 1}),)
-        with pytest.raises(sqlite3.IntegrityError), ws.transaction():
+        # The transaction rolls back and reports the failure as a WorkspaceError.
+        with pytest.raises(WorkspaceError, match="UNIQUE constraint failed"), ws.transaction():
             run = store.create_run(
                 ws,
                 policy_id="ca-prop64-state",

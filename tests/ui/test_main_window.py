@@ -16,11 +16,14 @@ from tests.conftest import PASSWORD
 def _answer_logon(qtbot, username: str, password: str, *, then_cancel: bool = False) -> list[str]:  # type: ignore[no-untyped-def]
     """Fill in the next log-on dialog when it appears; returns the messages it showed."""
     messages: list[str] = []
+    tries = [250]  # give up after ~5 s so a poller never lingers into another test
 
     def fill() -> None:
         dialog = QApplication.activeModalWidget()
         if not isinstance(dialog, LogonDialog):
-            QTimer.singleShot(20, fill)
+            tries[0] -= 1
+            if tries[0] > 0:
+                QTimer.singleShot(20, fill)
             return
         if not dialog.username.isReadOnly():
             dialog.username.setText(username)
@@ -325,3 +328,24 @@ def test_restore_backup_from_the_file_menu(qtbot, window, workspace_path: Path, 
     assert window.ws_path == target and window.user is not None
     actions = [r[0] for r in window.ws.conn.execute("SELECT action FROM audit ORDER BY seq DESC LIMIT 3")]
     assert "workspace.restore" in actions
+
+
+def test_a_damaged_workspace_is_caught_by_the_check_run_during_logon(qtbot, window, workspace_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The quick_check runs while the log-on dialog is up; no case is shown if it fails."""
+    from app.store.workspace import Workspace
+
+    with Workspace.open(workspace_path) as ws:
+        ws.conn.execute("PRAGMA journal_mode = DELETE")
+        with ws.transaction():
+            for i in range(3000):
+                ws.conn.execute("INSERT INTO settings(key, value) VALUES (?, ?)", (f"filler{i}", "v" * 100))
+    data = bytearray(workspace_path.read_bytes())
+    for offset in range(len(data) // 2, len(data) // 2 + 16384):
+        data[offset] = 0xFF
+    workspace_path.write_bytes(bytes(data))
+    errors: list[str] = []
+    monkeypatch.setattr("app.ui.main_window.show_error", lambda parent, message, title=None: errors.append(message))
+    _answer_logon(qtbot, "reviewer", PASSWORD, then_cancel=True)
+    assert not window.open_workspace(workspace_path)
+    assert window.ws is None and window.stack.currentWidget() is window.welcome
+    assert errors and ("damaged" in errors[-1] or "quick check" in errors[-1])
