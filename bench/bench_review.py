@@ -24,6 +24,7 @@ def main() -> None:
 
     workspaces.check_policy = lambda _p: None  # the bench does not depend on the shipped packs
     from app.services import auth, review
+    from app.services.workspaces import check_in_background
     from app.store.review import QueueFilter
     from app.store.workspace import Workspace
     from tests.conftest import PASSWORD, make_workspace
@@ -48,17 +49,25 @@ def main() -> None:
 
     # What the window does on open: open + log on (not counted: the password KDF), freshness
     # check, the id array, the first page.
+    # The window opens without waiting for quick_check and runs it on its own thread while
+    # the log-on dialog is up (app.services.workspaces.check_in_background); it is timed
+    # on its own below.
     t = time.perf_counter()
-    ws = Workspace.open(path)
+    ws = Workspace.open(path, check=False)
     t_open = time.perf_counter() - t
+    t = time.perf_counter()
+    check_in_background(path).result()
+    t_check = time.perf_counter() - t
     user = auth.login(ws, "reviewer", PASSWORD)
     t = time.perf_counter()
     fresh = review.is_fresh(ws)
     ids = review.queue(ws, user)
     first = review.rows(ws, ids[:100])
     t_queue = time.perf_counter() - t
-    print(f"open workspace (quick_check): {t_open * 1000:.0f} ms; usable queue (fresh={fresh}, "
-          f"{len(ids):,} cases, first page): {t_queue * 1000:.0f} ms")
+    print(f"open workspace: {t_open * 1000:.0f} ms; usable queue (fresh={fresh}, "
+          f"{len(ids):,} cases, first page): {t_queue * 1000:.0f} ms; together "
+          f"{(t_open + t_queue) * 1000:.0f} ms (goal < 1 s)")
+    print(f"quick_check on its own thread during log-on: {t_check * 1000:.0f} ms")
     assert len(first) == 100
 
     t = time.perf_counter()
