@@ -92,6 +92,11 @@ class SectionSet:
         default_factory=dict, compare=False, repr=False
     )
     _prefixed: tuple[SectionSpec, ...] = field(default=(), compare=False, repr=False)
+    # id(offense) -> (offense, default book, answer): a person's priors are matched once per
+    # count under evaluation, and the store shares one Offense object per distinct code.
+    _memo: dict[int, tuple[Offense, str | None, SectionSpec | None]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def build(
@@ -117,6 +122,18 @@ class SectionSet:
         )
 
     def match(self, offense: Offense, default_book: str | None) -> SectionSpec | None:
+        # An Offense is frozen, so its answer never changes; the entry holds the object,
+        # so its id cannot be reused while it is here.
+        hit = self._memo.get(id(offense))
+        if hit is not None and hit[0] is offense and hit[1] == default_book:
+            return hit[2]
+        spec = self._match(offense, default_book)
+        if len(self._memo) >= 10_000:
+            self._memo.clear()
+        self._memo[id(offense)] = (offense, default_book, spec)
+        return spec
+
+    def _match(self, offense: Offense, default_book: str | None) -> SectionSpec | None:
         section = offense.section
         if section is None:
             return None
