@@ -189,10 +189,27 @@ class _Facts:
     def counts(self, rows: Iterable[tuple[Any, ...]]) -> tuple[CountFacts, ...]:
         """Rows of _COUNT_SQL (one person's) -> counts (see _COUNT_LAYOUT)."""
         make, offense_of = self.make_count, self.offenses.of_row
+        by_raw = self.offenses.by_raw.get
         levels, dispositions = _LEVELS, _DISPOSITIONS
         # One comprehension per person, appending only the converted values to each row:
-        # this line runs a million times in a bulk run.
-        return tuple([make(r + (offense_of(r), levels[r[13]], dispositions[r[15]])) for r in rows])
+        # this line runs a million times in a bulk run. of_row's raw-text hit is inlined
+        # (same test: the raw text's entry, then all seven stored fields equal); a miss
+        # goes through of_row itself.
+        return tuple(
+            [
+                make(
+                    r
+                    + (
+                        hit[1]
+                        if (hit := by_raw(r[5])) is not None and hit[0] == r[5:12]
+                        else offense_of(r),
+                        levels[r[13]],
+                        dispositions[r[15]],
+                    )
+                )
+                for r in rows
+            ]
+        )
 
     def events(self, rows: Iterable[tuple[Any, ...]]) -> tuple[EventFacts, ...]:
         offenses, dates = self.offenses, self.dates
@@ -453,6 +470,24 @@ _REASONS_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str
 
 
 _JSON_STR = json.encoder.encode_basestring  # what the encoder above writes for a str
+# The C encoder _REASONS_JSON builds on every call (with the same settings), built once:
+# JSONEncoder.encode spends more on that set-up than on a reason's few facts. Without the
+# circular-reference markers, which facts (plain values from the rules) never need.
+_C_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+_FACTS_CHUNKS = (
+    _C_ENCODER(None, str, _JSON_STR, None, ": ", ", ", True, False, True)
+    if _C_ENCODER is not None
+    else None
+)
+
+
+def _facts_json(facts: dict[str, Any]) -> str:
+    """``_REASONS_JSON(facts)``, the same text."""
+    if _FACTS_CHUNKS is None or type(facts) is not dict:
+        return _REASONS_JSON(facts)
+    return "".join(_FACTS_CHUNKS(facts, 0))
+
+
 _JSON_ASCII = json.encoder.encode_basestring_ascii  # what json.dumps writes for a str
 
 
@@ -470,7 +505,7 @@ def encode_reasons(reasons: Iterable[Reason]) -> tuple[str, str]:
     text = ", ".join(
         [
             f'{{"citation": {_JSON_STR(r.citation)}, "code": {_JSON_STR(r.code)}, '
-            f'"facts": {_REASONS_JSON(r.facts)}, "text": {_JSON_STR(r.text)}}}'
+            f'"facts": {_facts_json(r.facts)}, "text": {_JSON_STR(r.text)}}}'
             for r in reasons
         ]
     )
@@ -558,9 +593,13 @@ def save_results(
 
 
 # One row per distinct (outcome, rule ids, reasons) of a run: a few thousand for a million
-# counts. The batch insert joins it to a JSON array of [count id, set id] pairs, so the
-# per-row work happens inside SQLite (which lets go of the GIL for the whole statement)
-# rather than in executemany's per-row parameter binding.
+# counts. The batch insert joins it to a JSON array of the counts' codes (count id << 24 |
+# set id), so the per-row work happens inside SQLite (which lets go of the GIL for the whole
+# statement) rather than in executemany's per-row parameter binding. A code is one JSON
+# integer: SQLite splits it with two integer operations, where a [count id, set id] pair
+# was parsed again for each of its two items (0.7 s more of the writer's CPU per million
+# rows). A batch whose ids do not fit (a count id of 2**39 or more, or below 0) is sent
+# as such pairs instead.
 _SETS_TABLE = "temp.clearslate_result_sets"
 _CREATE_SETS = (
     f"CREATE TABLE IF NOT EXISTS {_SETS_TABLE} (id INTEGER PRIMARY KEY, outcome TEXT NOT NULL, "
@@ -572,6 +611,14 @@ INSERT INTO recommendations (run_id, count_id, outcome, rule_ids, reasons)
 SELECT ?, p.value ->> 0, s.outcome, s.rule_ids, s.reasons
 FROM json_each(?) p JOIN {_SETS_TABLE} s ON s.id = ? + (p.value ->> 1)
 """
+_CODE_BITS = 24  # set ids of one batch stay below 2**24 (see ResultEncoder.encode)
+_CODE_MASK = (1 << _CODE_BITS) - 1
+_MAX_CODE = 1 << 63  # a code must be a 64-bit SQLite integer: count ids below 2**39
+_INSERT_FROM_CODES = f"""
+INSERT INTO recommendations (run_id, count_id, outcome, rule_ids, reasons)
+SELECT ?, p.value >> {_CODE_BITS}, s.outcome, s.rule_ids, s.reasons
+FROM json_each(?) p JOIN {_SETS_TABLE} s ON s.id = ? + (p.value & {_CODE_MASK})
+"""
 _DELETE_SETS = f"DELETE FROM {_SETS_TABLE} WHERE id BETWEEN ? AND ?"
 _PAIRS_JSON = json.JSONEncoder(separators=(",", ":")).encode
 _SETS_LIMIT = 100_000  # then the table starts over (bounds memory on any history)
@@ -579,7 +626,8 @@ _SETS_LIMIT = 100_000  # then the table starts over (bounds memory on any histor
 # get their own offset (a multiple of the span), so their ids never collide in the table.
 SET_ID_SPAN = 1 << 32
 
-# (start over?, new sets, pairs JSON, row count): one encoded batch of results.
+# (start over?, new sets, codes JSON, row count): one encoded batch of results. The JSON is
+# an array of codes (count id << _CODE_BITS | set id), or of [count id, set id] pairs.
 EncodedBatch = tuple[bool, list[tuple[int, str, str, str]], str, int]
 _Job = tuple[EncodedBatch, int]  # and the set-id offset of the encoder that made it
 
@@ -601,12 +649,18 @@ class ResultEncoder:
 
     def encode(self, results: Iterable[tuple[int, Outcome, tuple[Reason, ...]]]) -> EncodedBatch:
         by_id, lookup, outcome_text = self.cache._by_id, self.cache._lookup, _OUTCOME_TEXT
+        results = results if isinstance(results, list) else list(results)
+        if len(results) >= _CODE_MASK:  # ~16 million in one batch: no room for codes
+            return self._encode_pairs(results)
         sets = self._sets
-        start_over = len(sets) >= _SETS_LIMIT
+        # Every set id of this batch (at most len(sets) + len(results)) then fits in a code.
+        start_over = len(sets) >= _SETS_LIMIT or len(sets) + len(results) >= _CODE_MASK
         if start_over:
             sets.clear()
         new_sets: list[tuple[int, str, str, str]] = []
-        pairs = []
+        codes: list[int] = []
+        append = codes.append
+        bits = _CODE_BITS
         recent = self._recent
         if start_over:
             recent.clear()
@@ -616,7 +670,7 @@ class ResultEncoder:
             # tuple, so its id cannot be reused while it is here.
             seen = recent.get(id(reasons))
             if seen is not None and seen[0] is reasons and seen[1] is outcome:
-                pairs.append((count_id, seen[2]))
+                append(count_id << bits | seen[2])
                 continue
             hit = by_id.get(id(reasons))
             if hit is None or hit[0] is not reasons:
@@ -629,8 +683,35 @@ class ResultEncoder:
             if len(recent) >= _BY_ID_LIMIT:
                 recent.clear()
             recent[id(reasons)] = (reasons, outcome, set_id)
+            append(count_id << bits | set_id)
+        if codes and (min(codes) < 0 or max(codes) >= _MAX_CODE):
+            # A count id out of the codes' range: send this batch as pairs (set ids are below
+            # 2**24, so each code splits back exactly, whatever its count id).
+            mask = _CODE_MASK
+            return (
+                start_over,
+                new_sets,
+                _PAIRS_JSON([(c >> bits, c & mask) for c in codes]),
+                len(codes),
+            )
+        return (start_over, new_sets, _PAIRS_JSON(codes), len(codes))
+
+    def _encode_pairs(self, results: list[tuple[int, Outcome, tuple[Reason, ...]]]) -> EncodedBatch:
+        """A batch as [count id, set id] pairs, starting the sets over (for a batch too big
+        for codes; no real run comes near)."""
+        self._sets.clear()
+        self._recent.clear()
+        new_sets: list[tuple[int, str, str, str]] = []
+        pairs = []
+        for count_id, outcome, reasons in results:
+            hit = self.cache._lookup(reasons)
+            key = (_OUTCOME_TEXT[outcome], hit[1], hit[2])
+            set_id = self._sets.get(key)
+            if set_id is None:
+                set_id = self._sets[key] = len(self._sets) + 1
+                new_sets.append((set_id, *key))
             pairs.append((count_id, set_id))
-        return (start_over, new_sets, _PAIRS_JSON(pairs), len(pairs))
+        return (True, new_sets, _PAIRS_JSON(pairs), len(pairs))
 
 
 class ResultWriter:
@@ -668,7 +749,9 @@ class ResultWriter:
             if offset:
                 new_sets = [(offset + s[0], s[1], s[2], s[3]) for s in new_sets]
             conn.executemany(_INSERT_SET, new_sets)
-        conn.execute(_INSERT_FROM_PAIRS, (self.run_id, pairs, offset))
+        # Pairs are the rare fallback (see _INSERT_FROM_CODES); codes never start "[[".
+        sql = _INSERT_FROM_PAIRS if pairs.startswith("[[") else _INSERT_FROM_CODES
+        conn.execute(sql, (self.run_id, pairs, offset))
 
     def _run(self) -> None:
         while (job := self._queue.get()) is not None:

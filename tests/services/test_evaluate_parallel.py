@@ -253,6 +253,55 @@ def test_encoders_with_offsets_and_start_overs_write_the_plain_rows(
         ws.close()
 
 
+def test_count_ids_outside_the_codes_range_are_written_as_pairs(tmp_path: Path) -> None:
+    """The encoder packs (count id, set id) into one integer; a batch holding a count id the
+    packing cannot carry (2**39 and up, or negative) is sent as pairs: rows stay the plain
+    executemany path's."""
+    ws = make_workspace(tmp_path, users=False)
+    try:
+        _fill(ws, people=12)
+        ids = [r[0] for r in ws.conn.execute("SELECT id FROM counts ORDER BY id")]
+        with ws.transaction():  # no recommendation refers to a count yet: ids can move
+            ws.conn.execute("UPDATE counts SET id = ? WHERE id = ?", (2**40 + 7, ids[0]))
+            ws.conn.execute("UPDATE counts SET id = ? WHERE id = ?", (-3, ids[1]))
+        count_ids = [r[0] for r in ws.conn.execute("SELECT id FROM counts ORDER BY id")]
+        assert 2**40 + 7 in count_ids and -3 in count_ids
+        reasons = [(Reason(f"r.{i}", f"Reason {i}.", "HS 1", {"n": i}),) for i in range(3)]
+        results = [(cid, Outcome.NEEDS_REVIEW, reasons[i % 3]) for i, cid in enumerate(count_ids)]
+        small = [r for r in results if 0 <= r[0] < 2**39]
+        big = [r for r in results if r[0] >= 2**39]
+        negative = [r for r in results if r[0] < 0]
+        encoder = store.ResultEncoder()
+        assert not encoder.encode(small[:3])[2].startswith("[[")  # codes
+        assert encoder.encode(big + small[:1])[2].startswith("[[")  # pairs
+        assert encoder.encode(small[:1] + negative)[2].startswith("[[")
+        with ws.transaction():
+            runs = [
+                store.create_run(
+                    ws,
+                    policy_id="ca-prop64-state",
+                    pack_version="1",
+                    pack_sha256="0" * 64,
+                    options={},
+                    as_of=dt.date(2024, 1, 1),
+                    engine_version="1",
+                    user="admin",
+                )
+                for _ in range(2)
+            ]
+            store.save_results(ws, runs[0], results, store.ReasonCache())
+            with store.ResultWriter(ws, runs[1], store.ReasonCache()) as writer:
+                writer.write(small[:5])
+                writer.write(big + small[5:8])
+                writer.write(small[8:10] + negative)
+                writer.write(small[10:])
+        plain = [r[1:] for r in _rows(ws, runs[0])]
+        assert len(plain) == len(results)
+        assert [r[1:] for r in _rows(ws, runs[1])] == plain
+    finally:
+        ws.close()
+
+
 def test_code_fed_on_standard_input_stays_serial(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A spawned worker cannot re-import a main script that has no file; stay serial instead."""
     import subprocess
