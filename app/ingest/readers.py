@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import csv
 import datetime as dt
@@ -149,12 +150,15 @@ class Table:
         )
 
 
-class _SheetReader:
-    def rows(self, table: Table) -> Iterator[Row]:  # pragma: no cover - interface
-        raise NotImplementedError
+class _SheetReader(abc.ABC):
+    """What each format's reader provides to :class:`Table`."""
 
-    def close(self) -> None:
-        pass
+    @abc.abstractmethod
+    def rows(self, table: Table) -> Iterator[Row]:
+        """The sheet's non-empty rows with the row numbers a person sees."""
+
+    def close(self) -> None:  # noqa: B027 - most readers hold nothing to release
+        """Release the file; readers that hold nothing open keep this default."""
 
 
 # ---------------------------------------------------------------------------------------------
