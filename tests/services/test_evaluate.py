@@ -13,41 +13,7 @@ from app.services.evaluate import apply_options, evaluate, preview_options
 from app.store import evaluation as store
 from app.store.audit import verify_chain
 from app.store.synthetic import insert_rows
-
-
-def _count(
-    cid,
-    case,
-    pid,
-    raw,
-    book,
-    section,
-    subs="",
-    level="felony",
-    disp="convicted",
-    ddate="2010-03-01",
-    odate="2010-01-01",
-):
-    return (
-        cid,
-        case,
-        pid,
-        "1",
-        raw,
-        book,
-        section,
-        subs,
-        0,
-        0,
-        1,
-        None,
-        level,
-        disp,
-        ddate,
-        odate,
-        None,
-        f"k{cid}",
-    )
+from tests.evaluation_seed import count_row
 
 
 @pytest.fixture
@@ -63,11 +29,11 @@ def seeded(workspace):
             (5, 2, "K5", None, "KERN", None, None),
         ],
         counts=[
-            _count(1, 1, 1, "11359 HS", "HS", "11359"),
-            _count(2, 2, 1, "11357(B) HS", "HS", "11357", "(b)", level="misdemeanor"),
-            _count(3, 3, 2, "11359 HS", "HS", "11359"),
-            _count(4, 4, 2, "11359 HS", "HS", "11359", odate="2001-01-01", ddate="2001-05-01"),
-            _count(5, 5, 2, "11359 HS", "HS", "11359", odate="2003-01-01", ddate="2003-05-01"),
+            count_row(1, 1, 1, "11359 HS", "HS", "11359"),
+            count_row(2, 2, 1, "11357(B) HS", "HS", "11357", "(b)", level="misdemeanor"),
+            count_row(3, 3, 2, "11359 HS", "HS", "11359"),
+            count_row(4, 4, 2, "11359 HS", "HS", "11359", odate="2001-01-01", ddate="2001-05-01"),
+            count_row(5, 5, 2, "11359 HS", "HS", "11359", odate="2003-01-01", ddate="2003-05-01"),
         ],
     )
     return workspace

@@ -7,41 +7,7 @@ import datetime as dt
 from app.core.model import Disposition, Level, Outcome, Reason, Recommendation
 from app.store import evaluation as store
 from app.store.synthetic import generate_california, insert_rows
-
-
-def _count(
-    cid,
-    case,
-    pid,
-    raw,
-    book,
-    section,
-    subs="",
-    level="felony",
-    disp="convicted",
-    ddate="2010-03-01",
-    odate="2010-01-01",
-):
-    return (
-        cid,
-        case,
-        pid,
-        "1",
-        raw,
-        book,
-        section,
-        subs,
-        0,
-        0,
-        1 if section else 0,
-        None,
-        level,
-        disp,
-        ddate,
-        odate,
-        None,
-        f"k{cid}",
-    )
+from tests.evaluation_seed import count_row
 
 
 def _seed(ws) -> None:
@@ -58,10 +24,10 @@ def _seed(ws) -> None:
             (3, 2, "K3", None, "KERN", None, None),
         ],
         counts=[
-            _count(1, 1, 1, "11359 HS", "HS", "11359"),
-            _count(2, 1, 1, "11357(B) HS", "HS", "11357", "(b)", level="misdemeanor"),
-            _count(3, 2, 1, "664/187 PC", "PC", "187", ddate="1995-01-01", odate="1994-01-01"),
-            _count(4, 3, 2, "??", None, None, level=None, disp=None, ddate=None, odate=None),
+            count_row(1, 1, 1, "11359 HS", "HS", "11359"),
+            count_row(2, 1, 1, "11357(B) HS", "HS", "11357", "(b)", level="misdemeanor"),
+            count_row(3, 2, 1, "664/187 PC", "PC", "187", ddate="1995-01-01", odate="1994-01-01"),
+            count_row(4, 3, 2, "??", None, None, level=None, disp=None, ddate=None, odate=None),
         ],
         events=[(1, 1, "registration", "2001-01-01", "290 PC", "PC", "290", "e1")],
     )
