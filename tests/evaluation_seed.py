@@ -37,3 +37,21 @@ def count_row(
         None,
         f"k{cid}",
     )
+
+
+def blank_run(ws, policy_id: str = "ca-prop64-state"):  # type: ignore[no-untyped-def]
+    """An evaluation run row with placeholder pack facts, for tests that write results."""
+    import datetime as dt
+
+    from app.store import evaluation as store
+
+    return store.create_run(
+        ws,
+        policy_id=policy_id,
+        pack_version="1",
+        pack_sha256="0" * 64,
+        options={},
+        as_of=dt.date(2024, 1, 1),
+        engine_version="1",
+        user="admin",
+    )

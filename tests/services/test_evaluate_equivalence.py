@@ -29,6 +29,7 @@ from app.rules.predicates import Ctx, MissingFact, PersonIndex
 from app.services.evaluate import evaluate
 from app.store import evaluation as store
 from tests.conftest import make_workspace
+from tests.evaluation_seed import blank_run
 
 PACKS = [
     "ca-prop64-state",
@@ -301,16 +302,7 @@ def test_a_failed_insert_stops_the_writer_and_rolls_back(tmp_path: Path) -> None
         reasons = (Reason("x.code", "Text (HS 1).", "HS 1", {"n": 1}),)
         # The transaction rolls back and reports the failure as a WorkspaceError.
         with pytest.raises(WorkspaceError, match="UNIQUE constraint failed"), ws.transaction():
-            run = store.create_run(
-                ws,
-                policy_id="ca-prop64-state",
-                pack_version="1",
-                pack_sha256="0" * 64,
-                options={},
-                as_of=dt.date(2024, 1, 1),
-                engine_version="1",
-                user="admin",
-            )
+            run = blank_run(ws)
             with store.ResultWriter(ws, run, store.ReasonCache()) as writer:
                 writer.write(
                     [(1, Outcome.NOT_ELIGIBLE, reasons), (2, Outcome.NEEDS_REVIEW, reasons)]
@@ -340,16 +332,7 @@ def test_writer_rows_match_the_plain_insert(tmp_path: Path) -> None:
         ]
         with ws.transaction():
             runs = [
-                store.create_run(
-                    ws,
-                    policy_id="p",
-                    pack_version="1",
-                    pack_sha256="0" * 64,
-                    options={},
-                    as_of=dt.date(2024, 1, 1),
-                    engine_version="1",
-                    user="admin",
-                )
+                blank_run(ws, "p")
                 for _ in range(2)
             ]
             with store.ResultWriter(ws, runs[0], store.ReasonCache()) as writer:

@@ -23,6 +23,7 @@ from app.services.evaluate import evaluate
 from app.store import evaluation as store
 from app.store.workspace import Workspace
 from tests.conftest import make_workspace
+from tests.evaluation_seed import blank_run
 from tests.services.test_evaluate_equivalence import _fill
 
 
@@ -219,16 +220,7 @@ def test_encoders_with_offsets_and_start_overs_write_the_plain_rows(
         half = len(results) // 2
         with ws.transaction():
             runs = [
-                store.create_run(
-                    ws,
-                    policy_id="ca-prop64-state",
-                    pack_version="1",
-                    pack_sha256="0" * 64,
-                    options={},
-                    as_of=dt.date(2024, 1, 1),
-                    engine_version="1",
-                    user="admin",
-                )
+                blank_run(ws)
                 for _ in range(2)
             ]
             with store.ResultWriter(ws, runs[0], store.ReasonCache()) as writer:
@@ -277,16 +269,7 @@ def test_count_ids_outside_the_codes_range_are_written_as_pairs(tmp_path: Path) 
         assert encoder.encode(small[:1] + negative)[2].startswith("[[")
         with ws.transaction():
             runs = [
-                store.create_run(
-                    ws,
-                    policy_id="ca-prop64-state",
-                    pack_version="1",
-                    pack_sha256="0" * 64,
-                    options={},
-                    as_of=dt.date(2024, 1, 1),
-                    engine_version="1",
-                    user="admin",
-                )
+                blank_run(ws)
                 for _ in range(2)
             ]
             store.save_results(ws, runs[0], results, store.ReasonCache())
