@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import compress
+from operator import itemgetter
 from typing import Any
 
 from app.core.dates import cell_text, parse_date
@@ -28,6 +30,7 @@ from app.core.normalize import (
     parse_name,
 )
 from app.core.offense import parse_offense
+from app.core.rowbatch import ROW_COLUMNS, RowBatch
 from app.ingest.findings import Finding, Severity
 from app.ingest.mapping import FIELDS_BY_NAME, ResolvedMapping
 
@@ -115,11 +118,6 @@ class RowRecord:
     event: EventRecord | None
     dedupe_key: str
 
-    @property
-    def content_hash(self) -> str:
-        """Of the raw row: tells an exact duplicate from one that only overlaps."""
-        return _digest(*self.raw)
-
 
 @dataclass(slots=True)
 class RowResult:
@@ -199,11 +197,13 @@ class RowNormalizer:
         ] = {}
         self._level_cache: dict[str | None, Any] = {}
         self._disposition_cache: dict[str | None, Any] = {}
-        # normalize_batch: per-field answers per distinct value, names and sexes parsed once.
-        self._fast_cache: dict[str, dict[object, Any]] = {}
-        self._name_cache: dict[str, Any] = {}
-        self._sex_cache: dict[str | None, str | None] = {}
-        self._raw_cache: dict[object, str | None] = {}
+        # normalize_rows: per-field answers per distinct value, names and sexes read once,
+        # each column's JSON text per distinct value, the fields that ever gave a finding.
+        self._fast_cache: dict[str, dict[Any, Any]] = {}
+        self._name_cache: dict[Any, Any] = {}
+        self._sex_cache: dict[Any, str | None] = {}
+        self._json_cache: dict[int, dict[Any, str]] = {}
+        self._slow_fields: set[str] = set()
         self._fast_ok = "event_type" not in self._plan and all(
             plan[0] is not None and plan[1] is None and plan[4] is None
             for plan in self._plan.values()
@@ -618,21 +618,21 @@ class RowNormalizer:
 
     # -- many rows at once ------------------------------------------------------------------
 
-    def normalize_batch(self, rows: Sequence[tuple[int, list[Cell]]]) -> list[RowResult]:
-        """The same as ``[self.normalize(n, cells) for n, cells in rows]``, faster.
+    def normalize_rows(self, rows: Sequence[tuple[int, list[Cell]]]) -> RowBatch:
+        """A batch of rows as a :class:`RowBatch`: the same as :meth:`rows_one_by_one`, faster.
 
         Values repeat enormously down a column (dates, codes, names, courts), so each column of
         the batch is read once per distinct value: the per-field reader of :meth:`normalize`
-        runs on that value alone and its answer is remembered. A row whose every value reads
-        cleanly (no finding of any kind) is then assembled from those answers; any other row
-        (a finding, an error, a history event, a numeric ID) goes through :meth:`normalize`
-        itself, so findings and the ID-length bookkeeping are exactly the reference's.
-        Layouts the fast path does not cover (templates, fallback columns, an event-type
-        column) use :meth:`normalize` for every row.
+        runs on that value alone and its answer is remembered, and whole columns are looked up
+        in those answers in C (``map`` over a dict). A row with any value that does not read
+        cleanly (a finding, an error, a history event, a numeric ID) goes through
+        :meth:`normalize` itself, so its findings and the ID-length bookkeeping are exactly the
+        reference's, and its values are placed at its position in the columns. Layouts the
+        fast path does not cover (templates, fallback columns, an event-type column) use
+        :meth:`normalize` for every row.
         """
         if not self._fast_ok:
-            return [self.normalize(n, cells) for n, cells in rows]
-        plan = self._plan
+            return self.rows_one_by_one(rows)
         n_rows = len(rows)
         width = self._width
         # Transpose the batch in C: rows padded to the header width, then zip(*rows). A row
@@ -643,15 +643,16 @@ class RowNormalizer:
         ]
         wide = any(len(cells) > width for cells in padded)
         by_index = list(zip(*padded, strict=False)) if width else []
-        raws = self._raw_rows(by_index, n_rows)
+        none = [None] * n_rows
         columns: dict[str, Sequence[Any]] = {}
-        for name, (i, *_rest) in plan.items():
+        slow: set[int] = set()
+        for name, (i, *_rest) in self._plan.items():
             assert i is not None
-            values = by_index[i] if i < width else [None] * n_rows
+            values = by_index[i] if i < width else none
             if name in _ID_FIELDS:
-                # RowNormalizer._id's plain-text branch, inline (no bookkeeping here: the
-                # lengths are counted once a row is known to be clean); else the slow path.
-                columns[name] = [
+                # RowNormalizer._id's plain-text branch, inline (the lengths are counted once
+                # the rows are known to be clean); anything else takes the slow path.
+                column: Sequence[Any] = [
                     None
                     if v is None
                     else (v.strip() or None)
@@ -659,9 +660,13 @@ class RowNormalizer:
                     else _SLOW
                     for v in values
                 ]
+                if _SLOW in column:
+                    slow.update(n for n, v in enumerate(column) if v is _SLOW)
             else:
-                columns[name] = self._fast_column(name, i, values)
-        none = [None] * n_rows
+                column = self._fast_column(name, i, values)
+                if name in self._slow_fields:
+                    slow.update(n for n, v in enumerate(column) if v is _SLOW)
+            columns[name] = column
 
         def col(name: str) -> Sequence[Any]:
             return columns.get(name, none)
@@ -673,223 +678,255 @@ class RowNormalizer:
             col("first_name"),
             col("middle_name"),
         )
-        dobs, sexes, races = col("dob"), col("sex"), col("race")
-        dispositions, offenses, descriptions, comments = (
-            col("disposition"),
+        case_numbers = col("case_number")
+        if None in case_numbers:
+            slow.update(n for n, v in enumerate(case_numbers) if v is None)
+        if None in keys:
+            slow.update(
+                n
+                for n, (k, f, la, fi, m) in enumerate(zip(keys, fulls, lasts, firsts, middles))
+                if k is None and not (f or la or fi or m)
+            )
+        # Per distinct value: does it send the row to normalize(), and what it stores.
+        dispositions = col("disposition")
+        disposition_info = _looked_up(
+            self._fast_cache.setdefault("disposition info", {}),
+            dispositions,
+            self._disposition_info,
+        )
+        levels = col("level")
+        level_info = _looked_up(
+            self._fast_cache.setdefault("level info", {}), levels, self._level_info
+        )
+        offenses, descriptions, comments = (
             col("offense_code"),
             col("offense_description"),
             col("comment"),
         )
-        case_numbers, levels, disposition_dates = (
-            col("case_number"),
-            col("level"),
-            col("disposition_date"),
+        offense_info = _looked_up(
+            self._fast_cache.setdefault("offense info", {}),
+            list(zip(offenses, comments, descriptions)),
+            self._offense_info,
         )
-        offense_dates, filing_dates, count_numbers = (
-            col("offense_date"),
-            col("filing_date"),
-            col("count_number"),
+        statuses = col("case_status")
+        status_info = _looked_up(
+            self._fast_cache.setdefault("status info", {}),
+            list(zip(statuses, dispositions)),
+            self._status_info,
         )
-        courts, counties, sentences, statuses = (
-            col("court"),
-            col("county"),
-            col("sentence"),
-            col("case_status"),
-        )
-        key_lengths = self._id_lengths["person_key"]
-        case_lengths = self._id_lengths["case_number"]
-        names = self._name_cache
-        sexes_cache = self._sex_cache
-        key_type = self.key_type
-        enum_values: dict[str | None, Any] = self._fast_cache.setdefault("disposition values", {})
-        level_values: dict[str | None, Any] = self._fast_cache.setdefault("level values", {})
-        out: list[RowResult] = []
-        for r in range(n_rows):
-            row_number, cells = rows[r]
-            key, full, last, first, middle = keys[r], fulls[r], lasts[r], firsts[r], middles[r]
-            dob_pair, sex_text, race = dobs[r], sexes[r], races[r]
-            disposition_text, offense_raw, description, comment = (
-                dispositions[r],
-                offenses[r],
-                descriptions[r],
-                comments[r],
-            )
-            case_number, level_text = case_numbers[r], levels[r]
-            dd_pair, od_pair, fd_pair = disposition_dates[r], offense_dates[r], filing_dates[r]
-            count_number, court, county, sentence, status_text = (
-                count_numbers[r],
-                courts[r],
-                counties[r],
-                sentences[r],
-                statuses[r],
-            )
-            if (
-                _SLOW is key
-                or _SLOW is full
-                or _SLOW is last
-                or _SLOW is first
-                or _SLOW is middle
-                or _SLOW is dob_pair
-                or _SLOW is sex_text
-                or _SLOW is race
-                or _SLOW is disposition_text
-                or _SLOW is offense_raw
-                or _SLOW is description
-                or _SLOW is comment
-                or case_number is None
-                or _SLOW is case_number
-                or _SLOW is level_text
-                or _SLOW is dd_pair
-                or _SLOW is od_pair
-                or _SLOW is fd_pair
-                or _SLOW is count_number
-                or _SLOW is court
-                or _SLOW is county
-                or _SLOW is sentence
-                or _SLOW is status_text
-                or (key is None and not (full or last or first or middle))
-            ):
-                out.append(self.normalize(row_number, cells))
-                continue
-            disposition = self._disposition_cache.get(disposition_text)
-            if disposition is None:
-                disposition = self._disposition_cache[disposition_text] = parse_disposition(
-                    disposition_text
-                )
-            level = self._level_cache.get(level_text)
-            if level is None:
-                level = self._level_cache[level_text] = parse_level(level_text)
-            offense, offense_key, subsection_text = self._offense(offense_raw, comment, description)
-            status, status_given = _case_status(status_text, disposition.disposition)
-            if (
-                disposition.event_type
-                or disposition.code
-                or level.code
-                or ((offense_raw or description) and not offense.recognized)
-                or (status_text and status is None)
-            ):
-                out.append(self.normalize(row_number, cells))
-                continue
-            if full:
-                parts = names.get(full)
-                if parts is None:
-                    parts = names[full] = parse_name(full)
-                if not (last or first):
-                    last, first, middle = parts.last, parts.first, parts.middle
-            else:
-                given = f"{first} {middle}" if first and middle else (first or middle)
-                full = f"{last}, {given}" if last and given else (last or given)
-            if key is None and not full:
-                out.append(self.normalize(row_number, cells))
-                continue
-            # The row is clean: keep the reference's bookkeeping, then assemble it.
-            if key is not None:
-                key_lengths[len(key)] += 1
-            case_lengths[len(case_number)] += 1
-            if wide and len(cells) > width:
-                raw = [c if c.__class__ is str or c is None else cell_text(c) for c in cells]
-            else:
-                raw = raws[r]
-            dob, dob_raw = dob_pair if dob_pair is not None else (None, None)
-            sex = sexes_cache.get(sex_text, _MISS)
-            if sex is _MISS:
-                sex = sexes_cache[sex_text] = normalize_sex(sex_text)
-            name_key = f"{match_key(last)}|{match_key(first)}"
-            person = PersonRecord(
-                key, key_type if key else None, full, last, first, middle, name_key,
-                dob, dob_raw, sex, race,
-            )  # fmt: skip
-            identity = f"k:{key}" if key else f"n:{name_key}|{dob or dob_raw or ''}"
-            disposition_date, disposition_date_raw = (
-                dd_pair if dd_pair is not None else (None, None)
-            )
-            offense_date, offense_date_raw = od_pair if od_pair is not None else (None, None)
-            filing_date, filing_date_raw = fd_pair if fd_pair is not None else (None, None)
-            ckey = case_key(case_number)
-            case = CaseRecord(
-                case_number, ckey, court, county, filing_date, filing_date_raw, status, status_given
-            )
-            recognized = offense.recognized
-            # Enum .value is a property call: the stored texts are looked up per distinct text.
-            disposition_value = enum_values.get(disposition_text, _MISS)
-            if disposition_value is _MISS:
-                disposition_value = enum_values[disposition_text] = (
-                    disposition.disposition.value if disposition.disposition else None
-                )
-            level_value = level_values.get(level_text, _MISS)
-            if level_value is _MISS:
-                level_value = level_values[level_text] = level.level.value if level.level else None
-            count = CountRecord(
-                count_number,
-                offense_raw,
-                comment if offense_raw and "COMMENT" in offense_raw.upper() else None,
-                offense.code_book if recognized else None,
-                offense.section if recognized else None,
-                subsection_text if recognized else None,
-                offense.attempt,
-                offense.conspiracy,
-                recognized and offense.section is not None,
-                description,
-                level_value,
-                level_text,
-                disposition_value,
-                disposition_text,
-                disposition_date,
-                disposition_date_raw,
-                offense_date,
-                offense_date_raw,
-                sentence,
-                comment,
-            )
-            dedupe = _digest(
-                "c",
-                identity,
-                ckey,
-                match_key(count_number),
-                offense_key,
-                disposition_value or match_key(disposition_text),
-                disposition_date or disposition_date_raw,
-            )
-            out.append(RowResult(RowRecord(row_number, raw, person, case, count, None, dedupe), []))
-        return out
+        for info in (disposition_info, level_info, offense_info, status_info):
+            slow.update(compress(range(n_rows), map(itemgetter(0), info)))
 
-    def _raw_rows(self, by_index: list[tuple[Any, ...]], n_rows: int) -> list[list[str | None]]:
-        """Each row's cells as the raw texts kept verbatim (cell_text), built column by column."""
-        texts: list[Sequence[str | None]] = []
-        cache = self._raw_cache
-        if len(cache) > _CACHE_LIMIT:
-            cache.clear()
-        get = cache.get
-        for values in by_index:
-            types = set(map(type, values))
-            if types <= _TEXT_TYPES:
-                texts.append(values)  # already text (or empty): kept as they are
+        clean = [n for n in range(n_rows) if n not in slow] if slow else None
+
+        def pick(values: Sequence[Any]) -> list[Any]:
+            if clean is None:
+                return values if values.__class__ is list else list(values)  # type: ignore[return-value]
+            return [values[n] for n in clean]
+
+        batch = RowBatch()
+        keys, case_numbers = pick(keys), pick(case_numbers)
+        key_lengths = self._id_lengths["person_key"]
+        key_lengths.update(map(len, filter(None, keys)))
+        self._id_lengths["case_number"].update(map(len, case_numbers))
+        m = len(case_numbers)
+        batch.rows = m
+        batch.row_numbers = pick([n for n, _ in rows])
+        # The verbatim rows as their stored JSON, built a column at a time.
+        batch.raw_json = self._raw_json_rows(by_index, padded, pick)
+        if wide:
+            wide_rows = [
+                (k, cells) for k, (_, cells) in enumerate(pick(rows)) if len(cells) > width
+            ]
+            for k, cells in wide_rows:
+                batch.raw_json[k] = raw_json(
+                    [c if c.__class__ is str or c is None else cell_text(c) for c in cells]
+                )
+        # Person
+        names = _looked_up(
+            self._name_cache,
+            list(zip(pick(fulls), pick(lasts), pick(firsts), pick(middles))),
+            _name_parts,
+        )
+        (
+            batch.full_name,
+            batch.last_name,
+            batch.first_name,
+            batch.middle_name,
+            batch.name_key,
+        ) = map(list, zip(*names)) if names else ([], [], [], [], [])
+        batch.person_key = keys
+        key_type = self.key_type
+        batch.key_type = [key_type if k else None for k in keys]
+        dob_pairs = pick(col("dob"))
+        batch.dob = [p[0] if p is not None else None for p in dob_pairs]
+        batch.dob_raw = [p[1] if p is not None else None for p in dob_pairs]
+        batch.sex = _looked_up(self._sex_cache, pick(col("sex")), normalize_sex)
+        batch.race = pick(col("race"))
+        # Case
+        batch.case_number = case_numbers
+        batch.case_key = _looked_up(
+            self._fast_cache.setdefault("case key", {}), case_numbers, case_key
+        )
+        batch.court, batch.county = pick(col("court")), pick(col("county"))
+        fd_pairs = pick(col("filing_date"))
+        batch.filing_date = [p[0] if p is not None else None for p in fd_pairs]
+        batch.filing_date_raw = [p[1] if p is not None else None for p in fd_pairs]
+        status_info = pick(status_info)
+        batch.status = [s[1] for s in status_info]
+        batch.status_given = [s[2] for s in status_info]
+        # Count
+        offense_info = pick(offense_info)
+        (
+            batch.offense_comment,
+            batch.code_book,
+            batch.section,
+            batch.subsections,
+            batch.attempt,
+            batch.conspiracy,
+            batch.offense_recognized,
+            offense_keys,
+        ) = (
+            map(list, zip(*[o[1:] for o in offense_info]))
+            if m
+            else ([], [], [], [], [], [], [], [])
+        )
+        batch.count_number = pick(col("count_number"))
+        batch.offense_raw = pick(offenses)
+        batch.description = pick(descriptions)
+        batch.comment = pick(comments)
+        batch.level = [info[1] for info in pick(level_info)]
+        batch.level_raw = pick(levels)
+        disposition_info = pick(disposition_info)
+        batch.disposition = [info[1] for info in disposition_info]
+        batch.disposition_raw = pick(dispositions)
+        for name, dates, raws in (
+            ("disposition_date", "disposition_date", "disposition_date_raw"),
+            ("offense_date", "offense_date", "offense_date_raw"),
+        ):
+            pairs = pick(col(name))
+            setattr(batch, dates, [p[0] if p is not None else None for p in pairs])
+            setattr(batch, raws, [p[1] if p is not None else None for p in pairs])
+        batch.sentence = pick(col("sentence"))
+        # The dedupe key: the same parts as normalize() joins, hashed per row.
+        identities = [
+            f"k:{k}" if k else f"n:{nk}|{d or dr or ''}"
+            for k, nk, d, dr in zip(keys, batch.name_key, batch.dob, batch.dob_raw)
+        ]
+        count_keys = _looked_up(
+            self._fast_cache.setdefault("count key", {}), batch.count_number, match_key
+        )
+        disposition_parts = [info[2] for info in disposition_info]
+        date_parts = [
+            d or dr or "" for d, dr in zip(batch.disposition_date, batch.disposition_date_raw)
+        ]
+        batch.dedupe_keys = [
+            _hash_text(text)
+            for text in map(
+                "c\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}".format,
+                identities,
+                batch.case_key,
+                count_keys,
+                offense_keys,
+                disposition_parts,
+                date_parts,
+            )
+        ]
+        if slow:
+            self._place_slow_rows(batch, rows, sorted(slow))
+        return batch
+
+    def rows_one_by_one(self, rows: Sequence[tuple[int, list[Cell]]]) -> RowBatch:
+        """The reference for :meth:`normalize_rows`: :meth:`normalize` on each row in turn."""
+        batch = RowBatch()
+        for row_number, cells in rows:
+            _add_result(batch, row_number, cells, self.normalize(row_number, cells), None)
+        return batch
+
+    def _place_slow_rows(
+        self, batch: RowBatch, rows: Sequence[tuple[int, list[Cell]]], slow: list[int]
+    ) -> None:
+        """Normalize the rows the fast path left out and put each at its place in the batch."""
+        placed = 0  # usable slow rows placed so far
+        for done, n in enumerate(slow):
+            row_number, cells = rows[n]
+            # Its position: the clean rows before it (n - done) plus the usable slow ones.
+            if _add_result(
+                batch, row_number, cells, self.normalize(row_number, cells), n - done + placed
+            ):
+                placed += 1
+
+    # Per distinct value: (sends the row to normalize(), what is stored ...). A value that gave
+    # a finding (_SLOW) already sends its row there.
+
+    def _disposition_info(self, text: Any) -> tuple[bool, str | None, str]:
+        if text is _SLOW:
+            return True, None, ""
+        parsed = self._disposition_cache.get(text)
+        if parsed is None:
+            parsed = self._disposition_cache[text] = parse_disposition(text)
+        value = parsed.disposition.value if parsed.disposition else None
+        return bool(parsed.event_type or parsed.code), value, value or match_key(text)
+
+    def _level_info(self, text: Any) -> tuple[bool, str | None]:
+        if text is _SLOW:
+            return True, None
+        parsed = self._level_cache.get(text)
+        if parsed is None:
+            parsed = self._level_cache[text] = parse_level(text)
+        return bool(parsed.code), parsed.level.value if parsed.level else None
+
+    def _offense_info(self, key: tuple[str | None, str | None, str | None]) -> tuple[Any, ...]:
+        raw, comment, description = key
+        if _SLOW in key:
+            return (True, None, None, None, None, 0, 0, 0, "")
+        offense, offense_key, subsection_text = self._offense(raw, comment, description)
+        recognized = offense.recognized
+        return (
+            bool((raw or description) and not recognized),
+            comment if raw and "COMMENT" in raw.upper() else None,
+            offense.code_book if recognized else None,
+            offense.section if recognized else None,
+            subsection_text if recognized else None,
+            int(offense.attempt),
+            int(offense.conspiracy),
+            int(recognized and offense.section is not None),
+            offense_key,
+        )
+
+    def _status_info(self, key: tuple[Any, Any]) -> tuple[bool, str | None, bool]:
+        text, disposition_text = key
+        if _SLOW in key:
+            return True, None, False
+        disposition = self._disposition_cache.get(disposition_text)
+        if disposition is None:
+            disposition = self._disposition_cache[disposition_text] = parse_disposition(
+                disposition_text
+            )
+        status, given = _case_status(text, disposition.disposition)
+        return bool(text and status is None), status, given
+
+    def _raw_json_rows(
+        self, by_index: list[tuple[Any, ...]], padded: list[list[Cell]], pick: Any
+    ) -> list[str]:
+        """Each row's cells as the stored JSON list of their raw texts (see :data:`raw_json`)."""
+        rows: Any = pick(padded)
+        converted = False
+        texts: list[Sequence[Any]] = []
+        for index, values in enumerate(by_index):
+            if set(map(type, values)) <= _TEXT_TYPES:
+                texts.append(values)
                 continue
-            if types <= _PLAIN_KEY_TYPES:
-                # Dates and times are their own keys (see _fast_column): looked up in C.
-                cache[None] = None
-                looked = list(map(get, values, repeat(_MISS, len(values))))
-                if _MISS in looked:
-                    for n, text in enumerate(looked):
-                        if text is _MISS:
-                            v = values[n]
-                            looked[n] = cache[v] = v if v.__class__ is str else cell_text(v)
-                texts.append(looked)
-                continue
-            column: list[str | None] = []
-            for v in values:
-                if v is None or v.__class__ is str:
-                    column.append(v)
-                    continue
-                k = (v.__class__, v)
-                text = cache.get(k)
-                if text is None:
-                    text = cache[k] = cell_text(v)
-                column.append(text)
-            texts.append(column)
-        if not texts:
-            return [[] for _ in range(n_rows)]
-        return list(map(list, zip(*texts, strict=True)))
+            # Numbers, dates and times become the text a person sees, once per distinct value
+            # (numbers keyed by type: True == 1 == 1.0).
+            converted = True
+            cache = self._json_cache.setdefault(index, {})
+            keyed = [v if v is None or v.__class__ is str else (v.__class__, v) for v in values]
+            texts.append(_looked_up(cache, keyed, _raw_text))
+        if converted:
+            rows = pick(list(zip(*texts)))
+        encode = _encode_row
+        return ["".join(encode(row, 0)) for row in rows]
 
     def _fast_column(self, name: str, index: int, values: Sequence[Any]) -> list[Any]:
         """Each value of one column read by the reference reader, once per distinct value.
@@ -898,36 +935,17 @@ class RowNormalizer:
         cell, or ``_SLOW`` when reading it gives a finding (the row then takes the slow path).
         """
         cache = self._fast_cache.setdefault(name, {})
-        if len(cache) > _CACHE_LIMIT:
-            cache.clear()
-        get = cache.get
-        if set(map(type, values)) <= _PLAIN_KEY_TYPES:
-            # Text, dates and empties are their own keys (none of them equals another type),
-            # so the whole column is looked up in C; only new values are read one by one.
-            cache[None] = None
-            out = list(map(get, values, repeat(_MISS, len(values))))
-            if _MISS in out:
-                for n, answer in enumerate(out):
-                    if answer is _MISS:
-                        v = values[n]
-                        out[n] = get(v, _MISS)
-                        if out[n] is _MISS:
-                            out[n] = cache[v] = self._read_value(name, index, v)
-            return out
-        out = []
-        append = out.append
-        for v in values:
-            if v is None:
-                append(None)
-                continue
+        cache[None] = None
+
+        def read(key: Any) -> Any:
+            return self._read_value(name, index, key[1] if key.__class__ is tuple else key)
+
+        if not set(map(type, values)) <= _PLAIN_KEY_TYPES:
             # Numbers: bool, int and float compare equal (True == 1 == 1.0), so key them by
-            # their type too.
-            k = v if v.__class__ is str else (v.__class__, v)
-            answer = get(k, _MISS)
-            if answer is _MISS:
-                answer = cache[k] = self._read_value(name, index, v)
-            append(answer)
-        return out
+            # their type too. (Text, dates and empties are their own keys: none of them
+            # equals another type.)
+            values = [v if v is None or v.__class__ is str else (v.__class__, v) for v in values]
+        return _looked_up(cache, values, read)
 
     def _read_value(self, name: str, index: int, value: object) -> Any:
         """One cell read by the reference reader: its answer, or ``_SLOW`` if it gives a finding."""
@@ -939,7 +957,10 @@ class RowNormalizer:
             answer: Any = pair if pair != (None, None) else None
         else:
             answer = self._text(probe, name, 0, findings)[0]
-        return _SLOW if findings else answer
+        if findings:
+            self._slow_fields.add(name)
+            return _SLOW
+        return answer
 
     def id_findings(self) -> list[Finding]:
         """After the last row: numeric IDs shorter than their column's usual length (lost zeros)."""
@@ -977,7 +998,156 @@ class RowNormalizer:
 
 
 _MISS = object()
-_SLOW = object()  # normalize_batch: this value gives a finding, so its row takes normalize()
+_SLOW = object()  # normalize_rows: this value gives a finding, so its row takes normalize()
+
+# The stored form of a verbatim row: a compact JSON list of its texts. One encoder for every
+# row (json.dumps with options builds a new encoder per call); its string encoder for the
+# column-at-a-time path, which must give exactly the same text.
+raw_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _python_encode_row(row: Sequence[str | None], _level: int) -> tuple[str]:
+    return (raw_json(list(row)),)
+
+
+# The same encoding without the per-call set-up (JSONEncoder.encode builds its C encoder on
+# every call, which costs more than encoding a row): ``"".join(_encode_row(row, 0))`` is
+# ``raw_json(row)``; the tests hold the two equal.
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+_encode_row = (
+    _c_make_encoder(None, None, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+    if _c_make_encoder is not None
+    else _python_encode_row
+)
+
+
+def _raw_text(key: Any) -> str | None:
+    """The raw text of a cell keyed as in :meth:`RowNormalizer._raw_json_rows`."""
+    if key is None or key.__class__ is str:
+        return key
+    return cell_text(key[1])
+
+
+def _looked_up(
+    cache: dict[Any, Any], values: Sequence[Any], compute: Callable[[Any], Any]
+) -> list[Any]:
+    """``[compute(v) for v in values]`` with each distinct value computed once (kept in ``cache``).
+
+    The values not seen before are found as a set difference and the column is then read from
+    the cache with ``map``: both in C, so a column costs a few C passes whatever its values.
+    """
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
+    new = set(values).difference(
+        cache
+    )  # the dict itself: a lookup per value, not a scan of the cache
+    for value in new:
+        cache[value] = compute(value)
+    return list(map(cache.__getitem__, values))
+
+
+def _hash_text(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _name_parts(
+    names: tuple[str | None, ...],
+) -> tuple[str | None, str | None, str | None, str | None, str]:
+    """Full, last, first and middle name and the name key, as :meth:`RowNormalizer.normalize` reads them."""
+    full, last, first, middle = names
+    if full:
+        parts = parse_name(full)
+        if not (last or first):
+            last, first, middle = parts.last, parts.first, parts.middle
+    else:
+        given = f"{first} {middle}" if first and middle else (first or middle)
+        full = f"{last}, {given}" if last and given else (last or given)
+    return full, last, first, middle, f"{match_key(last)}|{match_key(first)}"
+
+
+def _record_values(record: RowRecord) -> tuple[Any, ...]:
+    """A normalized row's values in :data:`ROW_COLUMNS` order (None for an event's case and count)."""
+    p, c, k = record.person, record.case, record.count
+    person = (
+        p.key, p.key_type, p.full_name, p.last_name, p.first_name, p.middle_name,
+        p.dob, p.dob_raw, p.sex, p.race, p.name_key,
+    )  # fmt: skip
+    case = (
+        (
+            c.case_number,
+            c.case_key,
+            c.court,
+            c.county,
+            c.filing_date,
+            c.filing_date_raw,
+            c.status,
+            c.status_given,
+        )
+        if c is not None
+        else (None,) * 7 + (False,)
+    )
+    count = (
+        (
+            k.count_number,
+            k.offense_raw,
+            k.offense_comment,
+            k.code_book,
+            k.section,
+            k.subsections,
+            int(k.attempt),
+            int(k.conspiracy),
+            int(k.offense_recognized),
+            k.description,
+            k.level,
+            k.level_raw,
+            k.disposition,
+            k.disposition_raw,
+            k.disposition_date,
+            k.disposition_date_raw,
+            k.offense_date,
+            k.offense_date_raw,
+            k.sentence,
+            k.comment,
+        )  # fmt: skip
+        if k is not None
+        else (None,) * 20
+    )
+    return (record.row_number, raw_json(record.raw), record.dedupe_key, *person, *case, *count)
+
+
+def _add_result(
+    batch: RowBatch, row_number: int, cells: list[Cell], result: RowResult, position: int | None
+) -> bool:
+    """Put one row's result into the batch (at ``position``, else at the end); True if usable."""
+    if result.blank:
+        batch.blank += 1
+        return False
+    batch.rows += 1
+    batch.findings.extend(result.findings)
+    record = result.record
+    if record is None:
+        error = result.error
+        texts = [cell_text(c) for c in cells]
+        batch.errors.append((row_number, raw_json(texts), error.message if error else ""))
+        return False
+    values = _record_values(record)
+    columns = batch.columns(ROW_COLUMNS)
+    if position is None:
+        position = len(batch.row_numbers)
+        for column, value in zip(columns, values, strict=True):
+            column.append(value)
+    else:
+        for column, value in zip(columns, values, strict=True):
+            column.insert(position, value)
+    e = record.event
+    if e is not None:
+        batch.events[position] = (
+            e.event_type, e.event_date, e.event_date_raw, e.offense_raw,
+            e.code_book, e.section, e.subsections, e.description,
+        )  # fmt: skip
+    return True
+
+
 _ID_FIELDS = frozenset({"person_key", "case_number"})
 _TEXT_TYPES = frozenset({str, type(None)})
 _PLAIN_KEY_TYPES = frozenset({str, type(None), dt.datetime, dt.date, dt.time})

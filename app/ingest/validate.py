@@ -6,13 +6,15 @@ same rules row by row while it writes (duplicates there are found against the wo
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from app.core.dates import cell_text
+from app.core.rowbatch import RowBatch
 from app.ingest.findings import Finding, Severity
-from app.ingest.normalize_rows import RowNormalizer, RowRecord, RowResult
+from app.ingest.normalize_rows import RowNormalizer
 
 
 @dataclass(slots=True)
@@ -47,33 +49,38 @@ class DuplicateTracker:
     def __init__(self, *, file: str, sheet: str | None) -> None:
         self.file = file
         self.sheet = sheet
-        self._seen: dict[str, tuple[int, str]] = {}
+        self._seen: dict[str, tuple[int, bytes]] = {}
 
-    def check(self, record: RowRecord) -> Finding | None:
-        first = self._seen.get(record.dedupe_key)
+    def check(self, batch: RowBatch, i: int) -> Finding | None:
+        """The finding for the batch's usable row ``i`` if it repeats an earlier row, else None."""
+        key = batch.dedupe_keys[i]
+        text = hashlib.blake2b(batch.raw_json[i].encode("utf-8"), digest_size=16).digest()
+        first = self._seen.get(key)
         if first is None:
-            self._seen[record.dedupe_key] = (record.row_number, record.content_hash)
+            self._seen[key] = (batch.row_numbers[i], text)
             return None
         return duplicate_finding(
-            record,
+            batch.row_numbers[i],
             first[0],
-            exact=first[1] == record.content_hash,
+            event=i in batch.events,
+            exact=first[1] == text,
             file=self.file,
             sheet=self.sheet,
         )
 
 
 def duplicate_finding(
-    record: RowRecord,
+    row_number: int,
     first_row: int,
     *,
+    event: bool,
     exact: bool,
     file: str,
     sheet: str | None,
     other_file: str | None = None,
 ) -> Finding:
     """The finding for a row that repeats a count (or event) already seen."""
-    what = "count" if record.count is not None else "history event"
+    what = "history event" if event else "count"
     if other_file:
         message = f"the same {what} is already in the workspace from {other_file} row {first_row}; not imported twice"
         code = "row.overlap"
@@ -89,9 +96,23 @@ def duplicate_finding(
         message=message,
         file=file,
         sheet=sheet,
-        row=record.row_number,
+        row=row_number,
         column=None,
     )
+
+
+def batches(
+    normalizer: RowNormalizer, rows: Iterable[tuple[int, list[object]]], size: int = 5000
+) -> Iterator[RowBatch]:
+    """The rows normalized ``size`` at a time (the column-at-a-time fast path)."""
+    chunk: list[tuple[int, list[object]]] = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield normalizer.normalize_rows(chunk)
+            chunk = []
+    if chunk:
+        yield normalizer.normalize_rows(chunk)
 
 
 def validate_rows(
@@ -100,46 +121,30 @@ def validate_rows(
     """Normalize every row and collect the report (nothing is written)."""
     report = ValidationReport()
     tracker = DuplicateTracker(file=normalizer.file, sheet=normalizer.sheet)
-    for row_number, result in _normalized(normalizer, rows):
-        if result.blank:
-            report.blank_rows += 1
-            continue
-        report.rows += 1
-        report.findings.extend(result.findings)
-        if result.record is None:
-            report.error_rows.append(row_number)
-            continue
-        report.usable_rows += 1
-        duplicate = tracker.check(result.record)
-        if duplicate is not None:
-            report.duplicates += 1
-            report.findings.append(duplicate)
-        elif result.record.count is not None:
-            report.counts += 1
-        else:
-            report.events += 1
+    for batch in batches(normalizer, rows):
+        report.blank_rows += batch.blank
+        report.rows += batch.rows
+        report.findings.extend(batch.findings)
+        report.error_rows.extend(row for row, _, _ in batch.errors)
+        report.usable_rows += len(batch)
+        for i in range(len(batch)):
+            duplicate = tracker.check(batch, i)
+            if duplicate is not None:
+                report.duplicates += 1
+                report.findings.append(duplicate)
+            elif i in batch.events:
+                report.events += 1
+            else:
+                report.counts += 1
     report.findings.extend(normalizer.id_findings())
     return report
-
-
-def _normalized(
-    normalizer: RowNormalizer, rows: Iterable[tuple[int, list[object]]], size: int = 1000
-) -> Iterator[tuple[int, RowResult]]:
-    """Row numbers with their results, normalized a chunk at a time (the batch fast path)."""
-    chunk: list[tuple[int, list[object]]] = []
-    for item in rows:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield from zip((n for n, _ in chunk), normalizer.normalize_batch(chunk), strict=True)
-            chunk = []
-    if chunk:
-        yield from zip((n for n, _ in chunk), normalizer.normalize_batch(chunk), strict=True)
 
 
 __all__ = [
     "ValidationReport",
     "DuplicateTracker",
     "duplicate_finding",
+    "batches",
     "validate_rows",
     "cell_text",
 ]

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.core.dates import cell_text
 from app.core.errors import Cancelled, ClearSlateError, ImportFailed
 from app.core.progress import Progress, check_cancelled
 from app.ingest.findings import Finding, Severity
@@ -42,9 +41,9 @@ from app.ingest.mapping import (
     resolve,
     shipped_profiles,
 )
-from app.ingest.normalize_rows import RowNormalizer, RowRecord, RowResult
+from app.ingest.normalize_rows import RowNormalizer
 from app.ingest.readers import SheetInfo, Table, file_sha256, open_table
-from app.ingest.validate import ValidationReport, duplicate_finding, validate_rows
+from app.ingest.validate import ValidationReport, batches, duplicate_finding, validate_rows
 from app.store import imports as store
 from app.store.workspace import Workspace
 
@@ -326,23 +325,20 @@ def _data_rows(table: Table, header_row: int) -> Iterator[Row]:
 
 
 def _duplicate_findings(
-    records: list[RowRecord], hits: list[store.DuplicateHit], file: str, sheet: str | None
+    hits: list[store.DuplicateHit], file: str, sheet: str | None
 ) -> list[Finding]:
-    by_row = {r.row_number: r for r in records}
-    out = []
-    for hit in hits:
-        record = by_row[hit.row_number]
-        out.append(
-            duplicate_finding(
-                record,
-                hit.first_row or 0,
-                exact=hit.first_raw == record.raw,
-                file=file,
-                sheet=sheet,
-                other_file=None if hit.same_source else (hit.first_file or "an earlier import"),
-            )
+    return [
+        duplicate_finding(
+            hit.row_number,
+            hit.first_row or 0,
+            event=hit.event,
+            exact=hit.exact,
+            file=file,
+            sheet=sheet,
+            other_file=None if hit.same_source else (hit.first_file or "an earlier import"),
         )
-    return out
+        for hit in hits
+    ]
 
 
 @contextlib.contextmanager
@@ -361,20 +357,6 @@ def _no_cyclic_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _normalized(
-    normalizer: RowNormalizer, rows: Iterator[Row], size: int = 1000
-) -> Iterator[tuple[Row, RowResult]]:
-    """Each row with its normalized result, normalized a chunk at a time (the fast path)."""
-    chunk: list[Row] = []
-    for item in rows:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield from zip(chunk, normalizer.normalize_batch(chunk), strict=True)
-            chunk = []
-    if chunk:
-        yield from zip(chunk, normalizer.normalize_batch(chunk), strict=True)
 
 
 def _reading_findings(prepared: _Prepared, seen_before: int) -> list[Finding]:
@@ -695,44 +677,25 @@ def _run_import(
     seen_before = len(table.findings)
     with _no_cyclic_gc(), ws.transaction():
         writer = store.ImportWriter(ws, source, status_given="case_status" in resolved.index)
-        batch: list[RowRecord] = []
-        skipped_raw: list[tuple[int, list[str | None]]] = []
         error_rows = 0
         rows = 0
-
-        def flush() -> None:
-            hits = writer.add_batch(batch, skipped_raw)
+        for batch in batches(normalizer, _data_rows(table, prepared.header_row), BATCH):
+            rows += batch.rows
+            findings.extend(batch.findings)
+            error_rows += len(batch.errors)
+            if skip_invalid:
+                report.skipped.extend(SkippedRow(row, message) for row, _, message in batch.errors)
+            hits = writer.add_rows(batch, keep_skipped=skip_invalid)
             if hits:
-                findings.extend(_duplicate_findings(batch, hits, path.name, table.sheet))
-            batch.clear()
-            skipped_raw.clear()
-
-        for (row_number, cells), result in _normalized(
-            normalizer, _data_rows(table, prepared.header_row)
-        ):
-            if result.blank:
-                continue
-            rows += 1
-            findings.extend(result.findings)
-            if result.record is None:
-                error_rows += 1
-                error = result.error
-                if skip_invalid and error is not None:
-                    report.skipped.append(SkippedRow(row_number, error.message))
-                    skipped_raw.append((row_number, [cell_text(c) for c in cells]))
-                continue
-            batch.append(result.record)
-            if len(batch) >= BATCH:
-                flush()
-                check_cancelled(progress)
-                if progress is not None:
-                    progress.report(rows, None, f"Imported {rows:,} rows")
+                findings.extend(_duplicate_findings(hits, path.name, table.sheet))
+            check_cancelled(progress)
+            if progress is not None:
+                progress.report(rows, None, f"Imported {rows:,} rows")
         findings.extend(normalizer.id_findings())
         findings.extend(_reading_findings(prepared, seen_before))
         report.rows = rows
         if error_rows and not skip_invalid:
             raise _Refused()
-        flush()
         check_cancelled(progress)
         # The file must be the one we hashed: a file rewritten while we read it is refused.
         sha_after = file_sha256(path)

@@ -11,43 +11,19 @@ the caller's transaction rolls the whole import back.
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from itertools import repeat
+from operator import itemgetter
+from typing import Any
 
 from app.core.clock import stamp
 from app.core.errors import ClearSlateError, ImportFailed
+from app.core.rowbatch import CASE, COUNT, PERSON, RowBatch
 from app.store.schema import BULK_INDEXES
 from app.store.workspace import Workspace, json_dumps
-
-
-class _Person(Protocol):
-    key: str | None
-    key_type: str | None
-    full_name: str | None
-    last_name: str | None
-    first_name: str | None
-    middle_name: str | None
-    name_key: str
-    dob: str | None
-    dob_raw: str | None
-    sex: str | None
-    race: str | None
-
-
-class _Row(Protocol):
-    """What the writer needs of a normalized row (app.ingest.normalize_rows.RowRecord)."""
-
-    row_number: int
-    raw: list[str | None]
-    person: Any
-    case: Any
-    count: Any
-    event: Any
-    dedupe_key: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +57,8 @@ class DuplicateHit:
     first_source_id: int | None
     first_file: str | None
     same_source: bool
-    first_raw: list[str | None] | None
+    exact: bool  # the very same row text, not only the same count
+    event: bool  # a history event rather than a count
 
 
 @dataclass(slots=True)
@@ -151,9 +128,16 @@ def _index_name(statement: str) -> str:
     return match.group(1)
 
 
-# A plain list of texts: compact, no key sorting or date handling. One encoder for every row
-# (json.dumps with options builds a new encoder per call, which cost more than the encoding).
-_raw_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+def _picked(
+    columns: Sequence[Sequence[Any]], positions: list[int], size: int
+) -> list[Sequence[Any]]:
+    """The given positions of each column (the columns themselves when that is all of them)."""
+    if len(positions) == size:
+        return list(columns)
+    if len(positions) == 1:
+        return [[column[positions[0]]] for column in columns]
+    get = itemgetter(*positions)
+    return [get(column) for column in columns]
 
 
 _CHUNK = 900  # bound parameters per IN (...) lookup
@@ -266,19 +250,21 @@ class ImportWriter:
         return found
 
     def _earlier_in_this_import(
-        self, records: Sequence[_Row]
+        self, keys: Sequence[str]
     ) -> dict[str, tuple[int | None, int | None, str | None, str | None]]:
         """Like :meth:`_lookup_existing` for a first load: keys already written by earlier batches."""
         seen = self._seen
         found: dict[str, tuple[int | None, int | None, str | None, str | None]] = {}
-        for record in records:
-            earlier = seen.get(record.dedupe_key)
-            if earlier is not None and record.dedupe_key not in found:
+        if not seen:
+            return found
+        for key in keys:
+            earlier = seen.get(key)
+            if earlier is not None and key not in found:
                 # Rare (a duplicate row): fetch the first row's text only for the finding.
                 first = self.conn.execute(
                     "SELECT row_number, data FROM source_rows WHERE id = ?", (earlier,)
                 ).fetchone()
-                found[record.dedupe_key] = (
+                found[key] = (
                     self.source_id,
                     first[0] if first else None,
                     self.file_name,
@@ -286,229 +272,181 @@ class ImportWriter:
                 )
         return found
 
-    def add_batch(
-        self, records: Sequence[_Row], skipped_rows: Iterable[tuple[int, list[str | None]]] = ()
-    ) -> list[DuplicateHit]:
-        """Insert a batch of usable rows (and keep the raw text of rows skipped for errors)."""
+    def add_rows(self, batch: RowBatch, *, keep_skipped: bool = False) -> list[DuplicateHit]:
+        """Insert a batch's usable rows; with ``keep_skipped`` also the text of its rows with errors."""
         with translating():
-            return self._add_batch(records, skipped_rows)
+            return self._add_rows(batch, keep_skipped)
 
-    def _add_batch(
-        self, records: Sequence[_Row], skipped_rows: Iterable[tuple[int, list[str | None]]]
-    ) -> list[DuplicateHit]:
-        source_rows: list[tuple[Any, ...]] = []
-        people: list[tuple[Any, ...]] = []
-        cases: list[tuple[Any, ...]] = []
-        counts: list[tuple[Any, ...]] = []
-        events: list[tuple[Any, ...]] = []
-        hits: list[DuplicateHit] = []
-        for row_number, raw in skipped_rows:
-            source_rows.append(
-                (self._take("source_rows"), self.source_id, row_number, _raw_json(raw))
-            )
+    def _add_rows(self, batch: RowBatch, keep_skipped: bool) -> list[DuplicateHit]:
+        next_ids = self._next
+        source_id = self.source_id
+        # Every row keeps its text: first the skipped rows of this batch, then the usable ones.
+        first_row_id = next_ids["source_rows"]
+        skipped = (
+            [
+                (first_row_id + k, source_id, row, data)
+                for k, (row, data, _) in enumerate(batch.errors)
+            ]
+            if keep_skipped
+            else []
+        )
+        n = len(batch)
+        row_ids = range(first_row_id + len(skipped), first_row_id + len(skipped) + n)
+        next_ids["source_rows"] = row_ids.stop
+        keys = batch.dedupe_keys
         if self._dropped:
             # First load: no index to look in and nothing stored before this import.
-            existing = self._earlier_in_this_import(records)
+            existing = self._earlier_in_this_import(keys)
         else:
-            existing = self._lookup_existing([r.dedupe_key for r in records]) if records else {}
-        batch_seen: dict[str, tuple[int, list[str | None]]] = {}
-        seen = self._seen
-        dropped = self._dropped
-        source_id = self.source_id
-        next_ids = self._next
-        for record in records:
-            source_row_id = next_ids["source_rows"]
-            next_ids["source_rows"] = source_row_id + 1
-            source_rows.append((source_row_id, source_id, record.row_number, _raw_json(record.raw)))
-            if dropped and record.dedupe_key not in seen:
-                seen[record.dedupe_key] = source_row_id
-            earlier = existing.get(record.dedupe_key)
+            existing = self._lookup_existing(keys) if n else {}
+        hits: list[DuplicateHit] = []
+        row_numbers, raw = batch.row_numbers, batch.raw_json
+        events = batch.events
+        dobs, dob_raws, name_keys, status_given = (
+            batch.dob,
+            batch.dob_raw,
+            batch.name_key,
+            batch.status_given,
+        )
+        people_by_key, keyless, cases = self._people_by_key, self._keyless, self._cases
+        seen, dropped = self._seen, self._dropped
+        batch_seen: dict[str, int] = {}
+        first_person, first_case = next_ids["people"], next_ids["cases"]
+        next_person, next_case = first_person, first_case
+        new_people: list[int] = []  # positions of rows that add a person
+        new_cases: list[int] = []  # ... that add a case, with the case's person below
+        case_people: list[int] = []
+        counted: list[int] = []  # positions of rows stored as counts, with their case and person
+        count_cases: list[int] = []
+        count_people: list[int] = []
+        event_rows: list[tuple[int, int]] = []  # (position, person id)
+        multi = self._multi_count_cases
+        first_case_id = self.first_case_id
+        for i, (key, person_key, case_key_) in enumerate(
+            zip(keys, batch.person_key, batch.case_key, strict=True)
+        ):
+            if dropped and key not in seen:
+                seen[key] = row_ids[i]
+            earlier = existing.get(key) if existing else None
             if earlier is not None:
-                source_id, first_row, file_name, data = earlier
-                same = source_id == self.source_id
+                other_source, first_row, file_name, data = earlier
+                same = other_source == source_id
                 hits.append(
                     DuplicateHit(
-                        record.row_number,
-                        first_row,
-                        source_id,
-                        file_name,
-                        same,
-                        json.loads(data) if data else None,
+                        row_numbers[i], first_row, other_source, file_name, same,
+                        data == raw[i], i in events,
                     )
-                )
+                )  # fmt: skip
                 if same:
                     self.totals.duplicates += 1
                 else:
                     self.totals.overlapping += 1
                 continue
-            if record.dedupe_key in batch_seen:
-                first_row, first_raw = batch_seen[record.dedupe_key]
+            first = batch_seen.get(key)
+            if first is not None:
                 hits.append(
                     DuplicateHit(
-                        record.row_number,
-                        first_row,
-                        self.source_id,
-                        self.file_name,
-                        True,
-                        first_raw,
+                        row_numbers[i], row_numbers[first], source_id, self.file_name, True,
+                        raw[first] == raw[i], i in events,
                     )
-                )
+                )  # fmt: skip
                 self.totals.duplicates += 1
                 continue
-            batch_seen[record.dedupe_key] = (record.row_number, record.raw)
-            person_id = self._person(record, people)
-            if record.event is not None:
-                e = record.event
-                events.append(
-                    (
-                        self._take("events"),
-                        person_id,
-                        e.event_type,
-                        e.event_date,
-                        e.event_date_raw,
-                        e.offense_raw,
-                        e.code_book,
-                        e.section,
-                        e.subsections,
-                        e.description,
-                        source_row_id,
-                        record.dedupe_key,
-                    )
-                )
+            batch_seen[key] = i
+            if person_key is not None:
+                pid = people_by_key.get(person_key)
+                if pid is None:
+                    pid = people_by_key[person_key] = next_person
+                    next_person += 1
+                    new_people.append(i)
+            else:
+                # No key: the rows of one case in one file are one person; anything wider is
+                # only proposed (name + date of birth) for a person to confirm, never merged.
+                scope = case_key_ if case_key_ is not None else f"row {row_numbers[i]}"
+                identity = (scope, name_keys[i], dobs[i] or dob_raws[i] or "")
+                pid = keyless.get(identity)  # type: ignore[assignment]
+                if pid is None:
+                    pid = keyless[identity] = next_person
+                    next_person += 1
+                    new_people.append(i)
+            if events and i in events:
+                event_rows.append((i, pid))
                 continue
-            case_id = self._case(record, person_id, cases)
-            c = record.count
-            counts.append(
-                (
-                    self._take("counts"),
-                    case_id,
-                    person_id,
-                    c.count_number,
-                    c.offense_raw,
-                    c.offense_comment,
-                    c.code_book,
-                    c.section,
-                    c.subsections,
-                    int(c.attempt),
-                    int(c.conspiracy),
-                    int(c.offense_recognized),
-                    c.description,
-                    c.level,
-                    c.level_raw,
-                    c.disposition,
-                    c.disposition_raw,
-                    c.disposition_date,
-                    c.disposition_date_raw,
-                    c.offense_date,
-                    c.offense_date_raw,
-                    c.sentence,
-                    c.comment,
-                    source_row_id,
-                    record.dedupe_key,
-                )
-            )
-        self.conn.executemany(
+            cid = cases.get((pid, case_key_))  # type: ignore[arg-type]
+            if cid is None:
+                cid = cases[(pid, case_key_)] = next_case  # type: ignore[index]
+                next_case += 1
+                new_cases.append(i)
+                case_people.append(pid)
+                if status_given[i]:
+                    self._status_from_rows = False
+            elif cid >= first_case_id:
+                # A case of this import with a second count: its status is derived again at
+                # the end. A one-count case already has its count's status.
+                multi.add(cid)
+            counted.append(i)
+            count_cases.append(cid)
+            count_people.append(pid)
+        next_ids["people"], next_ids["cases"] = next_person, next_case
+        first_count = next_ids["counts"]
+        next_ids["counts"] = first_count + len(counted)
+
+        conn = self.conn
+        conn.executemany(
             "INSERT INTO source_rows (id, source_id, row_number, data) VALUES (?, ?, ?, ?)",
-            source_rows,
+            skipped + list(zip(row_ids, repeat(source_id), row_numbers, raw)),
         )
-        if people:
-            self.conn.executemany(
+        if new_people:
+            conn.executemany(
                 "INSERT INTO people (id, person_key, key_type, full_name, last_name, first_name, middle_name, dob, dob_raw, "
-                "sex, race, source_id, name_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                people,
+                "sex, race, name_key, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                zip(
+                    range(first_person, next_person),
+                    *_picked(batch.columns(PERSON), new_people, n),
+                    repeat(source_id),
+                ),
             )
-        if cases:
-            self.conn.executemany(
+        if new_cases:
+            conn.executemany(
                 "INSERT INTO cases (id, person_id, case_number, case_key, court, county, filing_date, filing_date_raw, status) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                cases,
+                zip(
+                    range(first_case, next_case),
+                    case_people,
+                    *_picked(batch.columns(CASE), new_cases, n),
+                ),
             )
-        if counts:
-            self.conn.executemany(
+        if counted:
+            conn.executemany(
                 "INSERT INTO counts (id, case_id, person_id, count_number, offense_raw, offense_comment, code_book, section, "
                 "subsections, attempt, conspiracy, offense_recognized, description, level, level_raw, disposition, "
                 "disposition_raw, disposition_date, disposition_date_raw, offense_date, offense_date_raw, sentence, "
                 "comment, source_row_id, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                counts,
+                zip(
+                    range(first_count, first_count + len(counted)),
+                    count_cases,
+                    count_people,
+                    *_picked([*batch.columns(COUNT), row_ids, keys], counted, n),
+                ),
             )
-        if events:
-            self.conn.executemany(
+        if event_rows:
+            first_event = next_ids["events"]
+            next_ids["events"] = first_event + len(event_rows)
+            conn.executemany(
                 "INSERT INTO events (id, person_id, event_type, event_date, event_date_raw, offense_raw, code_book, section, "
                 "subsections, description, source_row_id, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                events,
+                [
+                    (first_event + k, pid, *events[i], row_ids[i], keys[i])
+                    for k, (i, pid) in enumerate(event_rows)
+                ],
             )
         t = self.totals
-        t.source_rows += len(source_rows)
-        t.people += len(people)
-        t.cases += len(cases)
-        t.counts += len(counts)
-        t.events += len(events)
+        t.source_rows += len(skipped) + n
+        t.people += len(new_people)
+        t.cases += len(new_cases)
+        t.counts += len(counted)
+        t.events += len(event_rows)
         return hits
-
-    def _person(self, record: _Row, people: list[tuple[Any, ...]]) -> int:
-        p = record.person
-        if p.key is not None:
-            pid = self._people_by_key.get(p.key)
-            if pid is not None:
-                return pid
-            pid = self._take("people")
-            self._people_by_key[p.key] = pid
-        else:
-            # No key: the rows of one case in one file are one person; anything wider is only
-            # proposed (name + date of birth) for a person to confirm, never merged here.
-            scope = record.case.case_key if record.case is not None else f"row {record.row_number}"
-            keyless = (scope, p.name_key, p.dob or p.dob_raw or "")
-            pid = self._keyless.get(keyless)  # type: ignore[assignment]
-            if pid is not None:
-                return pid
-            pid = self._take("people")
-            self._keyless[keyless] = pid
-        people.append(
-            (
-                pid,
-                p.key,
-                p.key_type,
-                p.full_name,
-                p.last_name,
-                p.first_name,
-                p.middle_name,
-                p.dob,
-                p.dob_raw,
-                p.sex,
-                p.race,
-                self.source_id,
-                p.name_key,
-            )
-        )
-        return pid
-
-    def _case(self, record: _Row, person_id: int, cases: list[tuple[Any, ...]]) -> int:
-        c = record.case
-        cid = self._cases.get((person_id, c.case_key))
-        if cid is not None:
-            if cid >= self.first_case_id:
-                # A case of this import with a second count: its status is derived again at
-                # the end. A one-count case already has its count's status.
-                self._multi_count_cases.add(cid)
-            return cid
-        cid = self._take("cases")
-        self._cases[(person_id, c.case_key)] = cid
-        if c.status_given:
-            self._status_from_rows = False
-        cases.append(
-            (
-                cid,
-                person_id,
-                c.case_number,
-                c.case_key,
-                c.court,
-                c.county,
-                c.filing_date,
-                c.filing_date_raw,
-                c.status,
-            )
-        )
-        return cid
 
     def add_findings(self, findings: Iterable[StoredFinding]) -> None:
         rows = [

@@ -276,3 +276,20 @@ def test_doj_rows_registration_events_and_see_comment() -> None:
     fallback[11] = "M"
     record = normalizer.normalize(4, fallback).record
     assert record is not None and record.count is not None and record.count.level == "misdemeanor"
+
+
+def test_the_stored_row_text_is_the_same_from_both_encoders() -> None:
+    """normalize_rows encodes rows with the C encoder directly; it must equal raw_json's text."""
+    from app.ingest.normalize_rows import _encode_row, _python_encode_row, raw_json
+
+    rows = [
+        ["A", None, "Ünïcode ✓", 'quote " and \\ slash', "tab\tnew\nline", ""],
+        [None, None],
+        [],
+        ["\u2028 line separator", "\x00 nul", "😀 emoji"],
+    ]
+    for row in rows:
+        expected = raw_json(row)
+        assert "".join(_encode_row(row, 0)) == expected
+        assert "".join(_encode_row(tuple(row), 0)) == expected
+        assert "".join(_python_encode_row(tuple(row), 0)) == expected

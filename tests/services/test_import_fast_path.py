@@ -37,10 +37,6 @@ TABLES = {
 }
 
 
-def _reference_batch(self: RowNormalizer, rows: Any) -> list[Any]:
-    return [self.normalize(n, cells) for n, cells in rows]
-
-
 def _import(
     tmp_path: Path, name: str, paths: list[Path], *, fast: bool, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[dict[str, list[tuple[Any, ...]]], list[list[Any]]]:
@@ -48,7 +44,7 @@ def _import(
         # Small batches so duplicates span batches (the writer's cross-batch lookups).
         patch.setattr(importing, "BATCH", 700)
         if not fast:
-            patch.setattr(RowNormalizer, "normalize_batch", _reference_batch)
+            patch.setattr(RowNormalizer, "normalize_rows", RowNormalizer.rows_one_by_one)
             patch.setattr(store_imports.ImportWriter, "first_load_fast", False)
         ws = Workspace.create(tmp_path / f"{name}-{'fast' if fast else 'plain'}.clearslate")
         try:
@@ -316,10 +312,10 @@ def test_clean_rows_take_the_fast_path(tmp_path: Path) -> None:
             return reference(*args)
 
         normalizer.normalize = counting  # type: ignore[method-assign]
-        results = normalizer.normalize_batch(rows)
+        batch = normalizer.normalize_rows(rows)
     finally:
         prepared.table.close()
-    assert len(results) == len(rows) > 100
+    assert len(batch) == len(rows) > 100
     assert calls == 0
 
 
@@ -365,7 +361,7 @@ def test_validation_report_is_the_same_on_both_paths(
     path = _write_xlsx(tmp_path / "messy.xlsx", _messy_rows(2500, seed=21))
     fast = importing.validate_file(path, today=TODAY)
     with monkeypatch.context() as patch:
-        patch.setattr(RowNormalizer, "normalize_batch", _reference_batch)
+        patch.setattr(RowNormalizer, "normalize_rows", RowNormalizer.rows_one_by_one)
         plain = importing.validate_file(path, today=TODAY)
     assert fast.findings and fast.error_rows and fast.duplicates
     assert fast == plain

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from app.core.errors import ImportFailed
+from app.core.rowbatch import RowBatch
 from app.ingest.mapping import guess_mapping, resolve
-from app.ingest.normalize_rows import RowNormalizer, RowRecord
+from app.ingest.normalize_rows import RowNormalizer
 from app.store import imports
 from app.store.workspace import Workspace
 
@@ -25,14 +26,11 @@ def ws(tmp_path: Path) -> Iterator[Workspace]:
         workspace.close()
 
 
-def records(rows: list[list[object]]) -> list[RowRecord]:
+def records(rows: list[list[object]]) -> RowBatch:
     normalizer = RowNormalizer(resolve(guess_mapping(HEADERS), HEADERS), file="f.csv", sheet=None)
-    out = []
-    for i, cells in enumerate(rows, start=2):
-        result = normalizer.normalize(i, cells)
-        assert result.record is not None, result.findings
-        out.append(result.record)
-    return out
+    batch = normalizer.normalize_rows(list(enumerate(rows, start=2)))
+    assert not batch.errors and len(batch) == len(rows), batch.findings
+    return batch
 
 
 def source(name: str = "f.csv", sha: str = "a" * 64) -> imports.SourceInfo:
@@ -51,7 +49,7 @@ def test_rows_people_cases_and_dedupe_within_and_across_sources(ws: Workspace) -
     ]
     with ws.transaction():
         writer = imports.ImportWriter(ws, source())
-        hits = writer.add_batch(records(rows + [rows[0]]))
+        hits = writer.add_rows(records(rows + [rows[0]]))
         totals = writer.finish(row_count=3, skipped_rows=0)
     assert [(h.row_number, h.first_row, h.same_source) for h in hits] == [(4, 2, True)]
     assert (totals.counts, totals.cases, totals.people, totals.duplicates, totals.source_rows) == (
@@ -68,7 +66,7 @@ def test_rows_people_cases_and_dedupe_within_and_across_sources(ws: Workspace) -
 
     with ws.transaction():
         writer = imports.ImportWriter(ws, source("g.csv", "b" * 64))
-        hits = writer.add_batch(
+        hits = writer.add_rows(
             records([rows[1], ["C2", "1", "DOE, JO", "1980-01-02", "K1", "11360 HS", "WARRANT"]])
         )
         totals = writer.finish(row_count=2, skipped_rows=0)
@@ -86,7 +84,7 @@ def test_sqlite_errors_become_import_failed_and_roll_back(ws: Workspace) -> None
     )
     with pytest.raises(ImportFailed, match="nothing was imported"), ws.transaction():
         writer = imports.ImportWriter(ws, source())
-        writer.add_batch(
+        writer.add_rows(
             records([["C1", "1", "DOE, JO", "1980-01-02", "K1", "11357 HS", "CONVICTED"]])
         )
     assert imports.workspace_totals(ws) == {
@@ -103,7 +101,7 @@ def test_indexes_are_kept_when_the_workspace_already_has_counts(ws: Workspace) -
     with ws.transaction():
         writer = imports.ImportWriter(ws, source())
         assert writer._dropped
-        writer.add_batch(
+        writer.add_rows(
             records([["C1", "1", "DOE, JO", "1980-01-02", "K1", "11357 HS", "CONVICTED"]])
         )
         writer.finish(row_count=1, skipped_rows=0)
