@@ -24,6 +24,7 @@ from typing import Any
 
 from app.core.errors import Cancelled, ClearSlateError, ImportFailed
 from app.core.progress import Progress, check_cancelled
+from app.core.rowbatch import RowBatch
 from app.ingest.findings import Finding, Severity
 from app.ingest.headers import clean_headers, detect_header_row
 from app.ingest.mapping import (
@@ -44,6 +45,7 @@ from app.ingest.mapping import (
 from app.ingest.normalize_rows import RowNormalizer
 from app.ingest.readers import SheetInfo, Table, file_sha256, open_table
 from app.ingest.validate import ValidationReport, batches, duplicate_finding, validate_rows
+from app.services.import_rows import WorkerBatches, parallel_wanted, worker_job
 from app.store import imports as store
 from app.store.workspace import Workspace
 
@@ -675,11 +677,21 @@ def _run_import(
     findings = report.findings
     findings.extend(prepared.findings)
     seen_before = len(table.findings)
-    with _no_cyclic_gc(), ws.transaction():
+    with _no_cyclic_gc(), ws.transaction(), contextlib.ExitStack() as stack:
         writer = store.ImportWriter(ws, source, status_given="case_status" in resolved.index)
         error_rows = 0
         rows = 0
-        for batch in batches(normalizer, _data_rows(table, prepared.header_row), BATCH):
+        # A big text file is read and normalized by a worker process while this one writes
+        # (the worker ends with this block, whatever happens); anything else right here.
+        worker: WorkerBatches | None = None
+        source_batches: Iterator[RowBatch]
+        if parallel_wanted(table):
+            job = worker_job(path, table, prepared.header_row, resolved, normalizer, BATCH)
+            worker = stack.enter_context(WorkerBatches(job, progress))
+            source_batches = iter(worker)
+        else:
+            source_batches = batches(normalizer, _data_rows(table, prepared.header_row), BATCH)
+        for batch in source_batches:
             rows += batch.rows
             findings.extend(batch.findings)
             error_rows += len(batch.errors)
@@ -691,8 +703,13 @@ def _run_import(
             check_cancelled(progress)
             if progress is not None:
                 progress.report(rows, None, f"Imported {rows:,} rows")
-        findings.extend(normalizer.id_findings())
-        findings.extend(_reading_findings(prepared, seen_before))
+        if worker is not None:
+            findings.extend(worker.id_findings)
+            known = set(prepared.findings)
+            findings.extend(f for f in worker.reading_findings if f not in known)
+        else:
+            findings.extend(normalizer.id_findings())
+            findings.extend(_reading_findings(prepared, seen_before))
         report.rows = rows
         if error_rows and not skip_invalid:
             raise _Refused()
