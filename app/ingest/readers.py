@@ -8,9 +8,12 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import re
+import threading
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,19 @@ from app.core.errors import ImportFailed
 from app.ingest.findings import Finding, Severity
 from app.ingest.safety import DAMAGED_MESSAGE, stream_member
 from app.ingest.sniff import PASSWORD_MESSAGE, Sniffed, sniff, xls_date1904
+from app.ingest.xlsx_chunks import (
+    Background,
+    ChunkLoadError,
+    LoadedChunk,
+    PrefetchClosed,
+    Prefetcher,
+    SheetInspector,
+    SheetPlan,
+    iter_chunks,
+    row_span,
+    same_chunk,
+    small_parts,
+)
 
 Cell = str | int | float | bool | dt.date | dt.datetime | dt.time | None
 Row = tuple[int, list[Cell]]
@@ -284,7 +300,11 @@ def _open_workbook(path: Path, sniffed: Sniffed, sheet: str | None) -> Table:
         if facts is not None and chosen is not None:
             facts.formula_findings(table, chosen)
         _merged_findings(table, loaded)
-        table._reader = _CalamineReader(workbook, loaded)
+        if isinstance(loaded, SheetPlan):
+            assert facts is not None
+            table._reader = _ChunkedReader(workbook, loaded, facts.info_of(loaded.part))
+        else:
+            table._reader = _CalamineReader(workbook, loaded)
         return table
     except BaseException:
         workbook.close()
@@ -292,8 +312,20 @@ def _open_workbook(path: Path, sniffed: Sniffed, sheet: str | None) -> Table:
 
 
 def _load_sheet(workbook: Any, path: Path, name: str, facts: _ZipFacts | None) -> Any:
+    """The calamine sheet, or for a big .xlsx/.xlsm sheet a :class:`SheetPlan` to read it in
+    chunks (whose chunk 0 has values: a sheet without any is loaded whole, as always)."""
     if facts is not None:
-        facts.check_extent(name, path)
+        plan = facts.chunk_plan(name, path)
+        try:
+            facts.check_extent(name, path)
+            if plan is not None and facts.finish_plan(plan, path):
+                return plan
+        except BaseException:
+            if plan is not None:
+                facts.drop_plan(plan)
+            raise
+        if plan is not None:
+            facts.drop_plan(plan)
     try:
         return workbook.get_sheet_by_name(name)
     except BaseException as exc:
@@ -301,10 +333,16 @@ def _load_sheet(workbook: Any, path: Path, name: str, facts: _ZipFacts | None) -
 
 
 def _has_values(sheet: Any) -> bool:
+    if isinstance(sheet, SheetPlan):
+        return sheet.first is not None and _rows_have_values(sheet.first.rows)
     if sheet.start is None or sheet.height == 0:
         return False
     # calamine reports a range for sheets whose cells are all empty strings; look for a value.
-    return any(any(v != "" and v is not None for v in row) for row in sheet.iter_rows())
+    return _rows_have_values(sheet.iter_rows())
+
+
+def _rows_have_values(rows: Iterable[list[Any]]) -> bool:
+    return any(any(v != "" and v is not None for v in row) for row in rows)
 
 
 def _workbook_findings(
@@ -363,56 +401,20 @@ class _CalamineReader(_SheetReader):
             return
         first_row, first_col = sheet.start
         end_col = sheet.end[1] if sheet.end is not None else first_col
-        long_cells = 0
-        long_seen: list[str] = []
-
-        def flag(value: str) -> str:
-            long_seen.append(value)
-            return value
-
-        # python-calamine's iter_rows starts at row 0 (the empty rows above the data come first)
-        # but at the data's first column; older versions started at the data's first row. Tell
-        # which from the data itself: rows above the first data row are empty.
-        row_base: int | None = None if first_row > 0 else 0
-        col_base: int | None = None if first_col > 0 else 0
         try:
             iterator = sheet.iter_rows()
-            for offset, raw in enumerate(iterator):
-                if col_base is None:
-                    col_base = (
-                        0 if len(raw) == end_col + 1 != end_col - first_col + 1 else first_col
-                    )
-                if row_base is None:
-                    has_value = any(v != "" and v is not None for v in raw)
-                    row_base = first_row if has_value and offset == 0 else 0
-                # One comprehension per row (no call per cell): "" is empty, whole floats are
-                # ints, durations become times; anything unusual goes through _convert.
-                cells: list[Cell] = [
-                    None
-                    if v == ""
-                    else (
-                        (int(v) if v.is_integer() and -_EXACT < v < _EXACT else v)
-                        if type(v) is float
-                        else (v if len(v) <= EXCEL_CELL_LIMIT else flag(v))
-                        if type(v) is str
-                        else (v if type(v) is not dt.timedelta else _convert(v))
-                    )
-                    for v in raw
-                ]
-                if cells.count(None) == len(cells):
-                    long_seen.clear()
-                    continue
-                if col_base:
-                    cells[:0] = [None] * col_base
-                row_number = row_base + offset + 1
-                if long_seen:
-                    long_seen.clear()
-                    for col, value in enumerate(cells):
-                        if type(value) is str and len(value) > EXCEL_CELL_LIMIT:
-                            long_cells += 1
-                            cells[col] = _long_cell(table, value, row_number, col, long_cells)
-                _trim(cells)
-                yield row_number, cells
+            first = next(iterator, None)
+            if first is None:
+                return
+            # python-calamine's iter_rows starts at row 0 (the empty rows above the data come
+            # first) but at the data's first column; older versions started at the data's
+            # first row. Tell which from the data itself: rows above the first data row are
+            # empty.
+            col_base = 0 if len(first) == end_col + 1 != end_col - first_col + 1 else first_col
+            has_value = any(v != "" and v is not None for v in first)
+            row_base = first_row if first_row > 0 and has_value else 0
+            rows = itertools.chain((first,), iterator)
+            yield from _emit_rows(table, rows, row_base + 1, col_base, [0])
         except ImportFailed:
             raise
         except BaseException as exc:
@@ -420,6 +422,149 @@ class _CalamineReader(_SheetReader):
 
     def close(self) -> None:
         self._sheet = None
+        with contextlib.suppress(BaseException):  # already closed
+            self._workbook.close()
+
+
+def _emit_rows(
+    table: Table, raws: Iterable[list[Any]], first_number: int, pad: int, long_count: list[int]
+) -> Iterator[Row]:
+    """Turn calamine's rows into ``(row number, cells)``: ``raws[i]`` is row ``first_number + i``
+    and starts at column ``pad`` (0-based). ``long_count[0]`` counts the cells over Excel's limit
+    so far (it spans the chunks of one reading pass)."""
+    long_seen: list[str] = []
+
+    def flag(value: str) -> str:
+        long_seen.append(value)
+        return value
+
+    for offset, raw in enumerate(raws):
+        # One comprehension per row (no call per cell): "" is empty, whole floats are ints,
+        # durations become times; anything unusual goes through _convert.
+        cells: list[Cell] = [
+            None
+            if v == ""
+            else (
+                (int(v) if v.is_integer() and -_EXACT < v < _EXACT else v)
+                if type(v) is float
+                else (v if len(v) <= EXCEL_CELL_LIMIT else flag(v))
+                if type(v) is str
+                else (v if type(v) is not dt.timedelta else _convert(v))
+            )
+            for v in raw
+        ]
+        if cells.count(None) == len(cells):
+            long_seen.clear()
+            continue
+        if pad:
+            cells[:0] = [None] * pad
+        row_number = first_number + offset
+        if long_seen:
+            long_seen.clear()
+            for col, value in enumerate(cells):
+                if type(value) is str and len(value) > EXCEL_CELL_LIMIT:
+                    long_count[0] += 1
+                    cells[col] = _long_cell(table, value, row_number, col, long_count[0])
+        _trim(cells)
+        yield row_number, cells
+
+
+# The preview reads 50 rows from chunk 0, kept since the table was opened: the loader thread
+# starts only once a pass reads on beyond this many rows (an import, a search for a row).
+PREFETCH_AFTER_ROWS = 200
+
+
+class _ChunkedReader(_SheetReader):
+    """A big .xlsx/.xlsm sheet read in row chunks that a background thread loads ahead.
+
+    Each call of :meth:`rows` streams the sheet's XML again (memory stays at about two chunks);
+    chunk 0 comes from the open. Rows are exactly those the whole-sheet reader yields.
+    """
+
+    def __init__(self, workbook: Any, plan: SheetPlan, info: zipfile.ZipInfo) -> None:
+        self._workbook = workbook
+        self._plan: SheetPlan | None = plan
+        self._info = info
+        self._running: set[Prefetcher] = set()
+        self._lock = threading.Lock()
+
+    def rows(self, table: Table) -> Iterator[Row]:
+        plan = self._plan
+        if plan is None:
+            return
+        long_count = [0]
+        fetcher: Prefetcher | None = None
+        try:
+            first = plan.first
+            if first is not None:
+                rows = _emit_rows(table, first.rows, first.first_row, first.first_col, long_count)
+                for n, item in enumerate(rows):
+                    if n == PREFETCH_AFTER_ROWS:
+                        fetcher = self._start(table, plan, skip_first=True)
+                    yield item
+            if fetcher is None:
+                fetcher = self._start(table, plan, skip_first=first is not None)
+            for chunk in fetcher:
+                yield from _emit_rows(
+                    table, chunk.rows, chunk.first_row, chunk.first_col, long_count
+                )
+        except ImportFailed:
+            raise
+        except ChunkLoadError:
+            raise ImportFailed(
+                f"{DAMAGED_MESSAGE} (the sheet's cells do not match its rows)",
+                file=table.path.name,
+                sheet=table.sheet,
+            ) from None
+        except PrefetchClosed:
+            raise ImportFailed(
+                "the table was closed while it was being read",
+                file=table.path.name,
+                sheet=table.sheet,
+            ) from None
+        except BaseException as exc:
+            raise _calamine_error(exc, table.path, table.sheet) from None
+        finally:
+            if fetcher is not None:
+                fetcher.close()
+                with self._lock:
+                    self._running.discard(fetcher)
+
+    def _start(self, table: Table, plan: SheetPlan, *, skip_first: bool) -> Prefetcher:
+        path, info = table.path, self._info
+
+        def produce(stop: threading.Event) -> Iterator[LoadedChunk]:
+            blocks = stream_member(path, info, file=path.name)
+            try:
+                for index, rows_xml in enumerate(iter_chunks(blocks, plan)):
+                    if stop.is_set():
+                        return
+                    if index == 0 and skip_first:
+                        if not same_chunk(plan, rows_xml):
+                            raise ImportFailed(
+                                "the file changed while it was being read; import it again",
+                                file=path.name,
+                                sheet=table.sheet,
+                            )
+                        continue
+                    loaded = plan.load(rows_xml)
+                    if loaded is not None:
+                        yield loaded
+            finally:
+                blocks.close()
+
+        fetcher = Prefetcher(produce, name=f"clearslate-xlsx-chunks-{table.sheet}")
+        with self._lock:
+            self._running.add(fetcher)
+        return fetcher
+
+    def close(self) -> None:
+        with self._lock:
+            running = list(self._running)
+            self._running.clear()
+        for fetcher in running:
+            fetcher.close()
+        self._plan = None
         with contextlib.suppress(BaseException):  # already closed
             self._workbook.close()
 
@@ -506,6 +651,7 @@ class _ZipFacts:
         self.date1904 = False
         self.sheet_parts: dict[str, str] = {}
         self.scans: dict[str, _SheetScan] = {}
+        self.workbook_part = "xl/workbook.xml"
         self._infos: dict[str, zipfile.ZipInfo] = {}
 
     @classmethod
@@ -521,6 +667,7 @@ class _ZipFacts:
         elif kind in ("xlsx", "xlsm"):
             wb_name = "xl/workbook.xml" if "xl/workbook.xml" in facts._infos else "xl/workbook2.xml"
             rels_name = "xl/_rels/" + wb_name.rsplit("/", 1)[1] + ".rels"
+            facts.workbook_part = wb_name
             facts._read_workbook_xml(facts._read(wb_name), facts._read(rels_name))
         return facts
 
@@ -538,6 +685,103 @@ class _ZipFacts:
             chunks = stream_member(self.path, self._infos[part], file=self.path.name)
             self.scans[part] = _scan_sheet_xml(chunks)
         return self.scans[part]
+
+    def info_of(self, part: str) -> zipfile.ZipInfo:
+        return self._infos[part]
+
+    def chunk_plan(self, sheet: str, path: Path) -> SheetPlan | None:
+        """For a big .xlsx/.xlsm sheet, scan it (formulas, extent: the pass ``scan_for`` makes)
+        and in the same pass decide whether it can be read in chunks; None keeps the old way.
+
+        Chunk 0 starts loading on a background thread as soon as the pass has cut it.
+        """
+        from app.ingest import xlsx_chunks as xc
+
+        part = self.sheet_parts.get(sheet)
+        info = self._infos.get(part) if part is not None else None
+        if self.kind not in ("xlsx", "xlsm") or info is None or part is None or part in self.scans:
+            return None
+        if info.file_size <= xc.CHUNK_THRESHOLD:
+            return None
+        parts, strings = small_parts(self._read, set(self._infos), self.workbook_part)
+        size = max(xc.CHUNK_BYTES, xc.SHARED_STRINGS_FACTOR * strings)
+        if info.file_size < 2 * size:
+            return None
+        found: list[SheetPlan] = []
+
+        def on_first(chunk: bytes) -> None:
+            plan = SheetPlan(
+                part=part,
+                sheet=sheet,
+                parts=parts,
+                head=inspector.head,
+                close=inspector.close,
+                row_tag=inspector.row_tag,
+                data_start=inspector.data_start,
+                data_end=-1,
+                chunk_bytes=size,
+                tail=b"",
+                first_crc=zlib.crc32(chunk),
+                first_len=len(chunk),
+            )
+            # Load chunk 0 while the scan goes on, unless its grid could be huge: then it waits
+            # for the extent check (stray far-off cells), as a whole sheet does.
+            first_r, last_r = row_span(chunk, plan.row_tag)
+            wide = [_column_number(m.group(1)) for m in _WIDE_REF.finditer(chunk)]
+            cols = max([26, *wide])
+            if first_r is not None and last_r is not None:
+                if (last_r - first_r + 1) * cols <= MAX_DENSE_CELLS:
+                    plan.pending = Background(lambda: plan.load(chunk), "clearslate-xlsx-chunk-0")
+                else:
+                    plan.pending = chunk
+            else:
+                plan.pending = chunk
+            found.append(plan)
+
+        inspector = SheetInspector(size, on_first=on_first)
+        try:
+            chunks = stream_member(path, info, file=path.name)
+            self.scans[part] = _scan_sheet_xml(inspector.watch(chunks))
+        except BaseException:
+            for plan in found:
+                self.drop_plan(plan)
+            raise
+        if not found:
+            return None
+        plan = found[0]
+        if inspector.reason is not None:
+            self.drop_plan(plan)
+            return None
+        plan.data_end = inspector.data_end
+        plan.tail = bytes(inspector.tail)
+        try:
+            plan.merged_from_tail()
+        except BaseException as exc:
+            self.drop_plan(plan)
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            return None  # the whole-sheet load says what is wrong, as it always has
+        return plan
+
+    def finish_plan(self, plan: SheetPlan, path: Path) -> bool:
+        """Take chunk 0 (loaded in the background, or now); True when it has values."""
+        pending, plan.pending = plan.pending, None
+        try:
+            first = pending.result() if isinstance(pending, Background) else plan.load(pending)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:
+            # Whatever calamine made of chunk 0, the whole-sheet load decides as it always has
+            # (same messages, same findings).
+            return False
+        plan.first = first
+        return _has_values(plan)
+
+    def drop_plan(self, plan: SheetPlan) -> None:
+        pending, plan.pending = plan.pending, None
+        if isinstance(pending, Background):
+            pending.join()
+        plan.first = None
 
     def _read_workbook_xml(self, workbook: bytes, rels: bytes) -> None:
         pr = re.search(rb"<(?:\w+:)?workbookPr\b[^>]*>", workbook)
