@@ -128,6 +128,12 @@ def _index_name(statement: str) -> str:
     return match.group(1)
 
 
+# A case's status from its counts' dispositions: warrant if any count is a warrant, else open if
+# any is open, else closed if any has a disposition (the SQL in ImportWriter.finish, by rank).
+_STATUS_RANK: dict[str | None, int] = {None: 0, "warrant": 3, "open": 2}  # any other: 1
+_RANKED_STATUS = {3: "warrant", 2: "open", 1: "closed"}
+
+
 def _picked(
     columns: Sequence[Sequence[Any]], positions: list[int], size: int
 ) -> list[Sequence[Any]]:
@@ -224,7 +230,11 @@ class ImportWriter:
             )
         }
         self._keyless: dict[tuple[str, str, str], int] = {}
-        self._multi_count_cases: set[int] = set()
+        # Case statuses of this import's cases, derived as the rows arrive: each case's rank
+        # (warrant 3, open 2, any other disposition 1, none 0) by case id - first case id, and
+        # the cases whose rank rose after their first count (their stored status changes).
+        self._case_ranks = bytearray()
+        self._rank_rose: set[int] = set()
         # False once a row gave its case a status of its own (not derived from its count).
         self._status_from_rows = True
 
@@ -257,19 +267,17 @@ class ImportWriter:
         found: dict[str, tuple[int | None, int | None, str | None, str | None]] = {}
         if not seen:
             return found
-        for key in keys:
-            earlier = seen.get(key)
-            if earlier is not None and key not in found:
-                # Rare (a duplicate row): fetch the first row's text only for the finding.
-                first = self.conn.execute(
-                    "SELECT row_number, data FROM source_rows WHERE id = ?", (earlier,)
-                ).fetchone()
-                found[key] = (
-                    self.source_id,
-                    first[0] if first else None,
-                    self.file_name,
-                    first[1] if first else None,
-                )
+        for key in seen.keys() & keys:  # in C; duplicates are rare
+            # Fetch the first row's text only for the finding.
+            first = self.conn.execute(
+                "SELECT row_number, data FROM source_rows WHERE id = ?", (seen[key],)
+            ).fetchone()
+            found[key] = (
+                self.source_id,
+                first[0] if first else None,
+                self.file_name,
+                first[1] if first else None,
+            )
         return found
 
     def add_rows(self, batch: RowBatch, *, keep_skipped: bool = False) -> list[DuplicateHit]:
@@ -309,8 +317,8 @@ class ImportWriter:
             batch.status_given,
         )
         people_by_key, keyless, cases = self._people_by_key, self._keyless, self._cases
-        seen, dropped = self._seen, self._dropped
-        batch_seen: dict[str, int] = {}
+        # Each key's first position in this batch (in C): a later position is a duplicate.
+        first_at = dict(zip(reversed(keys), range(n - 1, -1, -1)))
         first_person, first_case = next_ids["people"], next_ids["cases"]
         next_person, next_case = first_person, first_case
         new_people: list[int] = []  # positions of rows that add a person
@@ -320,30 +328,31 @@ class ImportWriter:
         count_cases: list[int] = []
         count_people: list[int] = []
         event_rows: list[tuple[int, int]] = []  # (position, person id)
-        multi = self._multi_count_cases
+        ranks, rose = self._case_ranks, self._rank_rose
+        rank_of = _STATUS_RANK.get
+        dispositions = batch.disposition
         first_case_id = self.first_case_id
-        for i, (key, person_key, case_key_) in enumerate(
-            zip(keys, batch.person_key, batch.case_key, strict=True)
+        for i, key, person_key, case_key_ in zip(
+            range(n), keys, batch.person_key, batch.case_key, strict=True
         ):
-            if dropped and key not in seen:
-                seen[key] = row_ids[i]
-            earlier = existing.get(key) if existing else None
-            if earlier is not None:
-                other_source, first_row, file_name, data = earlier
-                same = other_source == source_id
-                hits.append(
-                    DuplicateHit(
-                        row_numbers[i], first_row, other_source, file_name, same,
-                        data == raw[i], i in events,
-                    )
-                )  # fmt: skip
-                if same:
-                    self.totals.duplicates += 1
-                else:
-                    self.totals.overlapping += 1
-                continue
-            first = batch_seen.get(key)
-            if first is not None:
+            if existing:
+                earlier = existing.get(key)
+                if earlier is not None:
+                    other_source, first_row, file_name, data = earlier
+                    same = other_source == source_id
+                    hits.append(
+                        DuplicateHit(
+                            row_numbers[i], first_row, other_source, file_name, same,
+                            data == raw[i], i in events,
+                        )
+                    )  # fmt: skip
+                    if same:
+                        self.totals.duplicates += 1
+                    else:
+                        self.totals.overlapping += 1
+                    continue
+            first = first_at[key]
+            if first != i:
                 hits.append(
                     DuplicateHit(
                         row_numbers[i], row_numbers[first], source_id, self.file_name, True,
@@ -352,7 +361,6 @@ class ImportWriter:
                 )  # fmt: skip
                 self.totals.duplicates += 1
                 continue
-            batch_seen[key] = i
             if person_key is not None:
                 pid = people_by_key.get(person_key)
                 if pid is None:
@@ -378,15 +386,25 @@ class ImportWriter:
                 next_case += 1
                 new_cases.append(i)
                 case_people.append(pid)
+                ranks.append(rank_of(dispositions[i], 1))
                 if status_given[i]:
                     self._status_from_rows = False
             elif cid >= first_case_id:
-                # A case of this import with a second count: its status is derived again at
-                # the end. A one-count case already has its count's status.
-                multi.add(cid)
+                # A case of this import with another count: if that count outranks the ones
+                # before, the case's status (stored from its first count) changes at the end.
+                rank = rank_of(dispositions[i], 1)
+                if rank > ranks[cid - first_case_id]:
+                    ranks[cid - first_case_id] = rank
+                    rose.add(cid)
             counted.append(i)
             count_cases.append(cid)
             count_people.append(pid)
+        if self._dropped:
+            # Remember each new key's first row (keys seen in earlier batches keep theirs).
+            firsts = dict(zip(reversed(keys), reversed(row_ids)))
+            for key in existing:
+                firsts.pop(key, None)
+            self._seen.update(firsts)
         next_ids["people"], next_ids["cases"] = next_person, next_case
         first_count = next_ids["counts"]
         next_ids["counts"] = first_count + len(counted)
@@ -490,10 +508,15 @@ class ImportWriter:
                 )
                 if self._status_from_rows and self.first_load_fast:
                     # Each new case was inserted with its first count's status (the same rule
-                    # over one count), so only the cases that gained more counts need it again.
+                    # over one count), and the rule was applied to its later counts as they
+                    # came (the ranks): only the cases whose status rose are written again.
+                    base = self.first_case_id
                     self.conn.executemany(
-                        status + "WHERE id = ?",
-                        ((cid,) for cid in sorted(self._multi_count_cases)),
+                        "UPDATE cases SET status = ? WHERE id = ?",
+                        [
+                            (_RANKED_STATUS[self._case_ranks[cid - base]], cid)
+                            for cid in sorted(self._rank_rose)
+                        ],
                     )
                 else:
                     self.conn.execute(status + "WHERE id >= ?", (self.first_case_id,))
