@@ -159,8 +159,11 @@ class RowNormalizer:
         epoch: int = 1900,
         layout: str = "rows",
         today: dt.date | None = None,
+        text_cells: bool = False,
     ) -> None:
         self.resolved = resolved
+        # Every cell is text or empty (a CSV/TSV file): the batch path skips its type checks.
+        self.text_cells = text_cells
         self.file = file
         self.sheet = sheet
         self.epoch = epoch
@@ -652,7 +655,11 @@ class RowNormalizer:
             if name in _ID_FIELDS:
                 # RowNormalizer._id's plain-text branch, inline (the lengths are counted once
                 # the rows are known to be clean); anything else takes the slow path.
-                column: Sequence[Any] = [
+                column: Sequence[Any] | None = _plain_ids(values)
+                if column is not None:
+                    columns[name] = column
+                    continue
+                column = [
                     None
                     if v is None
                     else (v.strip() or None)
@@ -809,10 +816,13 @@ class RowNormalizer:
             setattr(batch, raws, [p[1] if p is not None else None for p in pairs])
         batch.sentence = pick(col("sentence"))
         # The dedupe key: the same parts as normalize() joins, hashed per row.
-        identities = [
-            f"k:{k}" if k else f"n:{nk}|{d or dr or ''}"
-            for k, nk, d, dr in zip(keys, batch.name_key, batch.dob, batch.dob_raw)
-        ]
+        if None in keys:
+            identities = [
+                f"k:{k}" if k else f"n:{nk}|{d or dr or ''}"
+                for k, nk, d, dr in zip(keys, batch.name_key, batch.dob, batch.dob_raw)
+            ]
+        else:
+            identities = list(map("k:".__add__, keys))  # every row has a key (never "")
         count_keys = _looked_up(
             self._fast_cache.setdefault("count key", {}), batch.count_number, match_key
         )
@@ -914,7 +924,7 @@ class RowNormalizer:
         converted = False
         texts: list[Sequence[Any]] = []
         for index, values in enumerate(by_index):
-            if set(map(type, values)) <= _TEXT_TYPES:
+            if self.text_cells or set(map(type, values)) <= _TEXT_TYPES:
                 texts.append(values)
                 continue
             # Numbers, dates and times become the text a person sees, once per distinct value
@@ -940,7 +950,7 @@ class RowNormalizer:
         def read(key: Any) -> Any:
             return self._read_value(name, index, key[1] if key.__class__ is tuple else key)
 
-        if not set(map(type, values)) <= _PLAIN_KEY_TYPES:
+        if not self.text_cells and not set(map(type, values)) <= _PLAIN_KEY_TYPES:
             # Numbers: bool, int and float compare equal (True == 1 == 1.0), so key them by
             # their type too. (Text, dates and empties are their own keys: none of them
             # equals another type.)
@@ -1044,6 +1054,27 @@ def _looked_up(
     for value in new:
         cache[value] = compute(value)
     return list(map(cache.__getitem__, values))
+
+
+def _plain_ids(values: Sequence[Any]) -> list[str | None] | None:
+    """An ID column's texts when every value is plain ASCII text (the common case), in C.
+
+    The same as the per-value test in :meth:`RowNormalizer.normalize_rows` (text, ASCII, no
+    "E"/"e" that could be scientific notation), made once on the column joined together;
+    None when any value needs that per-value test.
+    """
+    if None in values:
+        return None
+    try:
+        joined = "\x1f".join(values)
+    except TypeError:  # a number or a date among them
+        return None
+    if not joined.isascii() or "E" in joined or "e" in joined:
+        return None
+    stripped = list(map(str.strip, values))
+    if "" in stripped:
+        return [text or None for text in stripped]
+    return stripped
 
 
 def _hash_text(text: str) -> str:

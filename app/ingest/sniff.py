@@ -37,6 +37,9 @@ _OTHER_MAGICS: tuple[tuple[bytes, str], ...] = (
 
 _TEXT_PROBE = 64 * 1024
 
+# The kinds read as delimited text: every cell they give is a str or empty (None).
+TEXT_KINDS = frozenset({"csv", "tsv"})
+
 
 @dataclass(frozen=True)
 class Sniffed:

@@ -37,6 +37,7 @@ from app.ingest.findings import Finding
 from app.ingest.mapping import ResolvedMapping
 from app.ingest.normalize_rows import RowNormalizer
 from app.ingest.readers import Table, open_table
+from app.ingest.sniff import TEXT_KINDS
 from app.ingest.validate import batches
 
 # Below this size the worker's start-up (a fresh interpreter importing the ingest code, a few
@@ -44,7 +45,7 @@ from app.ingest.validate import batches
 PARALLEL_MIN_BYTES = 8_000_000
 # File kinds the worker is used for. A workbook is read in chunks on a thread instead
 # (calamine's load releases the GIL; see app.ingest.readers).
-PARALLEL_KINDS = frozenset({"csv", "tsv"})
+PARALLEL_KINDS = TEXT_KINDS
 WORKERS_ENV = "CLEARSLATE_WORKERS"
 
 _QUEUE_DEPTH = 4  # batches in flight: bounds the worker's lead (memory) over the writer
@@ -108,6 +109,7 @@ def _work(job: WorkerJob, out: Any) -> None:
                 epoch=table.epoch,
                 layout=job.layout,
                 today=job.today,
+                text_cells=table.file_kind in TEXT_KINDS,
             )
             rows = ((number, cells) for number, cells in table.rows() if number > job.header_row)
             for batch in batches(normalizer, rows, job.batch_size):

@@ -19,6 +19,7 @@ import json
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import dropwhile
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from app.ingest.mapping import (
 )
 from app.ingest.normalize_rows import RowNormalizer
 from app.ingest.readers import SheetInfo, Table, file_sha256, open_table
+from app.ingest.sniff import TEXT_KINDS
 from app.ingest.validate import ValidationReport, batches, duplicate_finding, validate_rows
 from app.services.import_rows import WorkerBatches, parallel_wanted, worker_job
 from app.store import imports as store
@@ -321,9 +323,8 @@ def inspect_file(
 
 
 def _data_rows(table: Table, header_row: int) -> Iterator[Row]:
-    for number, cells in table.rows():
-        if number > header_row:
-            yield number, cells
+    """The rows below the header row (row numbers only grow, so the test stops at the first)."""
+    return dropwhile(lambda row: row[0] <= header_row, table.rows())
 
 
 def _duplicate_findings(
@@ -381,6 +382,7 @@ def _normalizer(
         epoch=prepared.table.epoch,
         layout=prepared.layout,
         today=today,
+        text_cells=prepared.table.file_kind in TEXT_KINDS,
     )
 
 
