@@ -202,10 +202,10 @@ class RowNormalizer:
         self._disposition_cache: dict[str | None, Any] = {}
         # normalize_rows: per-field answers per distinct value, names and sexes read once,
         # each column's JSON text per distinct value, the fields that ever gave a finding.
-        self._fast_cache: dict[str, dict[Any, Any]] = {}
-        self._name_cache: dict[Any, Any] = {}
-        self._sex_cache: dict[Any, str | None] = {}
-        self._json_cache: dict[int, dict[Any, str]] = {}
+        self._fast_cache: dict[str, _Cache] = {}
+        self._name_cache = _Cache()
+        self._sex_cache = _Cache()
+        self._json_cache: dict[int, _Cache] = {}
         self._slow_fields: set[str] = set()
         self._fast_ok = "event_type" not in self._plan and all(
             plan[0] is not None and plan[1] is None and plan[4] is None
@@ -697,13 +697,13 @@ class RowNormalizer:
         # Per distinct value: does it send the row to normalize(), and what it stores.
         dispositions = col("disposition")
         disposition_info = _looked_up(
-            self._fast_cache.setdefault("disposition info", {}),
+            self._fast_cache.setdefault("disposition info", _Cache()),
             dispositions,
             self._disposition_info,
         )
         levels = col("level")
         level_info = _looked_up(
-            self._fast_cache.setdefault("level info", {}), levels, self._level_info
+            self._fast_cache.setdefault("level info", _Cache()), levels, self._level_info
         )
         offenses, descriptions, comments = (
             col("offense_code"),
@@ -711,13 +711,13 @@ class RowNormalizer:
             col("comment"),
         )
         offense_info = _looked_up(
-            self._fast_cache.setdefault("offense info", {}),
+            self._fast_cache.setdefault("offense info", _Cache()),
             list(zip(offenses, comments, descriptions)),
             self._offense_info,
         )
         statuses = col("case_status")
         status_info = _looked_up(
-            self._fast_cache.setdefault("status info", {}),
+            self._fast_cache.setdefault("status info", _Cache()),
             list(zip(statuses, dispositions)),
             self._status_info,
         )
@@ -773,7 +773,7 @@ class RowNormalizer:
         # Case
         batch.case_number = case_numbers
         batch.case_key = _looked_up(
-            self._fast_cache.setdefault("case key", {}), case_numbers, case_key
+            self._fast_cache.setdefault("case key", _Cache()), case_numbers, case_key
         )
         batch.court, batch.county = pick(col("court")), pick(col("county"))
         fd_pairs = pick(col("filing_date"))
@@ -824,7 +824,7 @@ class RowNormalizer:
         else:
             identities = list(map("k:".__add__, keys))  # every row has a key (never "")
         count_keys = _looked_up(
-            self._fast_cache.setdefault("count key", {}), batch.count_number, match_key
+            self._fast_cache.setdefault("count key", _Cache()), batch.count_number, match_key
         )
         disposition_parts = [info[2] for info in disposition_info]
         date_parts = [
@@ -930,7 +930,7 @@ class RowNormalizer:
             # Numbers, dates and times become the text a person sees, once per distinct value
             # (numbers keyed by type: True == 1 == 1.0).
             converted = True
-            cache = self._json_cache.setdefault(index, {})
+            cache = self._json_cache.setdefault(index, _Cache())
             keyed = [v if v is None or v.__class__ is str else (v.__class__, v) for v in values]
             texts.append(_looked_up(cache, keyed, _raw_text))
         if converted:
@@ -944,7 +944,7 @@ class RowNormalizer:
         The answer is the normalized text (or ``(iso, raw)`` for a date), None for an empty
         cell, or ``_SLOW`` when reading it gives a finding (the row then takes the slow path).
         """
-        cache = self._fast_cache.setdefault(name, {})
+        cache = self._fast_cache.setdefault(name, _Cache())
         cache[None] = None
 
         def read(key: Any) -> Any:
@@ -1038,21 +1038,25 @@ def _raw_text(key: Any) -> str | None:
     return cell_text(key[1])
 
 
-def _looked_up(
-    cache: dict[Any, Any], values: Sequence[Any], compute: Callable[[Any], Any]
-) -> list[Any]:
+class _Cache(dict):  # type: ignore[type-arg]
+    """Answers per distinct value; a value not seen before is computed (once) on lookup."""
+
+    __slots__ = ("compute",)
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.compute(key)
+        return value
+
+
+def _looked_up(cache: _Cache, values: Sequence[Any], compute: Callable[[Any], Any]) -> list[Any]:
     """``[compute(v) for v in values]`` with each distinct value computed once (kept in ``cache``).
 
-    The values not seen before are found as a set difference and the column is then read from
-    the cache with ``map``: both in C, so a column costs a few C passes whatever its values.
+    One C pass (``map`` over the dict's own lookup): a value seen before costs a dict lookup,
+    a new one a call of ``compute`` through ``__missing__``.
     """
     if len(cache) > _CACHE_LIMIT:
         cache.clear()
-    new = set(values).difference(
-        cache
-    )  # the dict itself: a lookup per value, not a scan of the cache
-    for value in new:
-        cache[value] = compute(value)
+    cache.compute = compute
     return list(map(cache.__getitem__, values))
 
 
