@@ -680,14 +680,19 @@ def _run_import(
     findings.extend(prepared.findings)
     seen_before = len(table.findings)
     with _no_cyclic_gc(), ws.transaction(), contextlib.ExitStack() as stack:
-        writer = store.ImportWriter(ws, source, status_given="case_status" in resolved.index)
-        error_rows = 0
-        rows = 0
         # A big text file is read and normalized by a worker process while this one writes
         # (the worker ends with this block, whatever happens); anything else right here.
+        # With a worker, this process waits for rows part of the time: it keeps the indexes
+        # up to date as rows go in instead of building them all at the end.
+        parallel = parallel_wanted(table)
+        writer = store.ImportWriter(
+            ws, source, status_given="case_status" in resolved.index, keep_indexes=parallel
+        )
+        error_rows = 0
+        rows = 0
         worker: WorkerBatches | None = None
         source_batches: Iterator[RowBatch]
-        if parallel_wanted(table):
+        if parallel:
             job = worker_job(path, table, prepared.header_row, resolved, normalizer, BATCH)
             worker = stack.enter_context(WorkerBatches(job, progress))
             source_batches = iter(worker)

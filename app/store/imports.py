@@ -134,6 +134,15 @@ _STATUS_RANK: dict[str | None, int] = {None: 0, "warrant": 3, "open": 2}  # any 
 _RANKED_STATUS = {3: "warrant", 2: "open", 1: "closed"}
 
 
+# Indexes whose keys arrive in (nearly) increasing order, so keeping them up to date costs
+# little more than building them: kept during a first load when ``keep_indexes`` says the
+# writer has time to spare. The others (names, sections, dedupe keys) take random inserts and
+# are built, sorted, at the end.
+_KEPT_WHILE_WAITING = frozenset(
+    {"source_rows_source", "counts_case", "counts_person", "cases_person"}
+)
+
+
 def _picked(
     columns: Sequence[Sequence[Any]], positions: list[int], size: int
 ) -> list[Sequence[Any]]:
@@ -162,12 +171,24 @@ class ImportWriter:
     # the tests compare the fast one with).
     first_load_fast = True
 
-    def __init__(self, ws: Workspace, source: SourceInfo, *, status_given: bool = False) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        source: SourceInfo,
+        *,
+        status_given: bool = False,
+        keep_indexes: bool = False,
+    ) -> None:
+        """``keep_indexes``: on a first load, maintain the bulk indexes while rows go in rather
+        than building them at the end. Slower per row, so only worth it when this process has
+        time to spare while it waits for its rows (a worker process reads and normalizes them):
+        the end of the import, when nothing else can run, is then shorter."""
         if not ws.in_transaction:
             raise RuntimeError("ImportWriter must run inside ws.transaction()")
         self.ws = ws
         self.conn = ws.conn
         self.status_given = status_given
+        self.keep_indexes = keep_indexes
         self.totals = ImportTotals()
         with translating():
             self._begin(source)
@@ -211,12 +232,19 @@ class ImportWriter:
         # already holds data, rebuilding them would cost more than keeping them. The unique
         # dedupe indexes go too: with nothing stored before, a duplicate can only come from
         # this file, and ``_seen`` (every dedupe key of this import) finds it in memory.
-        self._dropped = bool(empty) and self.first_load_fast
+        self._first_load = bool(empty) and self.first_load_fast
+        self._dropped = self._first_load
         # dedupe key -> source row id of its first row (an int, not a tuple: a million keys)
         self._seen: dict[str, int] = {}
-        if self._dropped:
-            for statement in BULK_INDEXES:
-                self.conn.execute(f"DROP INDEX IF EXISTS {_index_name(statement)}")
+        # The indexes this load drops (and builds again in finish).
+        self._rebuild = [
+            statement
+            for statement in BULK_INDEXES
+            if self._dropped
+            and not (self.keep_indexes and _index_name(statement) in _KEPT_WHILE_WAITING)
+        ]
+        for statement in self._rebuild:
+            self.conn.execute(f"DROP INDEX IF EXISTS {_index_name(statement)}")
         self._people_by_key: dict[str, int] = {
             key: pid
             for key, pid in self.conn.execute(
@@ -302,8 +330,8 @@ class ImportWriter:
         row_ids = range(first_row_id + len(skipped), first_row_id + len(skipped) + n)
         next_ids["source_rows"] = row_ids.stop
         keys = batch.dedupe_keys
-        if self._dropped:
-            # First load: no index to look in and nothing stored before this import.
+        if self._first_load:
+            # First load: nothing stored before this import, so only its own keys can repeat.
             existing = self._earlier_in_this_import(keys)
         else:
             existing = self._lookup_existing(keys) if n else {}
@@ -399,7 +427,7 @@ class ImportWriter:
             counted.append(i)
             count_cases.append(cid)
             count_people.append(pid)
-        if self._dropped:
+        if self._first_load:
             # Remember each new key's first row (keys seen in earlier batches keep theirs).
             firsts = dict(zip(reversed(keys), reversed(row_ids)))
             for key in existing:
@@ -491,10 +519,10 @@ class ImportWriter:
     def finish(self, *, row_count: int, skipped_rows: int) -> ImportTotals:
         """Rebuild indexes, derive case statuses, propose person matches, close the source row."""
         with translating():
-            if self._dropped:
+            if self._rebuild:
                 # SQLite's sorter may use a second thread for the index builds (two cores).
                 self.conn.execute("PRAGMA threads = 2")
-                for statement in BULK_INDEXES:
+                for statement in self._rebuild:
                     self.conn.execute(statement)
                 self.conn.execute("PRAGMA threads = 0")
             if not self.status_given:

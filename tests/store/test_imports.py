@@ -109,3 +109,24 @@ def test_indexes_are_kept_when_the_workspace_already_has_counts(ws: Workspace) -
         writer = imports.ImportWriter(ws, source("g.csv", "b" * 64))
         assert not writer._dropped
         writer.finish(row_count=0, skipped_rows=0)
+
+
+@pytest.mark.parametrize("keep_indexes", [False, True])
+def test_a_first_load_ends_with_every_bulk_index(ws: Workspace, keep_indexes: bool) -> None:
+    from app.store.schema import BULK_INDEXES
+
+    wanted = {imports._index_name(statement) for statement in BULK_INDEXES}
+    with ws.transaction():
+        writer = imports.ImportWriter(ws, source(), keep_indexes=keep_indexes)
+        present = {
+            r[0] for r in ws.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        }
+        # Kept while rows go in: only the ones with (nearly) increasing keys, and only if asked.
+        kept = wanted & present
+        assert kept == (imports._KEPT_WHILE_WAITING if keep_indexes else set())
+        writer.add_rows(
+            records([["C1", "1", "DOE, JO", "1980-01-02", "K1", "11357 HS", "CONVICTED"]])
+        )
+        writer.finish(row_count=1, skipped_rows=0)
+    present = {r[0] for r in ws.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert wanted <= present
