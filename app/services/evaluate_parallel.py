@@ -62,12 +62,12 @@ def worker_count(count_total: int) -> int:
             return max(1, int(text))
         except ValueError:
             return 1  # a malformed override must not fail the run: the safe path
-    if count_total < MIN_COUNTS or not _can_spawn():
+    if count_total < MIN_COUNTS or not can_spawn():
         return 1
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
 
 
-def _can_spawn() -> bool:
+def can_spawn() -> bool:
     """Spawned workers re-import the main script by its path (or the frozen executable).
     Code fed on standard input or typed at a prompt has none, so such a caller stays serial
     instead of failing with a worker that cannot start."""

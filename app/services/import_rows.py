@@ -39,6 +39,7 @@ from app.ingest.normalize_rows import RowNormalizer
 from app.ingest.readers import Table, open_table
 from app.ingest.sniff import TEXT_KINDS
 from app.ingest.validate import batches
+from app.services.evaluate_parallel import can_spawn
 
 # Below this size the worker's start-up (a fresh interpreter importing the ingest code, a few
 # tenths of a second) costs more than it can win: stay in this process. ~60,000 rows.
@@ -56,7 +57,7 @@ def parallel_wanted(table: Table) -> bool:
     """True when this table is big enough (and of a kind) for the worker process to pay."""
     if os.environ.get(WORKERS_ENV, "").strip() == "1":
         return False
-    if table.file_kind not in PARALLEL_KINDS:
+    if table.file_kind not in PARALLEL_KINDS or (os.cpu_count() or 1) < 2 or not can_spawn():
         return False
     try:
         return table.path.stat().st_size >= PARALLEL_MIN_BYTES
