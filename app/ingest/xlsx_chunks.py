@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import queue
 import re
 import threading
@@ -25,8 +26,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Sheets whose XML part unpacks to more than this are read in chunks (the bench sheet of
-# 100,000 rows x 16 columns is 81 MB). Tests lower both figures to force many chunks.
-CHUNK_THRESHOLD = 16 * 1024 * 1024
+# 100,000 rows x 16 columns is 81 MB). Tests lower both figures to force many chunks;
+# CLEARSLATE_XLSX_CHUNKS=0 in the environment reads every sheet whole (to compare, or as a
+# way out should a file ever read differently).
+CHUNK_THRESHOLD = 1 << 62 if os.environ.get("CLEARSLATE_XLSX_CHUNKS") == "0" else 16 * 1024 * 1024
 # About 10,000 rows of a 16-column sheet: calamine loads one in ~0.1 s.
 CHUNK_BYTES = 8 * 1024 * 1024
 # Every chunk's workbook carries the shared strings, which calamine parses again for each
