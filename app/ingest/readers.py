@@ -113,8 +113,9 @@ class Table:
         The row number is the one a person sees: the Excel row (1-based) or the CSV line where
         the record starts. Cells are str, int, float, bool, date, datetime, time or None (empty);
         ``cells[i]`` is column ``i`` (A = 0), so leading empty columns are kept as None. Entirely
-        empty rows are skipped (their numbers are simply absent). Memory stays flat for CSV; for
-        workbooks the sheet's cells are held once by the calamine reader, never as Python rows.
+        empty rows are skipped (their numbers are simply absent). Memory stays flat for CSV and for
+        big .xlsx/.xlsm sheets (read in row chunks, about two held at a time); other workbooks'
+        cells are held once by the calamine reader, never as Python rows.
         """
         if self._reader is None:
             raise ImportFailed("the table is closed", file=self.path.name, sheet=self.sheet)
