@@ -54,6 +54,10 @@ def _child(kind: str, path: str, work: str) -> None:
     extra["wall_s"] = round(time.perf_counter() - wall, 2)
     extra["cpu_s"] = round(time.process_time() - cpu, 2)
     extra["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    # A big CSV is read by a worker process: its peak too (the largest finished child's).
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if children:
+        extra["worker_peak_rss_mb"] = round(children / 1024, 1)
     print(json.dumps(extra))
 
 
