@@ -49,6 +49,9 @@ PARALLEL_MIN_BYTES = 8_000_000
 PARALLEL_KINDS = TEXT_KINDS
 WORKERS_ENV = "CLEARSLATE_WORKERS"
 
+# How many workers this process has started (the self-test checks one really ran).
+started = 0
+
 _QUEUE_DEPTH = 4  # batches in flight: bounds the worker's lead (memory) over the writer
 _POLL = 0.25  # seconds between checks of cancel and of the worker still being alive
 
@@ -144,7 +147,9 @@ class WorkerBatches:
         self.reading_findings: list[Finding] = []
 
     def __enter__(self) -> WorkerBatches:
+        global started
         self._process.start()
+        started += 1
         return self
 
     def __exit__(self, *exc: object) -> None:

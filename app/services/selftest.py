@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import importlib
 import importlib.util
 import logging
@@ -210,6 +211,48 @@ def step_import(ctx: _Context) -> str:
     return f"{report.counts} counts imported"
 
 
+def step_workers(ctx: _Context) -> str:
+    """A big import or evaluation runs worker processes (``spawn``): prove they start here.
+
+    In the frozen app a worker is the executable started again, caught by
+    ``multiprocessing.freeze_support()``; a bundle that gets this wrong still passes every
+    small step and fails only on a county's big file. The sample is imported once more, as a
+    CSV file, into a throw-away workspace with the worker forced, and must give the same
+    counts as the import above.
+    """
+    import_rows = _service("import_rows")
+    importing = _service("importing")
+    from app.core.dates import cell_text
+    from app.ingest.readers import open_table
+    from app.store.workspace import Workspace
+
+    if (os.cpu_count() or 1) < 2:
+        return "worker processes not used on one CPU"
+    path = ctx.folder / "workers.csv"
+    with (
+        open_table(samples_dir() / SAMPLE) as table,
+        path.open("w", newline="", encoding="utf-8") as fh,
+    ):
+        writer = csv.writer(fh)
+        for _, cells in table.rows():
+            writer.writerow([cell_text(c) or "" for c in cells])
+    ws = Workspace.create(ctx.folder / "workers.clearslate")
+    before, threshold = import_rows.started, import_rows.PARALLEL_MIN_BYTES
+    import_rows.PARALLEL_MIN_BYTES = 0
+    try:
+        report = importing.import_file(ws, path, user="self-test", skip_invalid=True)
+    finally:
+        import_rows.PARALLEL_MIN_BYTES = threshold
+        ws.close()
+    if import_rows.started == before:
+        raise SelfTestFailure("no worker process was started for a forced parallel import")
+    if report.counts != ctx.counts:
+        raise SelfTestFailure(
+            f"the worker process imported {report.counts} counts, the importer alone {ctx.counts}"
+        )
+    return "worker process ran"
+
+
 def step_evaluate(ctx: _Context) -> str:
     evaluate = _service("evaluate")
     report = evaluate.evaluate(ctx.ws, user=ctx.users["clerk"].username)
@@ -284,6 +327,7 @@ STEPS: tuple[tuple[str, Callable[[_Context], str]], ...] = (
     ("resources", step_resources),
     ("workspace", step_workspace),
     ("import", step_import),
+    ("workers", step_workers),
     ("evaluate", step_evaluate),
     ("review", step_review),
     ("signoff", step_signoff),

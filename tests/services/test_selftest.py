@@ -119,3 +119,24 @@ def test_python_dash_m_app_self_test(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert len(proc.stdout.strip().splitlines()) == 1
     assert "self-test passed" in proc.stdout
+
+
+def _dies_at_once(job: object, out: object) -> None:
+    """A worker's target that ends its process at once (spawn needs it at module level)."""
+    import os
+
+    os._exit(3)
+
+
+def test_a_worker_process_that_cannot_start_fails_the_workers_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A bundle whose spawned workers die at start (e.g. no freeze_support) must not pass."""
+    from app.services import import_rows
+
+    monkeypatch.setattr(import_rows.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(import_rows, "_work", _dies_at_once)
+    result = selftest.self_test()
+    assert not result.ok
+    assert result.failed_step == "workers", result.line
+    assert "stopped unexpectedly (exit code 3)" in result.line
