@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
 import zipfile
 from pathlib import Path
 
@@ -646,3 +647,38 @@ def test_each_sample_workbook_imports_through_the_wizard(qtbot, wizard, workspac
     assert report.status == "imported", report.message
     assert report.counts > 0 and _counts(workspace) == report.counts
     assert len(report.skipped) == len(validation.report.error_rows)
+
+
+def test_a_big_text_file_is_read_by_a_worker_process_and_cancel_still_rolls_back(qtbot, wizard, workspace, clerk, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from app.services import import_rows
+
+    monkeypatch.setattr(import_rows, "PARALLEL_MIN_BYTES", 1)  # this small file counts as big
+    monkeypatch.setattr(import_rows.os, "cpu_count", lambda: 2)
+    monkeypatch.delenv(import_rows.WORKERS_ENV, raising=False)
+    source = write_csv(tmp_path / "big.csv", rows=12_000)
+    # First a cancel: the worker is stopped and nothing is written.
+    started = import_rows.started
+    assert _load(qtbot, wizard, source)
+    wizard.next()
+    wizard.next()
+    _validated(qtbot, wizard)
+    wizard.next()
+    page = wizard.import_page
+    page.cancel_button.click()
+    qtbot.waitUntil(lambda: page.done, timeout=WAIT_MS)
+    assert page.outcome == "cancelled" and _counts(workspace) == 0
+    # Then the whole import, through the worker, from the wizard's own thread.
+    wiz = ImportWizard(workspace, clerk)
+    qtbot.addWidget(wiz)
+    wiz.show()
+    assert _load(qtbot, wiz, source)
+    wiz.next()
+    wiz.next()
+    _validated(qtbot, wiz)
+    with qtbot.waitSignal(wiz.importFinished, timeout=WAIT_MS) as blocker:
+        wiz.next()
+    assert blocker.args[0].status == "imported"
+    assert _counts(workspace) == blocker.args[0].counts > 10_000
+    assert import_rows.started >= started + 1
+    assert not multiprocessing.active_children()
+    wiz.runner.shutdown()
