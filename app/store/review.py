@@ -16,6 +16,7 @@ down with position and incremental fetching loads every row on the way to the en
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import sqlite3
 import unicodedata
@@ -78,10 +79,26 @@ _INDEX_NAMES = [s.split()[2] for s in _REVIEW_INDEXES]
 # -- folding for search ------------------------------------------------------------------------
 
 
+# ASCII text (nearly every name and case number) folds with one translate: letters lowered,
+# apostrophes and backticks dropped, every other non-alphanumeric character a space.
+_ASCII_FOLD = {
+    code: (
+        None
+        if chr(code) in "'`"
+        else chr(code).lower()
+        if chr(code).isalnum()
+        else " "
+    )
+    for code in range(128)
+}
+
+
 def fold(text: str | None) -> str:
     """Lower case, accents removed, apostrophes dropped, other punctuation as single spaces."""
     if not text:
         return ""
+    if text.isascii():
+        return " ".join(text.translate(_ASCII_FOLD).split())
     decomposed = unicodedata.normalize("NFKD", text)
     out: list[str] = []
     for ch in decomposed:
@@ -101,6 +118,7 @@ def fold_id(text: str | None) -> str:
     return fold(text).replace(" ", "")
 
 
+@functools.lru_cache(maxsize=4096)  # the three summary columns of a case ask in turn
 def _name_parts(last: str | None, first: str | None, middle: str | None, full: str | None) -> tuple[str, str, str]:
     """(display, last-first key, first-last key) for a person."""
     if last:

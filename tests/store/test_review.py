@@ -172,3 +172,31 @@ def test_progress_figures(seeded) -> None:  # type: ignore[no-untyped-def]
     assert figures.by_reviewer == {"reviewer": {"decided": 1, "flagged": 0, "skipped": 0}}
     assert sum(n for _, n in figures.per_day) == 1
     assert figures.cases_total == 6
+
+
+def _fold_reference(text: str) -> str:
+    """fold() as it reads character by character (the ASCII fast path must agree with it)."""
+    import unicodedata
+
+    out = []
+    for ch in unicodedata.normalize("NFKD", text):
+        if unicodedata.combining(ch):
+            continue
+        if ch.isalnum():
+            out.append(ch.lower())
+        elif ch not in "'’`":
+            out.append(" ")
+    return " ".join("".join(out).split())
+
+
+def test_ascii_fold_fast_path_agrees_with_the_character_rules() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.text(alphabet=st.characters(max_codepoint=127)) | st.text())
+    def check(text: str) -> None:
+        assert R.fold(text) == _fold_reference(text)
+
+    check()
+    assert R.fold("O'BRIEN-SMITH,  Jo`Ann") == "obrien smith joann"
