@@ -416,14 +416,7 @@ class RowNormalizer:
         last, _ = self._text(cells, "last_name", row_number, findings)
         first, _ = self._text(cells, "first_name", row_number, findings)
         middle, _ = self._text(cells, "middle_name", row_number, findings)
-        if full:
-            parts = parse_name(full)
-            if not (last or first):
-                last, first, middle = parts.last, parts.first, parts.middle
-        else:
-            # The parts are already clean: join them without cleaning again.
-            given = f"{first} {middle}" if first and middle else (first or middle)
-            full = f"{last}, {given}" if last and given else (last or given)
+        full, last, first, middle, name_key = _name_parts((full, last, first, middle))
         dob, dob_raw = self._date(cells, "dob", row_number, findings)
         sex_text, _ = self._text(cells, "sex", row_number, findings)
         race, _ = self._text(cells, "race", row_number, findings)
@@ -434,7 +427,7 @@ class RowNormalizer:
             last_name=last,
             first_name=first,
             middle_name=middle,
-            name_key=f"{match_key(last)}|{match_key(first)}",
+            name_key=name_key,
             dob=dob,
             dob_raw=dob_raw,
             sex=normalize_sex(sex_text),
@@ -1095,6 +1088,7 @@ def _name_parts(
         if not (last or first):
             last, first, middle = parts.last, parts.first, parts.middle
     else:
+        # The parts are already clean: join them without cleaning again.
         given = f"{first} {middle}" if first and middle else (first or middle)
         full = f"{last}, {given}" if last and given else (last or given)
     return full, last, first, middle, f"{match_key(last)}|{match_key(first)}"

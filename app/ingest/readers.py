@@ -31,6 +31,7 @@ from app.ingest.xlsx_chunks import (
     SheetInspector,
     SheetPlan,
     iter_chunks,
+    resolve_part,
     row_span,
     same_chunk,
     small_parts,
@@ -798,7 +799,7 @@ class _ZipFacts:
             attrs = dict(_ATTR.findall(tag))
             rid, target = attrs.get(b"Id"), attrs.get(b"Target")
             if rid and target:
-                targets[rid.decode()] = _resolve_target(target.decode())
+                targets[rid.decode()] = resolve_part("xl", target.decode())
         for tag in _SHEET_TAG.findall(workbook):
             attrs = dict(_ATTR.findall(tag))
             name = attrs.get(b"name")
@@ -870,19 +871,6 @@ class _ZipFacts:
                 row=int(m.group(2)) if m else None,
                 column=m.group(1) if m else None,
             )
-
-
-def _resolve_target(target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    parts: list[str] = ["xl"]
-    for piece in target.split("/"):
-        if piece == "..":
-            if parts:
-                parts.pop()
-        elif piece and piece != ".":
-            parts.append(piece)
-    return "/".join(parts)
 
 
 def _unescape(text: str) -> str:

@@ -379,14 +379,15 @@ def small_parts(
         kind = attrs.get(b"Type", b"").rsplit(b"/", 1)[-1]
         target = attrs.get(b"Target", b"").decode("utf-8", "replace")
         if kind in (b"styles", b"sharedStrings") and target:
-            wanted.append(_resolve(folder, target))
+            wanted.append(resolve_part(folder, target))
             if kind == b"sharedStrings":
                 strings.append(wanted[-1])
     parts = {name: read(name) for name in dict.fromkeys(wanted) if name in names}
     return parts, sum(len(parts.get(name, b"")) for name in strings)
 
 
-def _resolve(folder: str, target: str) -> str:
+def resolve_part(folder: str, target: str) -> str:
+    """A relationship's target as a part name in the zip, relative to ``folder`` ("xl")."""
     if target.startswith("/"):
         return target.lstrip("/")
     parts = folder.split("/") if folder else []
