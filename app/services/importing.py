@@ -625,6 +625,11 @@ def import_file(
         table.close()
 
 
+def _n(count: int, one: str, many: str | None = None) -> str:
+    """``1 count``, ``2 counts``, ``1,000 people``: a number with its noun."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
 def _audit_failure(
     ws: Workspace,
     user: str,
@@ -747,18 +752,23 @@ def _run_import(
             totals.matches_proposed,
         )
         parts = [
-            f"Imported {report.counts} counts in {report.cases} cases for {report.people} people"
+            f"Imported {_n(report.counts, 'count')} in {_n(report.cases, 'case')} for "
+            f"{_n(report.people, 'person', 'people')}"
         ]
         if report.events:
-            parts.append(f"{report.events} history events")
+            parts.append(_n(report.events, "history event"))
         if report.duplicates:
-            parts.append(f"{report.duplicates} duplicate rows counted once")
+            parts.append(f"{_n(report.duplicates, 'duplicate row')} counted once")
         if report.overlapping:
-            parts.append(f"{report.overlapping} rows already in the workspace from another source")
+            parts.append(
+                f"{_n(report.overlapping, 'row')} already in the workspace from another source"
+            )
         if report.skipped:
-            parts.append(f"{len(report.skipped)} rows with errors skipped")
+            parts.append(f"{_n(len(report.skipped), 'row')} with errors skipped")
         if report.matches_proposed:
-            parts.append(f"{report.matches_proposed} possible same-person matches to confirm")
+            parts.append(
+                f"{_n(report.matches_proposed, 'possible same-person match', 'possible same-person matches')} to confirm"
+            )
         report.message = "; ".join(parts) + "."
         ws.audit(
             user,

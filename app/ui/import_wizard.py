@@ -989,7 +989,7 @@ class ValidatePage(QWizardPage):
         else:
             text += " " + self.tr("No row can be imported.")
         self.skip_box.setText(
-            self.tr("Import the %s valid rows and record the %s rows with errors as &skipped")
+            self.tr("Import the valid rows (%s) and record the rows with errors (%s) as &skipped")
             % (f"{report.usable_rows:,}", f"{errors:,}")
         )
         self.summary.setText(text)

@@ -137,7 +137,7 @@ def test_import_with_map_and_header_row(
     )
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "Imported 1 counts in 1 cases for 1 people" in out
+    assert "Imported 1 count in 1 case for 1 person" in out
 
 
 def test_import_unknown_field_is_a_usage_message(

@@ -295,7 +295,7 @@ def test_findings_are_grouped_click_through_to_the_row_and_export_to_xlsx(qtbot,
     # Rows with errors block the import until the user chooses to skip them.
     assert not page.isComplete()
     assert page.skip_box.isEnabled()
-    assert "record the 1 rows with errors as" in page.skip_box.text()
+    assert "record the rows with errors (1) as" in page.skip_box.text()
 
     finding = page.select_finding("date.impossible")
     assert finding is not None and finding.row == 6
