@@ -720,6 +720,8 @@ class RowNormalizer:
         clean = [n for n in range(n_rows) if n not in slow] if slow else None
 
         def pick(values: Sequence[Any]) -> list[Any]:
+            # With no slow row the columns are used as they are (even one list for two absent
+            # fields): nothing is inserted into them then, and nothing downstream mutates them.
             if clean is None:
                 return values if values.__class__ is list else list(values)  # type: ignore[return-value]
             return [values[n] for n in clean]
@@ -732,7 +734,7 @@ class RowNormalizer:
         m = len(case_numbers)
         batch.rows = m
         batch.row_numbers = pick([n for n, _ in rows])
-        # The verbatim rows as their stored JSON, built a column at a time.
+        # The verbatim rows as their stored JSON (non-text cells read once per distinct value).
         batch.raw_json = self._raw_json_rows(by_index, padded, pick)
         if wide:
             wide_rows = [
