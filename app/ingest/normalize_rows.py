@@ -639,6 +639,7 @@ class RowNormalizer:
         ]
         wide = any(len(cells) > width for cells in padded)
         by_index = list(zip(*padded, strict=False)) if width else []
+        keyed, text_only = self._column_keys(by_index)
         none = [None] * n_rows
         columns: dict[str, Sequence[Any]] = {}
         slow: set[int] = set()
@@ -663,7 +664,7 @@ class RowNormalizer:
                 if _SLOW in column:
                     slow.update(n for n, v in enumerate(column) if v is _SLOW)
             else:
-                column = self._fast_column(name, i, values)
+                column = self._fast_column(name, i, keyed[i] if i < width else none)
                 if name in self._slow_fields:
                     slow.update(n for n, v in enumerate(column) if v is _SLOW)
             columns[name] = column
@@ -735,7 +736,7 @@ class RowNormalizer:
         batch.rows = m
         batch.row_numbers = pick([n for n, _ in rows])
         # The verbatim rows as their stored JSON (non-text cells read once per distinct value).
-        batch.raw_json = self._raw_json_rows(by_index, padded, pick)
+        batch.raw_json = self._raw_json_rows(keyed, text_only, padded, pick)
         if wide:
             wide_rows = [
                 (k, cells) for k, (_, cells) in enumerate(pick(rows)) if len(cells) > width
@@ -911,33 +912,60 @@ class RowNormalizer:
         status, given = _case_status(text, disposition.disposition)
         return bool(text and status is None), status, given
 
+    def _column_keys(
+        self, by_index: list[tuple[Any, ...]]
+    ) -> tuple[list[Sequence[Any]], list[bool]]:
+        """Each column as cache keys (checked once per batch), and whether it is all text.
+
+        Text, dates, times and empties are their own keys (none of them equals another type);
+        numbers are keyed with their type, since bool, int and float compare equal
+        (True == 1 == 1.0) but do not read alike.
+        """
+        if self.text_cells:
+            return list(by_index), [True] * len(by_index)
+        keyed: list[Sequence[Any]] = []
+        text_only: list[bool] = []
+        for values in by_index:
+            types = set(map(type, values))
+            text_only.append(types <= _TEXT_TYPES)
+            if types <= _PLAIN_KEY_TYPES:
+                keyed.append(values)
+            else:
+                keyed.append(
+                    [v if v is None or v.__class__ is str else (v.__class__, v) for v in values]
+                )
+        return keyed, text_only
+
     def _raw_json_rows(
-        self, by_index: list[tuple[Any, ...]], padded: list[list[Cell]], pick: Any
+        self,
+        keyed: list[Sequence[Any]],
+        text_only: list[bool],
+        padded: list[list[Cell]],
+        pick: Any,
     ) -> list[str]:
         """Each row's cells as the stored JSON list of their raw texts (see :data:`raw_json`)."""
         rows: Any = pick(padded)
         converted = False
         texts: list[Sequence[Any]] = []
-        for index, values in enumerate(by_index):
-            if self.text_cells or set(map(type, values)) <= _TEXT_TYPES:
-                texts.append(values)
+        for index, keys in enumerate(keyed):
+            if text_only[index]:
+                texts.append(keys)
                 continue
-            # Numbers, dates and times become the text a person sees, once per distinct value
-            # (numbers keyed by type: True == 1 == 1.0).
+            # Numbers, dates and times become the text a person sees, once per distinct value.
             converted = True
             cache = self._json_cache.setdefault(index, _Cache())
-            keyed = [v if v is None or v.__class__ is str else (v.__class__, v) for v in values]
-            texts.append(_looked_up(cache, keyed, _raw_text))
+            texts.append(_looked_up(cache, keys, _raw_text))
         if converted:
             rows = pick(list(zip(*texts)))
         encode = _encode_row
         return ["".join(encode(row, 0)) for row in rows]
 
-    def _fast_column(self, name: str, index: int, values: Sequence[Any]) -> list[Any]:
+    def _fast_column(self, name: str, index: int, keys: Sequence[Any]) -> list[Any]:
         """Each value of one column read by the reference reader, once per distinct value.
 
-        The answer is the normalized text (or ``(iso, raw)`` for a date), None for an empty
-        cell, or ``_SLOW`` when reading it gives a finding (the row then takes the slow path).
+        ``keys`` is the column as :meth:`_column_keys` keys it. The answer is the normalized
+        text (or ``(iso, raw)`` for a date), None for an empty cell, or ``_SLOW`` when reading
+        it gives a finding (the row then takes the slow path).
         """
         cache = self._fast_cache.setdefault(name, _Cache())
         cache[None] = None
@@ -945,12 +973,7 @@ class RowNormalizer:
         def read(key: Any) -> Any:
             return self._read_value(name, index, key[1] if key.__class__ is tuple else key)
 
-        if not self.text_cells and not set(map(type, values)) <= _PLAIN_KEY_TYPES:
-            # Numbers: bool, int and float compare equal (True == 1 == 1.0), so key them by
-            # their type too. (Text, dates and empties are their own keys: none of them
-            # equals another type.)
-            values = [v if v is None or v.__class__ is str else (v.__class__, v) for v in values]
-        return _looked_up(cache, values, read)
+        return _looked_up(cache, keys, read)
 
     def _read_value(self, name: str, index: int, value: object) -> Any:
         """One cell read by the reference reader: its answer, or ``_SLOW`` if it gives a finding."""
@@ -1027,10 +1050,10 @@ _encode_row = (
 
 
 def _raw_text(key: Any) -> str | None:
-    """The raw text of a cell keyed as in :meth:`RowNormalizer._raw_json_rows`."""
+    """The raw text of a cell keyed as in :meth:`RowNormalizer._column_keys`."""
     if key is None or key.__class__ is str:
         return key
-    return cell_text(key[1])
+    return cell_text(key[1] if key.__class__ is tuple else key)
 
 
 class _Cache(dict):  # type: ignore[type-arg]
