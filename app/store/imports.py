@@ -429,7 +429,7 @@ class ImportWriter:
             count_people.append(pid)
         if self._first_load:
             # Remember each new key's first row (keys seen in earlier batches keep theirs).
-            firsts = dict(zip(reversed(keys), reversed(row_ids)))
+            firsts = dict(zip(first_at, map(row_ids.__getitem__, first_at.values())))
             for key in existing:
                 firsts.pop(key, None)
             self._seen.update(firsts)
