@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import ImportFailed
+from app.ingest import package_scan
 from app.ingest.findings import Finding, Severity
 from app.ingest.safety import DAMAGED_MESSAGE, stream_member
 from app.ingest.sniff import PASSWORD_MESSAGE, Sniffed, sniff, xls_date1904
@@ -299,9 +300,12 @@ def _open_workbook(path: Path, sniffed: Sniffed, sheet: str | None) -> Table:
             epoch=epoch,
         )
         _workbook_findings(table, sniffed, infos, types)
+        merged: list[package_scan.Range] | None = None
         if facts is not None and chosen is not None:
             facts.formula_findings(table, chosen)
-        _merged_findings(table, loaded)
+            merged = facts.merged_ranges(chosen)
+        # calamine reports merged ranges for .xlsx/.xlsm and .xls; the package is read for the rest.
+        _merged_findings(table, merged if merged is not None else _calamine_merged(loaded))
         if isinstance(loaded, SheetPlan):
             assert facts is not None
             table._reader = _ChunkedReader(workbook, loaded, facts.info_of(loaded.part))
@@ -367,11 +371,14 @@ def _workbook_findings(
         )
 
 
-def _merged_findings(table: Table, sheet: Any) -> None:
+def _calamine_merged(sheet: Any) -> list[package_scan.Range]:
     try:
-        ranges = sheet.merged_cell_ranges or []
+        return list(sheet.merged_cell_ranges or [])
     except BaseException:  # not supported for this format
-        ranges = []
+        return []
+
+
+def _merged_findings(table: Table, ranges: list[package_scan.Range]) -> None:
     for n, ((r0, c0), (r1, c1)) in enumerate(sorted(ranges)):
         if n >= MAX_CELL_FINDINGS:
             table._finding(
@@ -657,6 +664,7 @@ class _ZipFacts:
         self.date1904 = False
         self.sheet_parts: dict[str, str] = {}
         self.scans: dict[str, _SheetScan] = {}
+        self.ods_scans: dict[str, package_scan.OdsScan] = {}
         self.workbook_part = "xl/workbook.xml"
         self._infos: dict[str, zipfile.ZipInfo] = {}
 
@@ -669,7 +677,9 @@ class _ZipFacts:
         except (zipfile.BadZipFile, OSError, ValueError):
             raise ImportFailed(DAMAGED_MESSAGE, file=path.name) from None
         if kind == "xlsb":
-            facts.date1904 = _xlsb_date1904(facts._read("xl/workbook.bin"))
+            workbook = facts._read("xl/workbook.bin")
+            facts.date1904 = package_scan.xlsb_date1904(workbook)
+            facts._read_xlsb_sheets(workbook, facts._read("xl/_rels/workbook.bin.rels"))
         elif kind in ("xlsx", "xlsm"):
             wb_name = "xl/workbook.xml" if "xl/workbook.xml" in facts._infos else "xl/workbook2.xml"
             rels_name = "xl/_rels/" + wb_name.rsplit("/", 1)[1] + ".rels"
@@ -694,6 +704,33 @@ class _ZipFacts:
 
     def info_of(self, part: str) -> zipfile.ZipInfo:
         return self._infos[part]
+
+    def _ods_scan(self, sheet: str) -> package_scan.OdsScan:
+        if sheet not in self.ods_scans:
+            info = self._infos.get("content.xml")
+            chunks = stream_member(self.path, info, file=self.path.name) if info else iter(())
+            self.ods_scans[sheet] = package_scan.ods_scan(chunks, sheet)
+        return self.ods_scans[sheet]
+
+    def merged_ranges(self, sheet: str) -> list[package_scan.Range] | None:
+        """Merged ranges calamine does not report (.ods, .xlsb); None where calamine does."""
+        if self.kind == "ods":
+            return self._ods_scan(sheet).merged
+        if self.kind == "xlsb":
+            part = self.sheet_parts.get(sheet)
+            info = self._infos.get(part) if part is not None else None
+            if info is None:
+                return []
+            return package_scan.xlsb_merged_ranges(
+                stream_member(self.path, info, file=self.path.name)
+            )
+        return None
+
+    def _read_xlsb_sheets(self, workbook: bytes, rels: bytes) -> None:
+        targets = _relationship_targets(rels)
+        for name, rid in package_scan.xlsb_sheet_rels(workbook).items():
+            if rid in targets:
+                self.sheet_parts[name] = targets[rid]
 
     def chunk_plan(self, sheet: str, path: Path) -> SheetPlan | None:
         """For a big .xlsx/.xlsm sheet, scan it (formulas, extent: the pass ``scan_for`` makes)
@@ -794,12 +831,7 @@ class _ZipFacts:
         if pr:
             attrs = dict(_ATTR.findall(pr.group(0)))
             self.date1904 = attrs.get(b"date1904", b"").lower() in (b"1", b"true")
-        targets: dict[str, str] = {}
-        for tag in _REL_TAG.findall(rels):
-            attrs = dict(_ATTR.findall(tag))
-            rid, target = attrs.get(b"Id"), attrs.get(b"Target")
-            if rid and target:
-                targets[rid.decode()] = resolve_part("xl", target.decode())
+        targets = _relationship_targets(rels)
         for tag in _SHEET_TAG.findall(workbook):
             attrs = dict(_ATTR.findall(tag))
             name = attrs.get(b"name")
@@ -833,9 +865,15 @@ class _ZipFacts:
 
     def formula_findings(self, table: Table, sheet: str) -> None:
         """Name the formula cells of ``sheet`` without a stored value, and the error cells."""
-        scan = self.scan_for(sheet)
-        missing = scan.missing if scan is not None else []
-        errors = scan.errors if scan is not None else []
+        if self.kind == "ods":
+            missing = [cell_name(r + 1, c) for r, c in self._ods_scan(sheet).missing]
+            errors: list[tuple[str, str]] = []
+            program = "LibreOffice Calc or Excel"
+        else:
+            scan = self.scan_for(sheet)
+            missing = scan.missing if scan is not None else []
+            errors = scan.errors if scan is not None else []
+            program = "Excel"
         for n, (ref, text) in enumerate(errors):
             if n >= MAX_CELL_FINDINGS:
                 table._finding(
@@ -866,11 +904,22 @@ class _ZipFacts:
                 Severity.WARNING,
                 "cell.formula_no_value",
                 f"cell {ref} holds a formula but no stored value (the file was not saved by "
-                "Excel after calculating); it reads as empty. Open the file in Excel, let it "
-                "calculate, and save it again",
+                f"{program} after calculating); it reads as empty. Open the file in {program}, "
+                "let it calculate, and save it again",
                 row=int(m.group(2)) if m else None,
                 column=m.group(1) if m else None,
             )
+
+
+def _relationship_targets(rels: bytes) -> dict[str, str]:
+    """A workbook's relationships file: each relationship id and the part it names."""
+    targets: dict[str, str] = {}
+    for tag in _REL_TAG.findall(rels):
+        attrs = dict(_ATTR.findall(tag))
+        rid, target = attrs.get(b"Id"), attrs.get(b"Target")
+        if rid and target:
+            targets[rid.decode()] = resolve_part("xl", target.decode())
+    return targets
 
 
 def _unescape(text: str) -> str:
@@ -979,36 +1028,6 @@ def _workbook_epoch(path: Path, sniffed: Sniffed, facts: _ZipFacts | None) -> in
         return 1904
     # .ods stores dates as ISO text; its serial numbers follow the 1900 system.
     return 1900
-
-
-def _xlsb_date1904(data: bytes) -> bool:
-    """Read BrtWbProp's f1904 flag from xl/workbook.bin (MS-XLSB 2.4.820)."""
-    pos = 0
-    n = len(data)
-
-    def varint(max_bytes: int) -> int:
-        nonlocal pos
-        value = 0
-        for i in range(max_bytes):
-            if pos >= n:
-                raise IndexError
-            byte = data[pos]
-            pos += 1
-            value |= (byte & 0x7F) << (7 * i)
-            if not byte & 0x80:
-                break
-        return value
-
-    try:
-        while pos < n:
-            rtype = varint(2)
-            size = varint(4)
-            if rtype == 153:  # BrtWbProp
-                return bool(data[pos] & 0x01) if size >= 4 else False
-            pos += size
-    except IndexError:
-        return False
-    return False
 
 
 # ---------------------------------------------------------------------------------------------

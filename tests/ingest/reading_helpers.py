@@ -88,14 +88,29 @@ def write_ods(path: Path, sheets: dict[str, Sequence[Sequence[Any]]]) -> Path:
         tables.append(
             f'<table:table table:name="{escape(name)}">' + "".join(xml_rows) + "</table:table>"
         )
+    return write_ods_xml(path, "".join(tables))
+
+
+def ods_cell(value: str, extra: str = "") -> str:
+    """A text cell of ``content.xml``; ``extra`` adds attributes (spans, repeats)."""
+    return (
+        f'<table:table-cell office:value-type="string"{extra}><text:p>{escape(value)}</text:p>'
+        "</table:table-cell>"
+    )
+
+
+def ods_row(*cells: str, extra: str = "") -> str:
+    return f"<table:table-row{extra}>" + "".join(cells) + "</table:table-row>"
+
+
+def write_ods_xml(path: Path, tables_xml: str) -> Path:
+    """An OpenDocument spreadsheet whose ``<office:spreadsheet>`` holds ``tables_xml`` as given."""
     content = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
         'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
         'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        "<office:body><office:spreadsheet>"
-        + "".join(tables)
-        + "</office:spreadsheet></office:body>"
+        "<office:body><office:spreadsheet>" + tables_xml + "</office:spreadsheet></office:body>"
         "</office:document-content>"
     )
     manifest = (
@@ -222,9 +237,12 @@ def write_xlsb(
     *,
     date1904: bool = False,
     hidden: Sequence[str] = (),
+    merged: dict[str, Sequence[tuple[tuple[int, int], tuple[int, int]]]] | None = None,
 ) -> Path:
     """A minimal binary workbook (MS-XLSB records, written by hand: no xlsb writer exists for
-    Python). Cells are text, numbers and booleans; no styles part, so no date formats."""
+    Python). Cells are text, numbers and booleans; no styles part, so no date formats.
+    ``merged`` gives a sheet's merged ranges as 0-based ((first row, first col), (last row,
+    last col)), written as BrtMergeCell records after the sheet data."""
     rel_type = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     book = _record(131) + _record(153, struct.pack("<II", int(date1904), 0) + _wide(""))
     book += _record(143)
@@ -256,7 +274,14 @@ def write_xlsb(
                     data += _record(5, head + struct.pack("<d", float(value)))
                 else:
                     data += _record(6, head + _wide(str(value)))
-        data += _record(146) + _record(130)
+        data += _record(146)
+        ranges = (merged or {}).get(name, ())
+        if ranges:
+            data += _record(177, struct.pack("<I", len(ranges)))
+            for (r0, c0), (r1, c1) in ranges:
+                data += _record(176, struct.pack("<IIII", r0, r1, c0, c1))
+            data += _record(178)
+        data += _record(130)
         parts[f"xl/worksheets/sheet{i}.bin"] = data
         rels.append(
             f'<Relationship Id="rId{i}" Type="{rel_type}/worksheet" Target="worksheets/sheet{i}.bin"/>'

@@ -12,6 +12,7 @@ import pytest
 from app.services import importing
 from app.store.imports import source_findings
 from app.store.workspace import Workspace
+from tests.ingest.reading_helpers import ods_cell, ods_row, write_ods_xml
 
 TODAY = dt.date(2026, 1, 1)
 HEADERS = ["Case No", "Defendant Name", "SID", "Charge", "Disposition", "Disp Date", "Comment"]
@@ -89,3 +90,24 @@ def test_merged_title_above_the_header_is_not_a_finding(ws: Workspace, tmp_path:
     report = importing.import_file(ws, path, user="clerk", today=TODAY)
     assert report.status == "imported", report.message
     assert [(f.row, f.column) for f in report.findings if f.code == "cell.merged"] == [(5, "E")]
+
+
+def test_merged_ods_cell_in_the_data_reaches_the_import_report(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    header = ods_row(*(ods_cell(h) for h in ("Case Number", "Defendant Name", "CII", "Charge",
+                                       "Disposition", "Disposition Date")))  # fmt: skip
+    first = ods_row(*(ods_cell(v) for v in ("A-1", "DOE, JO", "0001", "11357(b) HS", "CONVICTED",
+                                      "01/02/1999")))  # fmt: skip
+    second = ods_row(
+        *(ods_cell(v) for v in ("A-2", "ROE, AL", "0002", "11357(b) HS")),
+        ods_cell("CONVICTED", ' table:number-columns-spanned="2"'),
+    )
+    path = write_ods_xml(
+        tmp_path / "county.ods", '<table:table table:name="Report">' + header + first + second
+        + "</table:table>"
+    )  # fmt: skip
+    report = importing.import_file(ws, path, user="clerk", today=TODAY)
+    assert report.status == "imported", report.message
+    found = [f for f in report.findings if f.code == "cell.merged"]
+    assert [(f.file, f.sheet, f.row, f.column) for f in found] == [("county.ods", "Report", 3, "E")]
