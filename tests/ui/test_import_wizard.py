@@ -152,11 +152,12 @@ def test_a_one_cell_sheet_is_not_accepted_as_a_header(qtbot, wizard, workbook: P
     assert "fewer than two headers" in wizard.file_page.error.text()
 
 
-def test_header_row_is_found_below_title_rows_and_can_be_changed(qtbot, wizard, workbook: Path) -> None:  # type: ignore[no-untyped-def]
+def test_header_row_is_found_below_title_rows_and_can_be_changed(qtbot, qtmodeltester, wizard, workbook: Path) -> None:  # type: ignore[no-untyped-def]
     page = wizard.file_page
     assert _load(qtbot, wizard, workbook, sheet="Cases")
     assert wizard.state.header_row == 3
     model = page.model
+    qtmodeltester.check(model)  # Qt's own model checks over the real preview
     assert model.headerData(2, Qt.Orientation.Vertical) == "3 ▶ header"
     assert model.headerData(0, Qt.Orientation.Vertical) == "1 (skipped)"
     assert model.index(2, 0).data(Qt.ItemDataRole.FontRole).bold()
@@ -166,6 +167,7 @@ def test_header_row_is_found_below_title_rows_and_can_be_changed(qtbot, wizard, 
     page.header_spin.setValue(4)  # the user says the header is row 4
     assert wizard.state.header_row == 4
     assert model.headerData(3, Qt.Orientation.Vertical) == "4 ▶ header"
+    qtmodeltester.check(model)
     assert "ClearSlate found row 3" in page.header_note.text()
 
     # Selecting a row and using it as the header works too.

@@ -75,16 +75,18 @@ def test_export_dialog_disabled_without_signoff(qtbot, workspace, login, tmp_pat
     assert "no sign-off" in dialog.status.text()
 
 
-def test_audit_log_dialog_filters_and_verifies(qtbot, workspace, login) -> None:
+def test_audit_log_dialog_filters_and_verifies(qtbot, qtmodeltester, workspace, login) -> None:
     seed(workspace, 3)
     signoff(workspace, login("supervisor"), PASSWORD)
     dialog = AuditLogDialog(workspace, None)
     qtbot.addWidget(dialog)
     assert dialog.model.rowCount() > 5
+    qtmodeltester.check(dialog.model)  # Qt's own model checks, over the real entries
     qtbot.keyClicks(dialog.action, "signoff")
     qtbot.keyClick(dialog.action, Qt.Key.Key_Return)
     actions = {dialog.model.index(r, 3).data() for r in range(dialog.model.rowCount())}
     assert actions == {"signoff", "signoff.success"}
+    qtmodeltester.check(dialog.model)  # and again after the filter reset it
     qtbot.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)
     assert "Audit chain: ok" in dialog.chain.text()
 
