@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 Position = tuple[int, int]
@@ -31,6 +31,21 @@ BRT_WB_PROP = 153  # workbook properties: bit 0 of the first field is the 1904 d
 BRT_MERGE_CELL = 176  # one merged range: first row, last row, first column, last column
 # The record's header as it is written: type 176 as two 7-bit groups, then its size (16).
 _MERGE_HEADER = b"\xb0\x01\x10"
+
+
+Stream = Callable[[], Iterable[bytes]]
+
+
+def holds_any(chunks: Iterable[bytes], needles: tuple[bytes, ...]) -> bool:
+    """Whether any of ``needles`` (each under 32 bytes) occurs in the streamed bytes, even
+    cut across chunks. Stops reading at the first one found."""
+    tail = b""
+    for chunk in chunks:
+        window = tail + chunk
+        if any(needle in window for needle in needles):
+            return True
+        tail = window[-31:]
+    return False
 
 
 class RecordError(ValueError):
@@ -101,26 +116,17 @@ def xlsb_sheet_rels(workbook_bin: bytes) -> dict[str, str]:
     return sheets
 
 
-def xlsb_merged_ranges(chunks: Iterable[bytes]) -> list[Range]:
-    """The merged ranges of one binary sheet part, streamed in ``chunks``.
+def xlsb_merged_ranges(stream: Stream) -> list[Range]:
+    """The merged ranges of one binary sheet part; ``stream()`` gives the part's bytes in chunks.
 
-    The part is walked record by record only when the bytes of a BrtMergeCell header occur in
-    it (a sheet without merged cells, the usual case, costs one search per chunk). A part that
-    cannot be walked to its end gives no ranges: calamine reports what is wrong with it.
+    The part is walked record by record (a second reading) only when the bytes of a
+    BrtMergeCell header occur in it: a sheet without merged cells, the usual case, costs one
+    search per chunk and holds no more than a chunk. A part that cannot be walked to its end
+    gives no ranges: calamine reports what is wrong with it.
     """
-    parts: list[bytes] = []
-    found = False
-    tail = b""
-    for chunk in chunks:
-        parts.append(chunk)
-        if not found:
-            window = tail + chunk  # a header cut by chunk ends is found too
-            found = _MERGE_HEADER in window
-            tail = window[-(len(_MERGE_HEADER) - 1) :]
-    if not found:
+    if not holds_any(stream(), (_MERGE_HEADER,)):
         return []
-    data = b"".join(parts)
-    del parts
+    data = b"".join(stream())
     ranges: list[Range] = []
     try:
         for rtype, pos, size in iter_records(data):
@@ -180,35 +186,19 @@ def _count(attrs: dict[bytes, bytes], name: bytes) -> int:
         return 1
 
 
-def ods_scan(chunks: Iterable[bytes], sheet: str, *, limit: int = 10_000) -> OdsScan:
+def ods_scan(stream: Stream, sheet: str, *, limit: int = 10_000) -> OdsScan:
     """Merged (spanned) cells and formula cells without a stored value in ``sheet``.
 
-    ``chunks`` is content.xml streamed. Nothing is walked unless some chunk holds a span or a
-    formula; then the walk jumps from one such cell to the next, counting the rows between
-    them in C (``bytes.count``), so its cost hardly depends on the size of the sheet. At most
-    ``limit`` cells of each kind are kept (the reader names the first few). Sub-tables inside
-    cells are not expected in a spreadsheet and are not told apart.
+    ``stream()`` gives content.xml in chunks. It is walked (a second reading) only when some
+    chunk holds a span or a formula; the walk jumps from one such cell to the next, counting
+    the rows between them in C (``bytes.count``), so its cost hardly depends on the size of
+    the sheet. At most ``limit`` cells of each kind are kept (the reader names the first few).
+    Sub-tables inside cells are not expected in a spreadsheet and are not told apart.
     """
     scan = OdsScan()
-    buffered: list[bytes] = []
-    found = False
-    tail = b""
-    iterator = iter(chunks)
-    for chunk in iterator:
-        buffered.append(chunk)
-        window = tail + chunk
-        if any(marker in window for marker in _ODS_MARKERS):
-            found = True
-            break
-        tail = window[-16:]
-    if found:
-        _OdsWalk(sheet.encode("utf-8"), scan, limit).run(_chained(buffered, iterator))
+    if holds_any(stream(), _ODS_MARKERS):
+        _OdsWalk(sheet.encode("utf-8"), scan, limit).run(stream())
     return scan
-
-
-def _chained(first: list[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:
-    yield from first
-    yield from rest
 
 
 class _OdsWalk:

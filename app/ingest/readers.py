@@ -705,11 +705,18 @@ class _ZipFacts:
     def info_of(self, part: str) -> zipfile.ZipInfo:
         return self._infos[part]
 
+    def _streamer(self, info: zipfile.ZipInfo) -> package_scan.Stream:
+        """A part read afresh (size limit and CRC checked) each time it is called."""
+        return lambda: stream_member(self.path, info, file=self.path.name)
+
     def _ods_scan(self, sheet: str) -> package_scan.OdsScan:
         if sheet not in self.ods_scans:
             info = self._infos.get("content.xml")
-            chunks = stream_member(self.path, info, file=self.path.name) if info else iter(())
-            self.ods_scans[sheet] = package_scan.ods_scan(chunks, sheet)
+            self.ods_scans[sheet] = (
+                package_scan.ods_scan(self._streamer(info), sheet)
+                if info is not None
+                else package_scan.OdsScan()
+            )
         return self.ods_scans[sheet]
 
     def merged_ranges(self, sheet: str) -> list[package_scan.Range] | None:
@@ -721,9 +728,7 @@ class _ZipFacts:
             info = self._infos.get(part) if part is not None else None
             if info is None:
                 return []
-            return package_scan.xlsb_merged_ranges(
-                stream_member(self.path, info, file=self.path.name)
-            )
+            return package_scan.xlsb_merged_ranges(self._streamer(info))
         return None
 
     def _read_xlsb_sheets(self, workbook: bytes, rels: bytes) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import struct
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,12 @@ from app.ingest.package_scan import (
 )
 from app.ingest.readers import open_table
 from tests.ingest.reading_helpers import ods_cell, ods_row, write_ods_xml, write_xlsb
+
+
+def _stream(chunks: list[bytes]) -> Callable[[], Iterator[bytes]]:
+    """A part that can be read again and again, in the given chunks."""
+    return lambda: iter(chunks)
+
 
 # Two empty rows (one element standing for both), a title spanning four columns, the header in
 # a header-rows group, then data: a case number spanning two rows (its second row holds a
@@ -78,15 +85,15 @@ def test_ods_merged_and_unvalued_formula_cells_are_named(tmp_path: Path) -> None
 
 def test_ods_scan_reads_the_chosen_sheet_whatever_the_chunking() -> None:
     content = ("<office:spreadsheet>" + REPORT + "</office:spreadsheet>").encode()
-    whole = ods_scan(iter([content]), "Cases & Fines")
+    whole = ods_scan(_stream([content]), "Cases & Fines")
     assert whole.merged == [((2, 0), (2, 3)), ((4, 0), (5, 0)), ((10, 1), (10, 2))]
     assert whole.missing == [(6, 3)]
     for size in (5, 13, 64, 1000):
         chunks = [content[i : i + size] for i in range(0, len(content), size)]
-        assert ods_scan(iter(chunks), "Cases & Fines") == whole, size
-    other = ods_scan(iter([content]), "Other")
+        assert ods_scan(_stream(chunks), "Cases & Fines") == whole, size
+    other = ods_scan(_stream([content]), "Other")
     assert (other.merged, other.missing) == ([((0, 0), (2, 0))], [])
-    assert ods_scan(iter([content]), "Missing").merged == []
+    assert ods_scan(_stream([content]), "Missing").merged == []
 
 
 def test_ods_without_spans_or_formulas_is_not_walked(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,14 +104,14 @@ def test_ods_without_spans_or_formulas_is_not_walked(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(package_scan._OdsWalk, "run", walk)
     plain = b'<table:table table:name="S">' + ods_row(ods_cell("A-1")).encode() + b"</table:table>"
-    scan = ods_scan(iter([plain[:20], plain[20:]]), "S")
+    scan = ods_scan(_stream([plain[:20], plain[20:]]), "S")
     assert (scan.merged, scan.missing) == ([], [])
     spanned = plain.replace(
         b"<table:table-cell ", b'<table:table-cell table:number-rows-spanned="2" '
     )
     for cut in (10, len(spanned) // 2, len(spanned) - 5):  # the marker found across chunks too
         with pytest.raises(AssertionError, match="walked"):
-            ods_scan(iter([spanned[:cut], spanned[cut:]]), "S")
+            ods_scan(_stream([spanned[:cut], spanned[cut:]]), "S")
 
 
 def test_xlsb_merged_cells_are_named(tmp_path: Path) -> None:
@@ -132,13 +139,13 @@ def test_xlsb_without_merged_cells_has_no_finding(tmp_path: Path) -> None:
 
 def test_xlsb_records_that_run_past_the_end_give_no_ranges() -> None:
     merge = b"\xb0\x01\x10" + struct.pack("<IIII", 0, 1, 0, 0)
-    assert xlsb_merged_ranges(iter([merge])) == [((0, 0), (1, 0))]
+    assert xlsb_merged_ranges(_stream([merge])) == [((0, 0), (1, 0))]
     for size in (1, 2, 3, 5):  # the header found across chunks of any size
         chunks = [merge[i : i + size] for i in range(0, len(merge), size)]
-        assert xlsb_merged_ranges(iter(chunks)) == [((0, 0), (1, 0))], size
+        assert xlsb_merged_ranges(_stream(chunks)) == [((0, 0), (1, 0))], size
     with pytest.raises(RecordError):
         list(iter_records(merge[:-1]))
-    assert xlsb_merged_ranges(iter([merge[:-1]])) == []
+    assert xlsb_merged_ranges(_stream([merge[:-1]])) == []
     assert xlsb_sheet_rels(b"\x9c\x01\x40" + b"\x00" * 8) == {}
 
 
@@ -233,5 +240,5 @@ def test_ods_scan_agrees_with_a_tag_by_tag_walk(
     content = (_table("One", first) + _table("Two", second)).encode()
     chunks = [content[i : i + size] for i in range(0, len(content), size)]
     for sheet in ("One", "Two"):
-        scan = ods_scan(iter(chunks), sheet)
+        scan = ods_scan(_stream(chunks), sheet)
         assert (scan.merged, scan.missing) == _oracle(content, sheet)
