@@ -158,10 +158,13 @@ _ROW_STARTS = (
     b"<table:table-row\n",
 )
 _ROWS_REPEATED = b"table:number-rows-repeated"
+_CELL_ROW = re.compile(rb"<table:table-row" + _ATTRS)
 _NUMBER = re.compile(rb"""\s*=\s*["']\s*(\d+)""")
 # Only a cell with one of these can be merged or hold a formula without a value; a part
 # without any is not walked at all.
-_ODS_MARKERS = (b"-spanned=", b"table:formula=")
+_ODS_MARKERS = (b"-spanned=", b"table:formula=", b'value-type="error"')
+_TEXT_P = re.compile(rb"<text:p\b[^>]*>(.*?)</text:p>", re.S)
+_ANY_TAG = re.compile(rb"<[^>]*>")
 
 
 @dataclass
@@ -170,6 +173,9 @@ class OdsScan:
 
     merged: list[Range] = field(default_factory=list)
     missing: list[Position] = field(default_factory=list)  # formula cells without a value
+    # Cells holding an error result (#DIV/0!, #N/A, Err:502): calamine reads the number stored
+    # beside it (often 0) or nothing, so the reader blanks them and names them.
+    errors: list[tuple[Position, str]] = field(default_factory=list)
 
 
 def _attributes(raw: bytes) -> dict[bytes, bytes]:
@@ -258,7 +264,7 @@ class _OdsWalk:
         return None
 
     def _cells(self, data: bytes, lo: int, hi: int) -> None:
-        """Record the spanned and unvalued formula cells whose tags lie in ``data[lo:hi]``."""
+        """Record the spanned, error and unvalued formula cells whose tags lie in ``data[lo:hi]``."""
         tags: set[int] = set()
         for marker in _ODS_MARKERS:
             at = data.find(marker, lo, hi)
@@ -286,12 +292,35 @@ class _OdsWalk:
             scan = self.scan
             if (rows > 1 or cols > 1) and len(scan.merged) < self.limit:
                 scan.merged.append(((row, col), (row + rows - 1, col + cols - 1)))
-            if (
-                b"table:formula" in attrs
-                and b"office:value-type" not in attrs
-                and len(scan.missing) < self.limit
-            ):
-                scan.missing.append((row, col))
+            error = b"error" in (attrs.get(b"calcext:value-type"), attrs.get(b"office:value-type"))
+            unvalued = b"table:formula" in attrs and b"office:value-type" not in attrs
+            if not (error or unvalued):
+                continue
+            # Every position the cell stands for (a repeated row or cell is written once).
+            row_tag = _CELL_ROW.match(data, row_start)
+            row_repeat = _count(_attributes(row_tag.group(1)), _ROWS_REPEATED) if row_tag else 1
+            repeat = _count(attrs, b"table:number-columns-repeated")
+            positions = [
+                (r, c) for r in range(row, row + row_repeat) for c in range(col, col + repeat)
+            ]
+            if error:
+                text = _cell_text(data, cell.end(), cell.group(0).endswith(b"/>"))
+                room = self.limit - len(scan.errors)
+                scan.errors.extend((position, text) for position in positions[: max(room, 0)])
+            else:
+                room = self.limit - len(scan.missing)
+                scan.missing.extend(positions[: max(room, 0)])
+
+
+def _cell_text(data: bytes, end: int, empty: bool) -> str:
+    """The shown text of the cell whose start tag ends at ``end`` (its first paragraph)."""
+    if empty:
+        return ""
+    close = data.find(b"</table:table-cell>", end)
+    m = _TEXT_P.search(data, end, close if close >= 0 else len(data))
+    if m is None:
+        return ""
+    return html.unescape(_ANY_TAG.sub(b"", m.group(1)).decode("utf-8", "replace")).strip()[:64]
 
 
 def _rows(data: bytes, lo: int, hi: int) -> int:

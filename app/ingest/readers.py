@@ -310,7 +310,8 @@ def _open_workbook(path: Path, sniffed: Sniffed, sheet: str | None) -> Table:
             assert facts is not None
             table._reader = _ChunkedReader(workbook, loaded, facts.info_of(loaded.part))
         else:
-            table._reader = _CalamineReader(workbook, loaded)
+            blank = facts.error_cells(chosen) if facts is not None and chosen is not None else {}
+            table._reader = _CalamineReader(workbook, loaded, blank)
         return table
     except BaseException:
         workbook.close()
@@ -400,9 +401,14 @@ def _merged_findings(table: Table, ranges: list[package_scan.Range]) -> None:
 
 
 class _CalamineReader(_SheetReader):
-    def __init__(self, workbook: Any, sheet: Any) -> None:
+    def __init__(
+        self, workbook: Any, sheet: Any, blank: dict[int, list[int]] | None = None
+    ) -> None:
+        """``blank``: cells to read as empty, by row number (e.g. an .ods error cell, which
+        calamine reads as the number stored beside the error)."""
         self._workbook = workbook
         self._sheet = sheet
+        self._blank = blank or {}
 
     def rows(self, table: Table) -> Iterator[Row]:
         sheet = self._sheet
@@ -423,7 +429,8 @@ class _CalamineReader(_SheetReader):
             has_value = any(v != "" and v is not None for v in first)
             row_base = first_row if first_row > 0 and has_value else 0
             rows = itertools.chain((first,), iterator)
-            yield from _emit_rows(table, rows, row_base + 1, col_base, [0])
+            emitted = _emit_rows(table, rows, row_base + 1, col_base, [0])
+            yield from _blanked(emitted, self._blank) if self._blank else emitted
         except ImportFailed:
             raise
         except BaseException as exc:
@@ -433,6 +440,20 @@ class _CalamineReader(_SheetReader):
         self._sheet = None
         with contextlib.suppress(BaseException):  # already closed
             self._workbook.close()
+
+
+def _blanked(rows: Iterator[Row], blank: dict[int, list[int]]) -> Iterator[Row]:
+    """``rows`` with the given cells emptied (a row left with no value is passed over)."""
+    for number, cells in rows:
+        columns = blank.get(number)
+        if columns:
+            for col in columns:
+                if col < len(cells):
+                    cells[col] = None
+            _trim(cells)
+            if all(value is None for value in cells):
+                continue
+        yield number, cells
 
 
 def _emit_rows(
@@ -719,6 +740,14 @@ class _ZipFacts:
             )
         return self.ods_scans[sheet]
 
+    def error_cells(self, sheet: str) -> dict[int, list[int]]:
+        """Cells the reader must read as empty, by row number: .ods error results."""
+        blank: dict[int, list[int]] = {}
+        if self.kind == "ods":
+            for (row, col), _ in self._ods_scan(sheet).errors:
+                blank.setdefault(row + 1, []).append(col)
+        return blank
+
     def merged_ranges(self, sheet: str) -> list[package_scan.Range] | None:
         """Merged ranges calamine does not report (.ods, .xlsb); None where calamine does."""
         if self.kind == "ods":
@@ -871,27 +900,28 @@ class _ZipFacts:
     def formula_findings(self, table: Table, sheet: str) -> None:
         """Name the formula cells of ``sheet`` without a stored value, and the error cells."""
         if self.kind == "ods":
-            missing = [cell_name(r + 1, c) for r, c in self._ods_scan(sheet).missing]
-            errors: list[tuple[str, str]] = []
-            program = "LibreOffice Calc or Excel"
+            ods = self._ods_scan(sheet)
+            missing = [cell_name(r + 1, c) for r, c in ods.missing]
+            errors = [(cell_name(r + 1, c), text or "error") for (r, c), text in ods.errors]
+            program, error_kind = "LibreOffice Calc or Excel", "error"
         else:
             scan = self.scan_for(sheet)
             missing = scan.missing if scan is not None else []
             errors = scan.errors if scan is not None else []
-            program = "Excel"
+            program, error_kind = "Excel", "Excel error"
         for n, (ref, text) in enumerate(errors):
             if n >= MAX_CELL_FINDINGS:
                 table._finding(
                     Severity.WARNING,
                     "cell.error_value",
-                    f"{len(errors) - n:,} more cells holding Excel errors are not listed",
+                    f"{len(errors) - n:,} more cells holding errors are not listed",
                 )
                 break
             m = re.match(r"([A-Z]+)(\d+)", ref)
             table._finding(
                 Severity.WARNING,
                 "cell.error_value",
-                f"cell {ref} holds the Excel error {text}; it reads as empty",
+                f"cell {ref} holds the {error_kind} {text}; it reads as empty",
                 row=int(m.group(2)) if m else None,
                 column=m.group(1) if m else None,
                 value=text,

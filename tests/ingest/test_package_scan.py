@@ -83,6 +83,46 @@ def test_ods_merged_and_unvalued_formula_cells_are_named(tmp_path: Path) -> None
     assert "cells A3:D3 are merged" in ranges[0] and "cells A5:A6 are merged" in ranges[1]
 
 
+def test_ods_error_results_are_named_and_read_as_empty(tmp_path: Path) -> None:
+    # LibreOffice stores an error result with the number it computed beside it (0 for #DIV/0!),
+    # which calamine returns as if it were the value.
+    div0 = (
+        '<table:table-cell table:formula="of:=1/0" office:value-type="float" office:value="0" '
+        'calcext:value-type="error"><text:p>#DIV/0!</text:p></table:table-cell>'
+    )
+    na = (
+        '<table:table-cell table:formula="of:=NA()" calcext:value-type="error">'
+        "<text:p>#N/A</text:p></table:table-cell>"
+    )
+    path = write_ods_xml(
+        tmp_path / "errors.ods",
+        '<table:table table:name="S">'
+        + ods_row(ods_cell("Case No"), ods_cell("Count"), ods_cell("DOB"))
+        + ods_row(ods_cell("A-1"), div0, ods_cell("x"))
+        + ods_row(ods_cell("A-2"), ods_cell("1"), na)
+        + ods_row(div0, extra=' table:number-rows-repeated="2"')  # rows of errors only
+        + ods_row(ods_cell("A-3"))
+        + "</table:table>",
+    )
+    with open_table(path) as table:
+        rows = list(table.rows())
+        errors = [f for f in table.findings if f.code == "cell.error_value"]
+    assert rows == [
+        (1, ["Case No", "Count", "DOB"]),
+        (2, ["A-1", None, "x"]),
+        (3, ["A-2", "1"]),
+        (6, ["A-3"]),  # rows 4 and 5 held nothing but errors
+    ]
+    assert [(f.row, f.column, f.value) for f in errors] == [
+        (2, "B", "#DIV/0!"),
+        (3, "C", "#N/A"),
+        (4, "A", "#DIV/0!"),
+        (5, "A", "#DIV/0!"),
+    ]
+    assert "cell B2 holds the error #DIV/0!; it reads as empty" in errors[0].message
+    assert "cell.formula_no_value" not in [f.code for f in table.findings]
+
+
 def test_ods_scan_reads_the_chosen_sheet_whatever_the_chunking() -> None:
     content = ("<office:spreadsheet>" + REPORT + "</office:spreadsheet>").encode()
     whole = ods_scan(_stream([content]), "Cases & Fines")
@@ -158,10 +198,11 @@ _TAG_ORACLE = re.compile(
 _ATTR_ORACLE = re.compile(rb"""([\w.:-]+)\s*=\s*"([^"]*)\"""")
 
 
-def _oracle(content: bytes, sheet: str) -> tuple[list[Any], list[Any]]:
+def _oracle(content: bytes, sheet: str) -> tuple[list[Any], list[Any], list[Any]]:
     """Every tag of the chosen sheet in order: the obvious walk ``ods_scan`` must agree with."""
     merged: list[Any] = []
     missing: list[Any] = []
+    errors: list[Any] = []
     active = False
     row = repeat = col = 0
     for m in _TAG_ORACLE.finditer(content):
@@ -185,15 +226,23 @@ def _oracle(content: bytes, sheet: str) -> tuple[list[Any], list[Any]]:
             continue
         if closing:
             continue
+        cols_repeated = int(attrs.get(b"table:number-columns-repeated", b"1"))
         if name == b"table-cell":
             rows = int(attrs.get(b"table:number-rows-spanned", b"1"))
             cols = int(attrs.get(b"table:number-columns-spanned", b"1"))
             if rows > 1 or cols > 1:
                 merged.append(((row, col), (row + rows - 1, col + cols - 1)))
-            if b"table:formula" in attrs and b"office:value-type" not in attrs:
-                missing.append((row, col))
-        col += int(attrs.get(b"table:number-columns-repeated", b"1"))
-    return merged, missing
+            every = [
+                (r, c) for r in range(row, row + repeat) for c in range(col, col + cols_repeated)
+            ]
+            if attrs.get(b"calcext:value-type") == b"error":
+                text = re.search(rb"<text:p>([^<]*)</text:p>", content[m.end() :])
+                shown = text.group(1).decode() if text and not empty else ""
+                errors.extend((p, shown) for p in every)
+            elif b"table:formula" in attrs and b"office:value-type" not in attrs:
+                missing.extend(every)
+        col += cols_repeated
+    return merged, missing, errors
 
 
 _CELLS = st.sampled_from(
@@ -209,6 +258,11 @@ _CELLS = st.sampled_from(
         'office:value="1"><text:p>1</text:p></table:table-cell>',
         '<table:table-cell table:formula="of:=1>0"/>',
         '<table:table-cell table:style-name="ce1" table:formula="of:=NOW()"></table:table-cell>',
+        '<table:table-cell table:formula="of:=1/0" office:value-type="float" office:value="0" '
+        'calcext:value-type="error"><text:p>#DIV/0!</text:p></table:table-cell>',
+        '<table:table-cell table:number-columns-repeated="2" table:formula="of:=NA()" '
+        'calcext:value-type="error"><text:p>#N/A</text:p></table:table-cell>',
+        ods_cell('calcext:value-type="error" (text)'),
     ]
 )
 _ROWS = st.lists(
@@ -241,4 +295,4 @@ def test_ods_scan_agrees_with_a_tag_by_tag_walk(
     chunks = [content[i : i + size] for i in range(0, len(content), size)]
     for sheet in ("One", "Two"):
         scan = ods_scan(_stream(chunks), sheet)
-        assert (scan.merged, scan.missing) == _oracle(content, sheet)
+        assert (scan.merged, scan.missing, scan.errors) == _oracle(content, sheet)
