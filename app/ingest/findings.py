@@ -42,3 +42,53 @@ class Finding:
             "column": self.column,
             "value": self.value,
         }
+
+
+# What a person reads as the title of a group of findings (the import wizard's report). Every
+# code the importer writes has one (a test reads the source for them); an unknown code still
+# gets a readable title from its own words.
+TITLES: dict[str, str] = {
+    "case.status_unknown": "Case status not recognized",
+    "cell.error_value": "Cells holding an error (#N/A, #DIV/0! …)",
+    "cell.formula_no_value": "Formulas without a stored value",
+    "cell.merged": "Merged cells",
+    "cell.too_long": "Cells longer than Excel allows",
+    "date.future": "Dates in the future",
+    "date.implausible": "Implausible dates",
+    "date.impossible": "Impossible dates",
+    "date.number_as_text": "Numbers where a date belongs",
+    "date.serial_out_of_range": "Excel date numbers out of range",
+    "date.two_digit_year": "Two-digit years",
+    "date.unreadable": "Unreadable dates",
+    "disposition.ambiguous": "Ambiguous dispositions",
+    "disposition.unknown": "Dispositions not recognized",
+    "file.hidden_sheets": "Hidden sheets",
+    "file.macros_ignored": "Macros ignored",
+    "file.text_named_as_workbook": "Text file named as a workbook",
+    "header.blank": "Blank headers",
+    "header.duplicate": "Repeated headers",
+    "header.invisible_chars": "Invisible characters in headers",
+    "id.lost_leading_zero": "IDs that may have lost leading zeros",
+    "id.numeric_not_checked": "Numeric IDs not checked one by one",
+    "id.scientific": "IDs in scientific notation",
+    "id.unreadable": "Unreadable IDs",
+    "level.unknown": "Offense levels not recognized",
+    "mapping.column_absent": "Mapped columns missing from the sheet",
+    "offense.unknown": "Offense codes not recognized",
+    "row.duplicate": "Exact duplicate rows (counted once)",
+    "row.duplicate_differs": "The same count twice with other details differing",
+    "row.no_case_number": "Rows without a case number",
+    "row.no_person": "Rows without a person key or name",
+    "row.overlap": "Already in the workspace from another file",
+    "text.invisible_characters": "Invisible characters removed",
+}
+
+
+def title(code: str) -> str:
+    """The title of a group of findings: ``cell.merged`` → "Merged cells"."""
+    known = TITLES.get(code)
+    if known is not None:
+        return known
+    kind, _, detail = code.partition(".")
+    text = f"{kind}: {detail}" if detail else kind
+    return (text[:1].upper() + text[1:]).replace("_", " ")

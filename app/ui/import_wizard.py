@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 from app import APP_NAME
 from app.core.dates import cell_text
 from app.core.errors import ClearSlateError
-from app.ingest.findings import Finding, Severity
+from app.ingest.findings import Finding, Severity, title
 from app.ingest.mapping import FIELDS, FIELDS_BY_NAME, Mapping, Profile
 from app.ui.import_pages import backend
 from app.ui.import_pages.models import PreviewModel
@@ -1009,7 +1009,7 @@ class ValidatePage(QWizardPage):
         }
         for severity, code, found in validation.groups():
             group = QTreeWidgetItem(
-                [f"{names[severity]}: {_describe_code(code)} — {len(found):,}", "", "", ""]
+                [f"{names[severity]}: {title(code)} — {len(found):,}", "", "", ""]
             )
             group.setData(0, Qt.ItemDataRole.UserRole, None)
             group.setData(0, Qt.ItemDataRole.AccessibleTextRole, group.text(0))
@@ -1159,13 +1159,6 @@ class ValidatePage(QWizardPage):
         if report.usable_rows == 0:
             return False
         return not report.error_rows or self.wiz.state.skip_invalid
-
-
-def _describe_code(code: str) -> str:
-    """A group's title from its stable code: ``date.two_digit_year`` → "Date: two digit year"."""
-    kind, _, detail = code.partition(".")
-    text = f"{kind}: {detail}" if detail else kind
-    return (text[:1].upper() + text[1:]).replace("_", " ")
 
 
 # -- 4. the import ---------------------------------------------------------------------------------

@@ -290,8 +290,8 @@ def test_findings_are_grouped_click_through_to_the_row_and_export_to_xlsx(qtbot,
     validation = _validated(qtbot, wizard)
     page = wizard.validate_page
     groups = [page.tree.topLevelItem(i).text(0) for i in range(page.tree.topLevelItemCount())]
-    assert groups[0] == "Error: Row: no case number — 1"
-    assert any(g.startswith("Warning: Date: impossible — 1") for g in groups)
+    assert groups[0] == "Error: Rows without a case number — 1"
+    assert any(g.startswith("Warning: Impossible dates — 1") for g in groups)
     assert "with errors: 1" in page.summary.text()
 
     # Rows with errors block the import until the user chooses to skip them.
@@ -319,9 +319,10 @@ def test_findings_are_grouped_click_through_to_the_row_and_export_to_xlsx(qtbot,
 
     sheet = load_workbook(written).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("Severity", "Kind", "File", "Sheet", "Row", "Column", "Value", "Message")
+    assert rows[0] == ("Severity", "Kind", "File", "Sheet", "Row", "Column", "Value", "Message", "Code")
     assert len(rows) == len(validation.findings) + 1
-    assert rows[1][:2] == ("error", "row.no_case_number") and rows[1][4] == 7
+    assert rows[1][:2] == ("error", "Rows without a case number") and rows[1][4] == 7
+    assert rows[1][8] == "row.no_case_number"
     formula_like = [r for r in sheet.iter_rows(min_row=2) if isinstance(r[6].value, str) and r[6].value.startswith("=")]
     assert formula_like, "the formula-looking charge is listed"
     for row in formula_like:

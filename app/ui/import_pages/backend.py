@@ -24,6 +24,7 @@ from app.core.dates import cell_text, parse_date
 from app.core.errors import ImportFailed
 from app.core.progress import Progress, check_cancelled
 from app.ingest.findings import Finding, Severity
+from app.ingest.findings import title as finding_title
 from app.ingest.headers import clean_headers, detect_header_row
 from app.ingest.mapping import (
     FIELDS_BY_NAME,
@@ -357,9 +358,11 @@ def export_findings(findings: Sequence[Finding], target: Path | str) -> Path:
         quoted = book.add_format({"quote_prefix": True})
         columns = tuple(
             _tr(title)
-            for title in ("Severity", "Kind", "File", "Sheet", "Row", "Column", "Value", "Message")
-        )
-        widths = (10, 28, 24, 16, 8, 20, 24, 80)
+            for title in (
+                "Severity", "Kind", "File", "Sheet", "Row", "Column", "Value", "Message", "Code",
+            )
+        )  # fmt: skip
+        widths = (10, 34, 24, 16, 8, 20, 24, 80, 24)
         for col, (title, width) in enumerate(zip(columns, widths)):
             sheet.write_string(0, col, title, bold)
             sheet.set_column(col, col, width)
@@ -368,13 +371,14 @@ def export_findings(findings: Sequence[Finding], target: Path | str) -> Path:
         for r, finding in enumerate(ordered, start=1):
             values = (
                 finding.severity.value,
-                finding.code,
+                finding_title(finding.code),
                 finding.file,
                 finding.sheet,
                 finding.row,
                 finding.column,
                 finding.value,
                 finding.message,
+                finding.code,  # stable, for anyone who filters or reports on them
             )
             for col, value in enumerate(values):
                 if value is None:
