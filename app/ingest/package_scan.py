@@ -20,6 +20,7 @@ import html
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 Position = tuple[int, int]
 Range = tuple[Position, Position]
@@ -176,6 +177,7 @@ class OdsScan:
     # Cells holding an error result (#DIV/0!, #N/A, Err:502): calamine reads the number stored
     # beside it (often 0) or nothing, so the reader blanks them and names them.
     errors: list[tuple[Position, str]] = field(default_factory=list)
+    errors_beyond: int = 0  # error cells past ``limit``: neither listed nor read as empty
 
 
 def _attributes(raw: bytes) -> dict[bytes, bytes]:
@@ -300,16 +302,18 @@ class _OdsWalk:
             row_tag = _CELL_ROW.match(data, row_start)
             row_repeat = _count(_attributes(row_tag.group(1)), _ROWS_REPEATED) if row_tag else 1
             repeat = _count(attrs, b"table:number-columns-repeated")
-            positions = [
+            # A repeated row of repeated cells may stand for millions: only ``limit`` are taken.
+            positions = (
                 (r, c) for r in range(row, row + row_repeat) for c in range(col, col + repeat)
-            ]
+            )
             if error:
                 text = _cell_text(data, cell.end(), cell.group(0).endswith(b"/>"))
-                room = self.limit - len(scan.errors)
-                scan.errors.extend((position, text) for position in positions[: max(room, 0)])
+                room = max(self.limit - len(scan.errors), 0)
+                scan.errors.extend((position, text) for position in islice(positions, room))
+                scan.errors_beyond += max(row_repeat * repeat - room, 0)
             else:
-                room = self.limit - len(scan.missing)
-                scan.missing.extend(positions[: max(room, 0)])
+                room = max(self.limit - len(scan.missing), 0)
+                scan.missing.extend(islice(positions, room))
 
 
 def _cell_text(data: bytes, end: int, empty: bool) -> str:

@@ -904,6 +904,14 @@ class _ZipFacts:
             missing = [cell_name(r + 1, c) for r, c in ods.missing]
             errors = [(cell_name(r + 1, c), text or "error") for (r, c), text in ods.errors]
             program, error_kind = "LibreOffice Calc or Excel", "error"
+            if ods.errors_beyond:
+                table._finding(
+                    Severity.WARNING,
+                    "cell.error_value",
+                    f"{ods.errors_beyond:,} more cells holding errors were not checked one by one: "
+                    "they may read as the number stored with the error. Replace the errors in "
+                    "the sheet (for example with empty cells) and save it again",
+                )
         else:
             scan = self.scan_for(sheet)
             missing = scan.missing if scan is not None else []

@@ -154,6 +154,42 @@ def test_ods_without_spans_or_formulas_is_not_walked(monkeypatch: pytest.MonkeyP
             ods_scan(_stream([spanned[:cut], spanned[cut:]]), "S")
 
 
+def test_ods_repeated_error_cells_are_kept_to_the_limit() -> None:
+    # A row standing for a million rows of a thousand error cells names at most ``limit``.
+    error = (
+        '<table:table-cell table:number-columns-repeated="1000" calcext:value-type="error">'
+        "<text:p>#N/A</text:p></table:table-cell>"
+    )
+    content = (
+        '<table:table table:name="S">'
+        + ods_row(error, extra=' table:number-rows-repeated="1000000"')
+        + "</table:table>"
+    ).encode()
+    scan = ods_scan(_stream([content]), "S", limit=50)
+    assert len(scan.errors) == 50
+    assert scan.errors[0] == ((0, 0), "#N/A") and scan.errors[-1] == ((0, 49), "#N/A")
+    assert scan.errors_beyond == 1_000_000 * 1000 - 50
+
+
+def test_ods_errors_past_the_limit_are_said_not_checked(tmp_path: Path) -> None:
+    error = (
+        '<table:table-cell table:number-columns-repeated="101" calcext:value-type="error">'
+        "<text:p>#N/A</text:p></table:table-cell>"
+    )
+    path = write_ods_xml(
+        tmp_path / "many.ods",
+        '<table:table table:name="S">'
+        + ods_row(ods_cell("Case No"))
+        + ods_row(error, extra=' table:number-rows-repeated="100"')  # 10,100 error cells
+        + ods_row(ods_cell("A-1"))
+        + "</table:table>",
+    )
+    with open_table(path) as table:
+        messages = [f.message for f in table.findings if f.code == "cell.error_value"]
+    assert "100 more cells holding errors were not checked one by one" in messages[0]
+    assert messages[-1] == "9,950 more cells holding errors are not listed"  # of the 10,000
+
+
 def test_xlsb_merged_cells_are_named(tmp_path: Path) -> None:
     path = write_xlsb(
         tmp_path / "binary.xlsb",
