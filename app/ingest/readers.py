@@ -405,7 +405,7 @@ class _CalamineReader(_SheetReader):
         self, workbook: Any, sheet: Any, blank: dict[int, list[int]] | None = None
     ) -> None:
         """``blank``: cells to read as empty, by row number (e.g. an .ods error cell, which
-        calamine reads as the number stored beside the error)."""
+        calamine reads as whatever value the writer stored beside the error, such as 0)."""
         self._workbook = workbook
         self._sheet = sheet
         self._blank = blank or {}

@@ -84,8 +84,9 @@ def test_ods_merged_and_unvalued_formula_cells_are_named(tmp_path: Path) -> None
 
 
 def test_ods_error_results_are_named_and_read_as_empty(tmp_path: Path) -> None:
-    # LibreOffice stores an error result with the number it computed beside it (0 for #DIV/0!),
-    # which calamine returns as if it were the value.
+    # LibreOffice marks an error result with calcext:value-type="error" beside an ordinary value
+    # type: an empty string (calamine then reads nothing) or, from other writers, a number such
+    # as 0, which calamine returns as if it were the value.
     div0 = (
         '<table:table-cell table:formula="of:=1/0" office:value-type="float" office:value="0" '
         'calcext:value-type="error"><text:p>#DIV/0!</text:p></table:table-cell>'
