@@ -87,6 +87,18 @@ def workspace(tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
 
 
 @pytest.fixture
+def ws(tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
+    """A bare new workspace: no policy, no users (the store and import services need neither)."""
+    from app.store.workspace import Workspace
+
+    bare = Workspace.create(tmp_path / "w.clearslate")
+    try:
+        yield bare
+    finally:
+        bare.close()
+
+
+@pytest.fixture
 def workspace_path(tmp_path: Path) -> Path:
     """The path of a fresh workspace file (closed), for CLI and window tests."""
     ws = make_workspace(tmp_path)

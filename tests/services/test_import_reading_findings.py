@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from app.services import importing
 from app.store.imports import source_findings
@@ -17,14 +14,6 @@ from tests.ingest.reading_helpers import ods_cell, ods_row, write_ods_xml
 TODAY = dt.date(2026, 1, 1)
 HEADERS = ["Case No", "Defendant Name", "SID", "Charge", "Disposition", "Disp Date", "Comment"]
 
-
-@pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
-    workspace = Workspace.create(tmp_path / "w.clearslate")
-    try:
-        yield workspace
-    finally:
-        workspace.close()
 
 
 def _long_cell_csv(path: Path, long_rows: set[int]) -> Path:

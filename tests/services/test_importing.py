@@ -11,7 +11,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,14 +36,6 @@ HEADERS = [
 ]
 TODAY = dt.date(2026, 1, 1)
 
-
-@pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
-    workspace = Workspace.create(tmp_path / "w.clearslate")
-    try:
-        yield workspace
-    finally:
-        workspace.close()
 
 
 def write_csv(

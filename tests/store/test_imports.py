@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from app.core.errors import ImportFailed
@@ -16,14 +13,6 @@ from app.store.workspace import Workspace
 
 HEADERS = ["Case No", "Count", "Name", "DOB", "SID", "Charge", "Disposition"]
 
-
-@pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
-    workspace = Workspace.create(tmp_path / "s.clearslate")
-    try:
-        yield workspace
-    finally:
-        workspace.close()
 
 
 def records(rows: list[list[object]]) -> RowBatch:
