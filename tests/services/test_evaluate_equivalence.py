@@ -24,23 +24,14 @@ from app.core.model import CountFacts, EventFacts, Outcome, PersonFacts, Reason
 from app.core.offense import parse_offense
 from app.core.records import to_model, tuple_twin
 from app.rules import engine
-from app.rules.packs import Pack, load_pack
+from app.rules.packs import Pack, list_packs, load_pack
 from app.rules.predicates import Ctx, MissingFact, PersonIndex
 from app.services.evaluate import evaluate
 from app.store import evaluation as store
 from tests.conftest import make_workspace
 from tests.evaluation_seed import blank_run
 
-PACKS = [
-    "ca-prop64-state",
-    "ca-prop64-la-2020",
-    "ny-manhattan-2018",
-    "ny-brooklyn-2018",
-    "ny-mrta-2021",
-    "md-baltimore-2019",
-    "md-2022-auto-expunge",
-    "wa-seattle-2018",
-]
+PACKS = [info.id for info in list_packs()]  # every shipped pack (test_packs names them)
 
 # Codes and places of each pack's jurisdiction (from its tables and traps); a person mostly
 # stays in one jurisdiction so that every pack sees eligible counts, with strays and
@@ -331,10 +322,7 @@ def test_writer_rows_match_the_plain_insert(tmp_path: Path) -> None:
             ),
         ]
         with ws.transaction():
-            runs = [
-                blank_run(ws, "p")
-                for _ in range(2)
-            ]
+            runs = [blank_run(ws, "p") for _ in range(2)]
             with store.ResultWriter(ws, runs[0], store.ReasonCache()) as writer:
                 writer.write(results[:2])
                 writer.write(results[2:])

@@ -20,6 +20,7 @@ from app.ingest.normalize_rows import RowNormalizer
 from app.services import importing
 from app.store import imports as store_imports
 from app.store.workspace import Workspace
+from app.tools.make_samples import BENCH_HEADERS
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 1, 1)
@@ -93,24 +94,8 @@ def _assert_same(
 
 # -- a synthetic file with messy values ------------------------------------------------------------
 
-HEADERS = [
-    "Case Number",
-    "Count",
-    "Defendant Last Name",
-    "Defendant First Name",
-    "DOB",
-    "CII",
-    "Sex",
-    "Race",
-    "Court Location",
-    "County",
-    "Filing Date",
-    "Charge",
-    "Charge Description",
-    "Charge Level",
-    "Disposition",
-    "Disposition Date",
-]
+# The court-export layout of the benchmark and make_samples (16 columns).
+HEADERS = BENCH_HEADERS
 MESSY: dict[str, list[Any]] = {
     "case": [
         "BA0001",
