@@ -24,7 +24,7 @@ from app.core.model import Outcome
 from app.core.progress import Progress
 from app.rules.engine import ENGINE_VERSION, effective_as_of, evaluate_person_results
 from app.rules.packs import Pack, load_pack
-from app.services.evaluate_parallel import evaluate_parallel, worker_count
+from app.services.evaluate_parallel import evaluate_parallel, tally_results, worker_count
 from app.store import evaluation as store
 
 # How many changed counts a report lists by id (the total is always exact).
@@ -211,14 +211,9 @@ def evaluate(
             if progress is not None and progress.cancelled():
                 raise Cancelled()
             results = [r for person in batch for r in evaluate_person_results(pack, person, day)]
-            outcome_tally.update([r[1] for r in results])
-            if previous_outcomes is not None:
-                for count_id, outcome, _ in results:
-                    before = previous_outcomes.get(count_id)
-                    if before != outcome.value:
-                        changed_total += 1
-                        if len(changed_ids) < CHANGED_LIST_LIMIT:
-                            changed_ids.append((count_id, before, outcome.value))
+            changed_total += tally_results(
+                results, outcome_tally, previous_outcomes, changed_ids, CHANGED_LIST_LIMIT
+            )
             if writer is not None:
                 writer.write(results)
             done += len(results)

@@ -31,7 +31,7 @@ import pickle
 import sys
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -106,6 +106,28 @@ class _Config:
 _Task = tuple[int, int, int]
 
 
+def tally_results(
+    results: list[Any],
+    tally: Counter[Outcome],
+    previous: Mapping[int, str] | None,
+    changed: list[tuple[int, str | None, str]],
+    limit: int,
+) -> int:
+    """Count each result's outcome in ``tally``; with a previous run's outcomes, list (up to
+    ``limit`` in ``changed``) the counts whose outcome differs. Returns how many differ."""
+    tally.update([r[1] for r in results])
+    if previous is None:
+        return 0
+    differ = 0
+    for count_id, outcome, _ in results:
+        before = previous.get(count_id)
+        if before != outcome.value:
+            differ += 1
+            if len(changed) < limit:
+                changed.append((count_id, before, outcome.value))
+    return differ
+
+
 def _evaluate_range(
     ws: Any, cfg: _Config, pack: Any, encoder: store.ResultEncoder | None, task: _Task
 ) -> tuple[Any, ...]:
@@ -122,14 +144,7 @@ def _evaluate_range(
     done = 0
     for people in store.iter_people_range(ws, first, last):
         results = [r for person in people for r in evaluate_person_results(pack, person, cfg.as_of)]
-        tally.update([r[1] for r in results])
-        if previous is not None:
-            for count_id, outcome, _ in results:
-                before = previous.get(count_id)
-                if before != outcome.value:
-                    changed_total += 1
-                    if len(changed) < cfg.changed_limit:
-                        changed.append((count_id, before, outcome.value))
+        changed_total += tally_results(results, tally, previous, changed, cfg.changed_limit)
         if encoder is not None:
             batches.append(encoder.encode(results))
         done += len(results)
