@@ -245,7 +245,7 @@ class _OdsWalk:
         elif final:
             cut = len(data)
         else:
-            cut = max(data.rfind(start, lo) for start in _ROW_STARTS)
+            cut = _last_row_start(data, lo, len(data))
             if cut <= lo:  # no row started here (or one longer than the chunk): read on
                 return lo if lo else 0
         self._cells(data, lo, cut)
@@ -279,7 +279,7 @@ class _OdsWalk:
         row_at, rows_before = lo, 0
         for tag in sorted(tags):
             cell = _CELL.match(data, tag)
-            row_start = max(data.rfind(start, lo, tag) for start in _ROW_STARTS)
+            row_start = _last_row_start(data, lo, tag)
             if cell is None or cell.group(1) != b"table-cell" or row_start < 0:
                 continue
             rows_before += _rows(data, row_at, row_start)
@@ -325,6 +325,11 @@ def _cell_text(data: bytes, end: int, empty: bool) -> str:
     if m is None:
         return ""
     return html.unescape(_ANY_TAG.sub(b"", m.group(1)).decode("utf-8", "replace")).strip()[:64]
+
+
+def _last_row_start(data: bytes, lo: int, hi: int) -> int:
+    """Where the last row starting in ``data[lo:hi]`` starts; -1 if none does."""
+    return max(data.rfind(start, lo, hi) for start in _ROW_STARTS)
 
 
 def _rows(data: bytes, lo: int, hi: int) -> int:
