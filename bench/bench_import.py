@@ -2,6 +2,7 @@
 and 1,000,000 CSV rows with peak memory. Prints figures; record them in docs/benchmarks.md ("## Import").
 
     .venv/bin/python bench/bench_import.py [--rows 100000] [--csv-rows 1000000] [--dir /tmp/cs-bench]
+                                           [--repeat N] [--shared-strings]
 
 Each measurement runs in a fresh child process so peak RSS (ru_maxrss) belongs to it alone.
 Wall time and CPU time are both printed: on a shared machine the CPU time is the steadier figure.
@@ -90,6 +91,11 @@ def main() -> int:
     parser.add_argument("--csv-rows", type=int, default=1_000_000)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/cs-bench"))
     parser.add_argument("--repeat", type=int, default=1, help="keep the fastest of N runs")
+    parser.add_argument(
+        "--shared-strings",
+        action="store_true",
+        help="write the xlsx's texts to a shared-strings table, as Excel saves them (default: inline)",
+    )
     parser.add_argument("--child", nargs=3, metavar=("KIND", "PATH", "WORK"))
     args = parser.parse_args()
     if args.child:
@@ -98,9 +104,10 @@ def main() -> int:
     from app.tools.make_samples import write_bench_csv, write_bench_xlsx
 
     args.dir.mkdir(parents=True, exist_ok=True)
-    xlsx = args.dir / f"synthetic_{args.rows}.xlsx"
+    name = f"synthetic_{args.rows}{'_shared' if args.shared_strings else ''}.xlsx"
+    xlsx = args.dir / name
     if not xlsx.exists():
-        write_bench_xlsx(xlsx, args.rows)
+        write_bench_xlsx(xlsx, args.rows, shared_strings=args.shared_strings)
     print(f"load average before: {_load()} ({os.cpu_count()} CPUs)")
     calamine = run("calamine", xlsx, args.dir, args.repeat)
     imported = run("import", xlsx, args.dir, args.repeat)

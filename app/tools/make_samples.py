@@ -2042,10 +2042,14 @@ def write_bench_csv(path: Path, n: int) -> Path:
     return path
 
 
-def write_bench_xlsx(path: Path, n: int) -> Path:
+def write_bench_xlsx(path: Path, n: int, *, shared_strings: bool = False) -> Path:
+    """The benchmark workbook: texts written inline (a streaming writer's way), or with
+    ``shared_strings`` into a shared-strings table (Excel's way when a user saves a file)."""
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(
+        str(path), {"constant_memory": not shared_strings, "strings_to_numbers": False}
+    )
     sheet = book.add_worksheet("Export")
     date_format = book.add_format({"num_format": "mm/dd/yyyy"})
     sheet.write_row(0, 0, BENCH_HEADERS)
