@@ -28,7 +28,6 @@ import gc
 import multiprocessing
 import os
 import pickle
-import sys
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -41,6 +40,7 @@ from app.core.model import Outcome
 from app.core.progress import Progress
 from app.rules.engine import evaluate_person_results
 from app.rules.packs import load_pack
+from app.services.spawn import can_spawn
 from app.store import evaluation as store
 
 # Below this many counts a run stays in one process (tests and small counties pay no
@@ -65,16 +65,6 @@ def worker_count(count_total: int) -> int:
     if count_total < MIN_COUNTS or not can_spawn():
         return 1
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
-
-
-def can_spawn() -> bool:
-    """Spawned workers re-import the main script by its path (or the frozen executable).
-    Code fed on standard input or typed at a prompt has none, so such a caller stays serial
-    instead of failing with a worker that cannot start."""
-    if getattr(sys, "frozen", False):
-        return True
-    path = getattr(sys.modules.get("__main__"), "__file__", None)
-    return path is not None and os.path.isfile(path)
 
 
 @dataclass

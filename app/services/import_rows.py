@@ -39,7 +39,7 @@ from app.ingest.normalize_rows import RowNormalizer
 from app.ingest.readers import Table, open_table
 from app.ingest.sniff import TEXT_KINDS
 from app.ingest.validate import batches
-from app.services.evaluate_parallel import can_spawn
+from app.services.spawn import can_spawn
 
 # Below this size the worker's start-up (a fresh interpreter importing the ingest code, a few
 # tenths of a second) costs more than it can win: stay in this process. ~60,000 rows.
