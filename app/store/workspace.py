@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -15,15 +16,16 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from app import WORKSPACE_SUFFIX
 from app.core.clock import stamp, utc_now
 from app.core.errors import WorkspaceError, WorkspaceLocked
 from app.store import audit
 from app.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 
@@ -139,9 +141,15 @@ class Workspace:
     def __init__(self, path: Path, conn: sqlite3.Connection, warning: str | None) -> None:
         self.path = path
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         self.storage_warning = warning
         self._depth = 0
+
+    @functools.cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the same connection (imported on first use: it costs ~50 ms)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     # -- opening -----------------------------------------------------------------------
 
