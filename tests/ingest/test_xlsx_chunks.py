@@ -246,13 +246,17 @@ def test_namespace_prefixed_sheet_reads_the_same(
     assert len(chunked["rows"]) == 200
 
 
-def test_bench_sheet_with_inline_strings_reads_the_same(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+@pytest.mark.parametrize(("shared_strings", "chunks"), [(False, 10), (True, 3)])
+def test_bench_sheet_reads_the_same(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, shared_strings: bool, chunks: int
 ) -> None:
-    path = write_bench_xlsx(tmp_path / "bench.xlsx", 3000)
+    # Both ways the benchmark writes its workbook: inline texts, and Excel's shared strings
+    # (every chunk's workbook carries the strings table, so its chunks are larger).
+    path = write_bench_xlsx(tmp_path / "bench.xlsx", 3000, shared_strings=shared_strings)
+    assert ("xl/sharedStrings.xml" in zipfile.ZipFile(path).namelist()) is shared_strings
     monkeypatch.setattr(xc, "CHUNK_THRESHOLD", 0)
     monkeypatch.setattr(xc, "CHUNK_BYTES", 200_000)
-    assert _chunk_count(path) >= 10
+    assert _chunk_count(path) >= chunks
     chunked, whole = _both(monkeypatch, path)
     assert chunked["reader"] == "_ChunkedReader"
     _assert_same(chunked, whole)
