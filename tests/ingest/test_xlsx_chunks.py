@@ -246,7 +246,7 @@ def test_namespace_prefixed_sheet_reads_the_same(
     assert len(chunked["rows"]) == 200
 
 
-@pytest.mark.parametrize(("shared_strings", "chunks"), [(False, 10), (True, 3)])
+@pytest.mark.parametrize(("shared_strings", "chunks"), [(False, 10), (True, 5)])
 def test_bench_sheet_reads_the_same(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, shared_strings: bool, chunks: int
 ) -> None:
