@@ -189,6 +189,47 @@ _DISPOSITION_PATTERNS: list[tuple[Disposition | str, re.Pattern[str]]] = [
 ]
 
 
+# Words that undo what the rest of the text says: a conviction withdrawn, reversed or set
+# aside is no longer a plain conviction, and a recalled, vacated or served warrant is no
+# longer outstanding. Which disposition stands instead is for a person to read in the record.
+_UNDONE = re.compile(
+    r"\bNOT CONVICTED\b|\bNO CONVICTION\b|\bWITHDR[AE]WN?\b|\bREVERS(?:ED|AL)\b|\bSET ASIDE\b|"
+    r"\bOVERTURNED\b|\bANNULLED\b|\bRESCINDED\b|\bNEW TRIAL\b|\bJUDGE?MENT FOR (?:THE )?DEF"
+)
+_WARRANT_ENDED = re.compile(
+    r"\b(?:NO|WITHOUT) (?:BENCH )?WARR(?:ANT)?S?\b|"
+    r"\b(?:WARR(?:ANT)?S?|BW) (?:WAS |IS |HAS BEEN )?(?:RECALLED|VACATED|QUASHED|CLEARED|SERVED|"
+    r"EXECUTED|WITHDRAWN|CANCELL?ED|RELEASED|RETURNED|SATISFIED|PURGED|DISCHARGED|LIFTED|EXPIRED)\b"
+)
+
+
+def _upper_words(text: str) -> str:
+    """Upper case, punctuation as spaces, single spaces: ``"Open - no warrant"`` → ``"OPEN NO WARRANT"``."""
+    return " ".join(re.sub(r"[^A-Z0-9 ]+", " ", text.upper()).split())
+
+
+_STATUS_WARRANT = re.compile(r"WARR|\bBW\b|\bFTA\b|\bFAIL\w* TO APPEAR\b")
+_STATUS_OPEN = re.compile(r"\b(?:RE)?OPEN(?:ED)?\b|\bPENDING\b|\bACTIVE\b|\bUNDISPOSED\b")
+_STATUS_CLOSED = re.compile(r"\bCLOSED\b|\bDISPOSED\b|\bINACTIVE\b|\bTERMINATED\b")
+
+
+def parse_case_status(text: str) -> str | None:
+    """``warrant``, ``open`` or ``closed`` from a case-status text; None when it says neither
+    or both (``OPEN/CLOSED``), so the status is left empty and reported, never guessed.
+
+    A warrant that is no longer outstanding (``OPEN - NO WARRANT``, ``WARRANT RECALLED``) is
+    not a warrant: the rest of the text decides. Words are matched whole, so ``INACTIVE`` is
+    closed and ``UNDISPOSED`` open.
+    """
+    words = _WARRANT_ENDED.sub(" ", _upper_words(text))
+    if _STATUS_WARRANT.search(words):
+        return "warrant"
+    is_open, is_closed = bool(_STATUS_OPEN.search(words)), bool(_STATUS_CLOSED.search(words))
+    if is_open != is_closed:
+        return "open" if is_open else "closed"
+    return None
+
+
 def parse_disposition(raw: str | None) -> DispositionResult:
     """Read a disposition text; unknown or self-contradicting text is a finding, never a guess.
 
@@ -198,7 +239,7 @@ def parse_disposition(raw: str | None) -> DispositionResult:
     cleaned = clean_text(raw).text
     if cleaned is None:
         return DispositionResult(None)
-    text = " ".join(re.sub(r"[^A-Z0-9 ]+", " ", cleaned.upper()).split())
+    text = _upper_words(cleaned)
     if text in {"C", "CONV", "CNV"}:
         return DispositionResult(Disposition.CONVICTED)
     if text in {"D", "DIS", "DISM"}:
@@ -209,6 +250,22 @@ def parse_disposition(raw: str | None) -> DispositionResult:
         return DispositionResult(Disposition.OPEN)
     if text in {"W", "WAR", "WARR", "BW"}:
         return DispositionResult(Disposition.WARRANT)
+    if _WARRANT_ENDED.search(text):
+        return DispositionResult(
+            None,
+            None,
+            "disposition.ambiguous",
+            f"{cleaned!r} says a warrant is no longer outstanding (none, recalled, vacated or "
+            "served); a person must check how the case stands",
+        )
+    if _UNDONE.search(text):
+        return DispositionResult(
+            None,
+            None,
+            "disposition.ambiguous",
+            f"{cleaned!r} says a conviction was undone or never entered (withdrawn, reversed, "
+            "set aside); a person must check which disposition stands",
+        )
     found: list[Disposition | str] = []
     for kind, pattern in _DISPOSITION_PATTERNS:
         if pattern.search(text):

@@ -25,6 +25,7 @@ from app.core.normalize import (
     match_key,
     normalize_id,
     normalize_sex,
+    parse_case_status,
     parse_disposition,
     parse_level,
     parse_name,
@@ -1217,14 +1218,7 @@ def _offense_key(offense: Offense) -> str:
 
 def _case_status(text: str | None, disposition: Disposition | None) -> tuple[str | None, bool]:
     if text:
-        upper = text.upper()
-        if "WARR" in upper:
-            return "warrant", True
-        if any(w in upper for w in ("OPEN", "PENDING", "ACTIVE")):
-            return "open", True
-        if any(w in upper for w in ("CLOSED", "DISPOSED", "INACTIVE", "TERMINATED")):
-            return "closed", True
-        return None, True
+        return parse_case_status(text), True
     if disposition is Disposition.WARRANT:
         return "warrant", False
     if disposition is Disposition.OPEN:

@@ -13,6 +13,7 @@ from app.core.normalize import (
     match_key,
     normalize_id,
     normalize_sex,
+    parse_case_status,
     parse_disposition,
     parse_level,
     parse_name,
@@ -113,6 +114,86 @@ def test_unknown_or_contradicting_dispositions_are_findings(raw: str, code: str)
     assert result.disposition is None
     assert result.code == code
     assert raw in (result.message or "")
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        ("NOT CONVICTED", "undone or never entered"),
+        ("PLEA WITHDRAWN", "undone or never entered"),
+        ("Guilty plea withdrawn", "undone or never entered"),
+        ("CONVICTION REVERSED", "undone or never entered"),
+        ("CONVICTION SET ASIDE", "undone or never entered"),
+        ("GUILTY VERDICT SET ASIDE", "undone or never entered"),
+        ("JUDGMENT FOR DEFENDANT", "undone or never entered"),
+        ("CONVICTED - NEW TRIAL GRANTED", "undone or never entered"),
+        ("WARRANT RECALLED", "no longer outstanding"),
+        ("BENCH WARRANT VACATED", "no longer outstanding"),
+        ("WARRANT SERVED", "no longer outstanding"),
+        ("BW EXECUTED", "no longer outstanding"),
+        ("OPEN - NO WARRANT", "no longer outstanding"),
+    ],
+)
+def test_undone_convictions_and_ended_warrants_go_to_a_person(raw: str, says: str) -> None:
+    # Each of these reads as CONVICTED or WARRANT word by word; taken whole it is neither
+    # (audit of 2026-11-22: NOT CONVICTED gave eligible_dismiss, WARRANT RECALLED a vacate).
+    result = parse_disposition(raw)
+    assert result.disposition is None
+    assert result.code == "disposition.ambiguous"
+    assert raw in (result.message or "") and says in (result.message or "")
+
+
+@given(
+    st.sampled_from(
+        [
+            (word, undo)
+            for word in ("GUILTY", "CONVICTED", "PLEA GUILTY", "CONVICTION")
+            for undo in ("WITHDRAWN", "REVERSED", "SET ASIDE", "VACATED", "OVERTURNED")
+        ]
+        + [
+            (word, undo)
+            for word in ("WARRANT", "BENCH WARRANT", "BW", "WARRANTS")
+            for undo in ("RECALLED", "VACATED", "SERVED", "QUASHED", "CANCELLED", "WITHDRAWN")
+        ]
+    ),
+    st.sampled_from([" ", " - ", "/", ", "]),
+)
+def test_undoing_words_never_leave_a_conviction_or_warrant(pair: tuple[str, str], sep: str) -> None:
+    word, undo = pair
+    result = parse_disposition(f"{word}{sep}{undo}")
+    assert result.disposition not in (Disposition.CONVICTED, Disposition.WARRANT)
+    assert result.code == "disposition.ambiguous"
+
+
+def test_a_served_sentence_is_still_a_conviction() -> None:
+    # "Served" undoes a warrant, never a conviction.
+    assert parse_disposition("GUILTY - SENTENCE SERVED").disposition is Disposition.CONVICTED
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("OPEN", "open"),
+        ("Pending", "open"),
+        ("REOPENED", "open"),
+        ("UNDISPOSED", "open"),
+        ("OPEN - NO WARRANT", "open"),
+        ("CLOSED", "closed"),
+        ("INACTIVE", "closed"),
+        ("DISPOSED", "closed"),
+        ("CLOSED - BW RECALLED", "closed"),
+        ("WARRANT", "warrant"),
+        ("BENCHWARRANT", "warrant"),
+        ("Active Warrant", "warrant"),
+        ("OPEN - FTA", "warrant"),
+        ("WARRANT VACATED", None),
+        ("OPEN/CLOSED", None),
+        ("TRANSFERRED", None),
+    ],
+)
+def test_case_status(text: str, status: str | None) -> None:
+    # Whole words: INACTIVE is not ACTIVE, UNDISPOSED not DISPOSED; an ended warrant is none.
+    assert parse_case_status(text) == status
 
 
 @given(
