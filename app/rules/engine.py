@@ -3,7 +3,8 @@
 The first rule whose conditions all hold decides a count. A condition that needs a fact
 the data lack raises :class:`MissingFact`; the rule then answers ``needs_review`` with a
 reason naming what to check (or, for rules marked ``on_missing = "skip"``, the engine tries
-the next rule and keeps the note for the final reason). The engine is pure: the same pack,
+the next rule and keeps the note for the final reason; for not_eligible rules marked
+``"defer"``, a later not_eligible still decides and anything else becomes needs_review). The engine is pure: the same pack,
 options, facts and as-of date always give the same recommendations.
 """
 
@@ -17,7 +18,14 @@ from typing import Any
 
 from app.core.model import CountFacts, Offense, Outcome, PersonFacts, Reason, Recommendation
 from app.rules.packs import Pack, Rule
-from app.rules.predicates import Check, Ctx, MissingFact, PersonIndex, is_offense_only
+from app.rules.predicates import (
+    Check,
+    Ctx,
+    MissingFact,
+    PersonIndex,
+    is_offense_only,
+    reads_count_dates,
+)
 
 # Bump when a change to the engine or the predicate library can change any outcome; every
 # run stores it with the pack's hash so a recommendation can be reproduced later.
@@ -115,6 +123,7 @@ class _Step:
     facts: dict[str, Any]  # from the offense-only conditions
     rest: tuple[Check, ...]  # conditions that read the rest of the record
     cached: tuple[Reason, ...] | None  # the reasons, when nothing else can change them
+    reads_dates: bool = False  # a condition reads the count's dates (see _finish)
 
 
 def _text_fields(text: str) -> set[str]:
@@ -145,7 +154,8 @@ def _build_plan(pack: Pack, offense: Offense) -> tuple[_Step, ...]:
             f in facts or f in _OFFENSE_FIELDS or f.startswith("opt_") for f in fields
         ):
             cached = (_reason(rule, facts, count, pack.options),)
-        steps.append(_Step(rule, facts, tuple(rest), cached))
+        reads_dates = any(reads_count_dates(c) for c in rest)
+        steps.append(_Step(rule, facts, tuple(rest), cached, reads_dates))
         if not rest:
             break  # an unconditional step always decides: later rules are unreachable
     return tuple(steps)
@@ -169,13 +179,69 @@ def _plan(pack: Pack, offense: Offense) -> tuple[_Step, ...]:
 Result = tuple[int, Outcome, tuple[Reason, ...]]
 
 
+def date_conflict(count: CountFacts) -> str | None:
+    """The count's dates contradicting each other, in words, or None.
+
+    A disposition or filing before the offense it is about is impossible: one of the dates
+    is wrong, and every date rule (cut-offs, ages, priors) may have read the wrong one.
+    """
+    offense = count.offense_date
+    if offense is None:
+        return None
+    found = []
+    if count.disposition_date is not None and count.disposition_date < offense:
+        found.append(f"disposition date ({count.disposition_date.isoformat()})")
+    if count.filing_date is not None and count.filing_date < offense:
+        found.append(f"filing date ({count.filing_date.isoformat()})")
+    if not found:
+        return None
+    verb = "are" if len(found) > 1 else "is"
+    return f"{' and '.join(found)} {verb} before the offense date ({offense.isoformat()})"
+
+
+def _finish(
+    step: _Step, count: CountFacts, outcome: Outcome, reasons: tuple[Reason, ...]
+) -> Result:
+    """The rule's answer, unless the count's own dates contradict each other.
+
+    A data-consistency check every pack gets: an eligible answer, or a not_eligible one
+    that rests on a date, becomes needs_review naming the dates; a review gets the note too.
+    """
+    if outcome is Outcome.NOT_ELIGIBLE and not step.reads_dates:
+        return (count.count_id, outcome, reasons)  # decided without the dates
+    problem = date_conflict(count)
+    if problem is None:
+        return (count.count_id, outcome, reasons)
+    rule = step.rule
+    note = Reason(
+        code=f"{rule.code}.dates_inconsistent",
+        text=(
+            f"The {problem}: one of these dates is wrong; check them in the court record "
+            f"before deciding (Needed for: {rule.title}, {rule.citation})."
+        ),
+        citation=rule.citation,
+        facts={"offense": count.offense.display, "dates": problem},
+    )
+    if outcome is Outcome.NEEDS_REVIEW:
+        return (count.count_id, outcome, (*reasons, note))
+    return (count.count_id, Outcome.NEEDS_REVIEW, (note,))
+
+
 def _decide(pack: Pack, plan: tuple[_Step, ...], ctx: Ctx) -> Result:
     count = ctx.count
     skipped: list[Reason] = []
+    # Disqualifiers the data could not settle (rules with on_missing = "defer"): a later
+    # not_eligible still decides, since the count is not eligible either way; anything else
+    # becomes needs_review, so an unsettled disqualifier never lets an eligible through.
+    deferred: list[Reason] = []
     for step in plan:
         rule = step.rule
-        if step.cached is not None and (not skipped or rule.outcome is not Outcome.NEEDS_REVIEW):
-            return (count.count_id, rule.outcome, step.cached)
+        if (
+            step.cached is not None
+            and not deferred
+            and (not skipped or rule.outcome is not Outcome.NEEDS_REVIEW)
+        ):
+            return _finish(step, count, rule.outcome, step.cached)
         # Most steps fail on their first condition: the facts are copied only when a
         # condition holds and adds some (step.facts is shared by every count of the code).
         facts = step.facts
@@ -188,15 +254,30 @@ def _decide(pack: Pack, plan: tuple[_Step, ...], ctx: Ctx) -> Result:
                     facts = {**facts, **got}
             else:
                 reasons = [_reason(rule, facts, count, pack.options)]
+                if deferred and rule.outcome is not Outcome.NOT_ELIGIBLE:
+                    if rule.outcome is Outcome.NEEDS_REVIEW:
+                        reasons = [*deferred, *reasons, *skipped]
+                    else:
+                        reasons = [*deferred, *skipped]
+                    return _finish(step, count, Outcome.NEEDS_REVIEW, tuple(reasons))
                 if rule.outcome is Outcome.NEEDS_REVIEW:
                     # Tell the reviewer what the data could not settle on the way here.
                     reasons.extend(skipped)
-                return (count.count_id, rule.outcome, tuple(reasons))
+                return _finish(step, count, rule.outcome, tuple(reasons))
         except MissingFact as exc:
             if rule.on_missing == "skip":
                 skipped.append(_missing_reason(rule, exc, count))
                 continue
-            return (count.count_id, Outcome.NEEDS_REVIEW, (_missing_reason(rule, exc, count),))
+            if rule.on_missing == "defer":
+                deferred.append(_missing_reason(rule, exc, count))
+                continue
+            return (
+                count.count_id,
+                Outcome.NEEDS_REVIEW,
+                (*deferred, _missing_reason(rule, exc, count)),
+            )
+    if deferred:
+        return (count.count_id, Outcome.NEEDS_REVIEW, (*deferred, *skipped))
     # Unreachable for a validated pack (its last rule has no conditions); be safe anyway.
     return (
         count.count_id,
@@ -221,13 +302,15 @@ def evaluate_person_results(pack: Pack, person: PersonFacts, as_of: dt.date) -> 
     The bulk path: most counts of a real history are decided by their code alone, and
     for them neither the person's index nor a context object is built.
     """
+    if pack.as_of_fixed and pack.as_of is not None:
+        as_of = pack.as_of  # an order of a fixed date: its date, whatever the run asked
     index: PersonIndex | None = None
     out: list[Result] = []
     for count in person.counts:
         plan = _plan(pack, count.offense)
         first = plan[0]
         if first.cached is not None:
-            out.append((count.count_id, first.rule.outcome, first.cached))
+            out.append(_finish(first, count, first.rule.outcome, first.cached))
             continue
         if index is None:
             index = PersonIndex(person)
@@ -241,5 +324,7 @@ def evaluate_person(pack: Pack, person: PersonFacts, as_of: dt.date) -> list[Rec
 
 
 def effective_as_of(pack: Pack, as_of: dt.date | None, today: dt.date) -> dt.date:
-    """The run's reference date: the one asked for, else the pack's, else today."""
+    """The run's reference date: the pack's fixed one, else the one asked for, else the pack's, else today."""
+    if pack.as_of_fixed and pack.as_of is not None:
+        return pack.as_of
     return as_of or pack.as_of or today

@@ -98,11 +98,21 @@ BUILTIN_LISTS: dict[str, NamedList] = {
             "PC 311.10",
             "PC 311.11",
             "PC 314(1)",
+            "PC 314.1",  # the CA DOJ spelling of 314(1) (indecent exposure)
             "PC 314(2)",
             "PC 647.6",
             "PC 647a",
             "PC 653f(c)",
         ),
+    ),
+    # Offenses PC 290(c) may name that DOMAIN.md does not settle (PC 288.2 as a felony, PC 272
+    # lewd or lascivious conduct): needs legal confirmation, so a prior goes to review, never
+    # silently past the disqualifier.
+    "ca_pc290_uncertain": NamedList(
+        "ca_pc290_uncertain",
+        "offense that may require PC 290 registration (needs legal confirmation)",
+        "PC 290(c)",
+        ("PC 288.2", "PC 272"),
     ),
     # PL 70.02: violent felony offenses (classes B, C, D, E), with attempted murder.
     "ny_violent_felonies": NamedList(
@@ -210,3 +220,109 @@ BUILTIN_LISTS: dict[str, NamedList] = {
         ),
     ),
 }
+
+
+# -- places --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Gazetteer:
+    """The counties of one state, so a pack can tell "another county" from "not a county".
+
+    Names are written as :func:`app.rules.predicates.place_key` normalizes them (upper case,
+    no "COUNTY", no dots or apostrophes, SAINT as ST). ``aliases`` map other spellings to
+    every county they may mean: more than one is an ambiguous spelling (NYC, BALTIMORE).
+    ``court_words`` are names that identify a place in a court's name without the word
+    COUNTY ("Manhattan Criminal Court").
+    """
+
+    state: str
+    counties: frozenset[str]
+    aliases: dict[str, frozenset[str]]
+    court_words: frozenset[str] = frozenset()
+
+
+def _gazetteer(
+    state: str,
+    counties: str,
+    aliases: dict[str, tuple[str, ...]],
+    court_words: tuple[str, ...] = (),
+) -> Gazetteer:
+    names = frozenset(n.strip() for n in counties.split(",") if n.strip())
+    for targets in aliases.values():
+        if not set(targets) <= names:  # a typo here would silently misplace a county
+            raise ValueError(f"{state} alias targets {targets} are not all counties")
+    return Gazetteer(
+        state, names, {k: frozenset(v) for k, v in aliases.items()}, frozenset(court_words)
+    )
+
+
+_NYC = ("NEW YORK", "KINGS", "QUEENS", "BRONX", "RICHMOND")
+_NY_COUNTIES = (
+    "ALBANY, ALLEGANY, BRONX, BROOME, CATTARAUGUS, CAYUGA, CHAUTAUQUA, CHEMUNG, CHENANGO, "
+    "CLINTON, COLUMBIA, CORTLAND, DELAWARE, DUTCHESS, ERIE, ESSEX, FRANKLIN, FULTON, GENESEE, "
+    "GREENE, HAMILTON, HERKIMER, JEFFERSON, KINGS, LEWIS, LIVINGSTON, MADISON, MONROE, "
+    "MONTGOMERY, NASSAU, NEW YORK, NIAGARA, ONEIDA, ONONDAGA, ONTARIO, ORANGE, ORLEANS, OSWEGO, "
+    "OTSEGO, PUTNAM, QUEENS, RENSSELAER, RICHMOND, ROCKLAND, ST LAWRENCE, SARATOGA, SCHENECTADY, "
+    "SCHOHARIE, SCHUYLER, SENECA, STEUBEN, SUFFOLK, SULLIVAN, TIOGA, TOMPKINS, ULSTER, WARREN, "
+    "WASHINGTON, WAYNE, WESTCHESTER, WYOMING, YATES"
+)
+
+GAZETTEERS: dict[str, Gazetteer] = {
+    "CA": _gazetteer(
+        "CA",
+        "ALAMEDA, ALPINE, AMADOR, BUTTE, CALAVERAS, COLUSA, CONTRA COSTA, DEL NORTE, EL DORADO, "
+        "FRESNO, GLENN, HUMBOLDT, IMPERIAL, INYO, KERN, KINGS, LAKE, LASSEN, LOS ANGELES, MADERA, "
+        "MARIN, MARIPOSA, MENDOCINO, MERCED, MODOC, MONO, MONTEREY, NAPA, NEVADA, ORANGE, PLACER, "
+        "PLUMAS, RIVERSIDE, SACRAMENTO, SAN BENITO, SAN BERNARDINO, SAN DIEGO, SAN FRANCISCO, "
+        "SAN JOAQUIN, SAN LUIS OBISPO, SAN MATEO, SANTA BARBARA, SANTA CLARA, SANTA CRUZ, SHASTA, "
+        "SIERRA, SISKIYOU, SOLANO, SONOMA, STANISLAUS, SUTTER, TEHAMA, TRINITY, TULARE, TUOLUMNE, "
+        "VENTURA, YOLO, YUBA",
+        {
+            "LA": ("LOS ANGELES",),
+            "SF": ("SAN FRANCISCO",),
+            "SAN BERNADINO": ("SAN BERNARDINO",),  # the common misspelling
+        },
+    ),
+    "NY": _gazetteer(
+        "NY",
+        _NY_COUNTIES,
+        {
+            "MANHATTAN": ("NEW YORK",),
+            "BROOKLYN": ("KINGS",),
+            "STATEN ISLAND": ("RICHMOND",),
+            "THE BRONX": ("BRONX",),
+            # The city is five counties; "NY" may be the state's abbreviation or New York County.
+            "NEW YORK CITY": _NYC,
+            "NYC": _NYC,
+            "CITY OF NEW YORK": _NYC,
+            "NY": tuple(n.strip() for n in _NY_COUNTIES.split(",")),
+        },
+        court_words=("MANHATTAN", "BROOKLYN", "QUEENS", "BRONX", "STATEN ISLAND"),
+    ),
+    "MD": _gazetteer(
+        "MD",
+        "ALLEGANY, ANNE ARUNDEL, BALTIMORE, BALTIMORE CITY, CALVERT, CAROLINE, CARROLL, CECIL, "
+        "CHARLES, DORCHESTER, FREDERICK, GARRETT, HARFORD, HOWARD, KENT, MONTGOMERY, "
+        "PRINCE GEORGES, QUEEN ANNES, ST MARYS, SOMERSET, TALBOT, WASHINGTON, WICOMICO, WORCESTER",
+        {
+            # "BALTIMORE" alone may be the city or the county (two different courts); written
+            # with the word COUNTY it is the county.
+            "BALTIMORE": ("BALTIMORE", "BALTIMORE CITY"),
+            "CITY OF BALTIMORE": ("BALTIMORE CITY",),
+        },
+        court_words=("BALTIMORE CITY",),
+    ),
+    "WA": _gazetteer(
+        "WA",
+        "ADAMS, ASOTIN, BENTON, CHELAN, CLALLAM, CLARK, COLUMBIA, COWLITZ, DOUGLAS, FERRY, "
+        "FRANKLIN, GARFIELD, GRANT, GRAYS HARBOR, ISLAND, JEFFERSON, KING, KITSAP, KITTITAS, "
+        "KLICKITAT, LEWIS, LINCOLN, MASON, OKANOGAN, PACIFIC, PEND OREILLE, PIERCE, SAN JUAN, "
+        "SKAGIT, SKAMANIA, SNOHOMISH, SPOKANE, STEVENS, THURSTON, WAHKIAKUM, WALLA WALLA, "
+        "WHATCOM, WHITMAN, YAKIMA",
+        {},
+    ),
+}
+
+# A pack's jurisdiction names its state first ("California — Los Angeles County").
+STATE_NAMES = {"CALIFORNIA": "CA", "NEW YORK": "NY", "MARYLAND": "MD", "WASHINGTON": "WA"}

@@ -41,6 +41,7 @@ _TOP_KEYS = {
     "jurisdiction",
     "summary",
     "as_of",
+    "as_of_fixed",
     "default_code_book",
     "remedy",
     "territory",
@@ -89,7 +90,9 @@ class Rule:
     text: str
     citation: str
     when: tuple[Check, ...]
-    on_missing: str  # "review": a missing fact sends the count to review; "skip": try the next rule
+    # "review": a missing fact sends the count to review; "skip": try the next rule;
+    # "defer" (not_eligible rules): try the next rule, but only its not_eligible may decide.
+    on_missing: str
     line: int | None = None
 
 
@@ -125,6 +128,9 @@ class Pack:
     rules: tuple[Rule, ...]
     filing: Mapping[str, Any] = field(default_factory=dict)
     source_text: str = field(default="", repr=False)
+    # True when the policy is an order of a fixed date (LA 2020-02-11): its reference date
+    # is `as_of` whatever date a run asks for.
+    as_of_fixed: bool = False
     # The engine's per-offense plans (see app.rules.engine); derived, never compared.
     cache: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -278,6 +284,11 @@ class _Compiler:
         as_of = doc.get("as_of")
         if as_of is not None and (isinstance(as_of, dt.datetime) or not isinstance(as_of, dt.date)):
             raise self.fail("must be a date like 2020-02-11", "as_of")
+        as_of_fixed = doc.get("as_of_fixed", False)
+        if not isinstance(as_of_fixed, bool):
+            raise self.fail("must be true or false", "as_of_fixed")
+        if as_of_fixed and as_of is None:
+            raise self.fail("needs as_of (the fixed reference date)", "as_of_fixed")
         book = doc.get("default_code_book")
         if book is not None and not isinstance(book, str):
             raise self.fail('must be text such as "HS"', "default_code_book")
@@ -309,6 +320,7 @@ class _Compiler:
             rules=rules,
             filing=filing,
             source_text=self.text,
+            as_of_fixed=as_of_fixed,
         )
 
     def _options(self) -> dict[str, OptionDef]:
@@ -499,8 +511,11 @@ class _Compiler:
                     "outcome",
                 ) from None
             on_missing = r.get("on_missing", "review")
-            if on_missing not in ("review", "skip"):
-                raise fail("must be review or skip", "on_missing")
+            if on_missing not in ("review", "skip", "defer"):
+                raise fail("must be review, skip or defer", "on_missing")
+            if on_missing == "defer" and outcome is not Outcome.NOT_ELIGIBLE:
+                # Deferring lets a later not_eligible decide: only sound for a disqualifier.
+                raise fail("defer is only for rules whose outcome is not_eligible", "on_missing")
             when = r.get("when", [])
             if not isinstance(when, list):
                 raise fail("must be a list of conditions", "when")

@@ -79,6 +79,31 @@ class SectionSpec:
         n = len(self.subsections)
         return not n or offense.subsections[:n] == self.subsections
 
+    def relation(self, offense: Offense) -> str:
+        """How a history row's offense relates to this entry, using only its own book.
+
+        ``"match"``; ``"no_book"`` (the section is this entry's but the row names no code
+        book, so it may be another code's section); ``"partial"`` (same book and section,
+        but the row's subdivision is absent or less specific than the entry's, e.g. ``314 PC``
+        against ``PC 314(1)``); or ``""`` (no match).
+        """
+        section = offense.section
+        if section is None:
+            return ""
+        section = section.lower()
+        if not (section.startswith(self.section) if self.prefix else section == self.section):
+            return ""
+        n = len(self.subsections)
+        subs = offense.subsections
+        if n and subs[:n] != self.subsections:
+            # A row with fewer subdivisions that agree so far may still be this entry.
+            if len(subs) < n and subs == self.subsections[: len(subs)]:
+                return "no_book" if offense.code_book is None else "partial"
+            return ""
+        if offense.code_book is None:
+            return "no_book"
+        return "match" if offense.code_book == self.book else ""
+
 
 @dataclass(frozen=True, slots=True)
 class SectionSet:
@@ -95,6 +120,9 @@ class SectionSet:
     # id(offense) -> (offense, default book, answer): a person's priors are matched once per
     # count under evaluation, and the store shares one Offense object per distinct code.
     _memo: dict[int, tuple[Offense, str | None, SectionSpec | None]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _history_memo: dict[int, tuple[Offense, tuple[SectionSpec | None, str]]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -145,6 +173,41 @@ class SectionSet:
                 return spec
         return None
 
+    def match_history(self, offense: Offense) -> tuple[SectionSpec | None, str]:
+        """Match a row of the person's history (never the count under evaluation).
+
+        A pack's default code book describes the count being decided, not the rest of the
+        record: a bookless prior ``187`` is not assumed to be HS 187. Returns ``(spec,
+        "match")``, ``(spec, "no_book" | "partial")`` when the row may be the entry but the
+        data cannot tell (the caller asks a person to check), or ``(None, "")``.
+        """
+        hit = self._history_memo.get(id(offense))
+        if hit is not None and hit[0] is offense:
+            return hit[1]
+        answer = self._match_history(offense)
+        if len(self._history_memo) >= 10_000:
+            self._history_memo.clear()
+        self._history_memo[id(offense)] = (offense, answer)
+        return answer
+
+    def _match_history(self, offense: Offense) -> tuple[SectionSpec | None, str]:
+        section = offense.section
+        if section is None:
+            return None, ""
+        unsure: tuple[SectionSpec | None, str] = (None, "")
+        for spec in (*self._by_section.get(section.lower(), ()), *self._prefixed):
+            how = spec.relation(offense)
+            if how == "match":
+                return spec, how
+            if how and unsure[0] is None:
+                unsure = (spec, how)
+        return unsure
+
+    def specs_for(self, offense: Offense) -> str:
+        """The list entries naming this offense's section, for a reason text."""
+        section = (offense.section or "").lower()
+        return ", ".join(s.text for s in self.specs if s.relation(offense)) or section
+
 
 # -- evaluation context ----------------------------------------------------------------
 
@@ -185,6 +248,8 @@ class Ctx:
 
 # Below this age at a cannabis offense the birth date or the event date is almost surely wrong.
 MIN_PLAUSIBLE_AGE = 10
+# Above this age the birth date is almost surely a placeholder (01/01/1900) or a typo.
+MAX_PLAUSIBLE_AGE = 100
 
 
 def age_on(dob: dt.date, day: dt.date) -> int:
@@ -205,6 +270,39 @@ def _describe(c: CountFacts) -> str:
 def _when(c: CountFacts) -> dt.date | None:
     """The date a conviction happened for ordering: offense, else filing, else disposition."""
     return c.offense_date or c.filing_date or c.disposition_date
+
+
+def _a(what: str) -> str:
+    return ("an " if what[:1].lower() in "aeiou" else "a ") + what
+
+
+def _unsure(other: CountFacts, sset: SectionSet, how: str, what: str) -> MissingFact:
+    """The review message for a history row that may be a listed offense (see match_history)."""
+    specs = sset.specs_for(other.offense)
+    noun = "Conviction" if other.disposition is Disposition.CONVICTED else "Count"
+    if how == "no_book":
+        return MissingFact(
+            "prior_code_book",
+            f"{noun} {_describe(other)} names no code book: check whether it is {specs} "
+            f"({_a(what)}) in the court record.",
+        )
+    return MissingFact(
+        "prior_subdivision",
+        f"{noun} {_describe(other)} does not show the subdivision that would make it {_a(what)} "
+        f"({specs}): check the subdivision in the court record.",
+    )
+
+
+def _undisposed(other: CountFacts, why: str) -> MissingFact:
+    """A count with no disposition whose conviction would change the outcome."""
+    when = other.disposition_date or _when(other)
+    shown = f" ({other.disposition_raw!r} could not be read)" if other.disposition_raw else ""
+    return MissingFact(
+        "prior_disposition",
+        f"The disposition of {other.offense.display or other.offense.raw or 'a count'} "
+        f"(case {other.case_number}, {when.isoformat() if when else 'date unknown'}) is not "
+        f"known{shown}: check whether it ended in a conviction ({why}).",
+    )
 
 
 def _count_date(ctx: Ctx) -> dt.date:
@@ -348,6 +446,10 @@ def compile_predicate(spec: Mapping[str, Any], env: BuildEnv) -> Check:
             inner = kwargs["of"] if isinstance(kwargs["of"], list) else [kwargs["of"]]
             if all(is_offense_only(c) for c in inner):
                 check.offense_only = True  # type: ignore[attr-defined]
+            if any(reads_count_dates(c) for c in inner):
+                check.reads_dates = True  # type: ignore[attr-defined]
+        if name in DATE_READERS:
+            check.reads_dates = True  # type: ignore[attr-defined]
         return check
     except SpecError:
         raise
@@ -363,6 +465,17 @@ OFFENSE_ONLY = frozenset(
 def is_offense_only(check: Check) -> bool:
     """True when the condition depends on nothing but the count's offense code."""
     return bool(getattr(check, "offense_only", False))
+
+
+# Predicates whose answer depends on the count's own offense, filing or disposition date.
+DATE_READERS = frozenset(
+    {"date", "age", "prior_conviction", "prior_same_section", "registration_event"}
+)
+
+
+def reads_count_dates(check: Check) -> bool:
+    """True when the condition reads the count's own dates (see engine._finish)."""
+    return bool(getattr(check, "reads_dates", False))
 
 
 def _merge_lists(names: list[str], lists: Mapping[str, SectionSet]) -> SectionSet:
@@ -660,9 +773,10 @@ def _age(env: BuildEnv, at: str, at_least: int | None, under: int | None) -> Che
                 f"The {at} date is missing, so the person's age then is unknown: check the court record.",
             )
         age = age_on(dob, day)
-        if age < MIN_PLAUSIBLE_AGE:
-            # A birth date after (or just before) the event is a data error, and deciding on
-            # it could turn a dismissal into a reduction or the reverse: a person must look.
+        if age < MIN_PLAUSIBLE_AGE or age > MAX_PLAUSIBLE_AGE:
+            # A birth date after (or just before) the event, or a placeholder like 1900-01-01,
+            # is a data error, and deciding on it could turn a dismissal into a reduction or
+            # the reverse: a person must look.
             raise MissingFact(
                 "dob",
                 f"The date of birth ({dob.isoformat()}) gives age {age} on the {at} date "
@@ -693,21 +807,31 @@ def _same_case_has(
 ) -> Check:
     sset = _union(sections, lists)
     wanted = {Disposition(v) for v in dispositions}
-    book = env.default_book
+    what = sset.title or " or ".join(s.text for s in sset.specs) or "listed offense"
 
     def check(ctx: Ctx) -> Facts | None:
         me = ctx.count
+        pending: MissingFact | None = None  # raised only if no co-count settles it
         for other in ctx.index.by_case.get(me.case_id, ()):
-            if other.count_id == me.count_id or sset.match(other.offense, book) is None:
+            if other.count_id == me.count_id:
+                continue
+            # A co-count is history too: the pack's default book is not assumed for it.
+            spec, how = sset.match_history(other.offense)
+            if spec is None:
                 continue
             if wanted and other.disposition not in wanted:
                 if other.disposition is None:
-                    raise MissingFact(
+                    pending = pending or MissingFact(
                         "disposition",
                         f"Co-count {_describe(other)} has no disposition: check whether it ended in a conviction.",
                     )
                 continue
+            if how != "match":
+                pending = pending or _unsure(other, sset, how, what)
+                continue
             return {"co_count": other.offense.display, "case_number": me.case_number}
+        if pending is not None:
+            raise pending
         return None
 
     return check
@@ -719,20 +843,32 @@ def _same_case_has(
     sections=("sections", False, []),
 )
 def _same_case_other(env: BuildEnv, sections: SectionSet) -> Check:
-    book = env.default_book
+    what = " or ".join(s.text for s in sections.specs) or "listed section"
 
     def check(ctx: Ctx) -> Facts | None:
         me = ctx.count
+        pending: MissingFact | None = None  # raised only if no co-count settles it
         for other in ctx.index.by_case.get(me.case_id, ()):
-            if other.count_id == me.count_id or sections.match(other.offense, book) is not None:
+            if other.count_id == me.count_id:
+                continue
+            # A co-count is history: the pack's default book is not assumed for it.
+            spec, how = sections.match_history(other.offense)
+            if how == "match":
                 continue
             if other.disposition is None:
-                raise MissingFact(
+                pending = pending or MissingFact(
                     "disposition",
                     f"Co-count {_describe(other)} has no disposition: check whether it ended in a conviction.",
                 )
-            if other.disposition is Disposition.CONVICTED:
-                return {"co_count": other.offense.display, "case_number": me.case_number}
+                continue
+            if other.disposition is not Disposition.CONVICTED:
+                continue
+            if spec is not None:  # may be one of the sections: the data cannot tell
+                pending = pending or _unsure(other, sections, how, what)
+                continue
+            return {"co_count": other.offense.display, "case_number": me.case_number}
+        if pending is not None:
+            raise pending
         return None
 
     return check
@@ -780,8 +916,11 @@ def _prior_conviction(
     env: BuildEnv, sections: SectionSet, lists: SectionSet, timing: str, unreadable: str
 ) -> Check:
     sset = _union(sections, lists)
-    book = env.default_book
     what = sset.title or "listed offense"
+
+    def relevant(ctx: Ctx, other: CountFacts, my_date: dt.date | None) -> bool:
+        when = _timing_of(ctx, other, my_date)
+        return timing == "any_other" or when in (timing, "unknown")
 
     def check(ctx: Ctx) -> Facts | None:
         me = ctx.count
@@ -789,42 +928,54 @@ def _prior_conviction(
         if timing in ("before", "after") and my_date is None:
             _count_date(ctx)
         idx = ctx.index
+        # A definite listed conviction decides; what the data leave open (an unreadable or
+        # bookless code, a missing subdivision, date or disposition) is raised only when none
+        # is found, so one unclear row never hides a clear disqualifier.
+        pending: MissingFact | None = None
         for other in idx.convictions:
             if other.count_id == me.count_id:
                 continue
-            if not other.offense.recognized and unreadable == "review":
-                when = _timing_of(ctx, other, my_date)
-                if timing == "any_other" or when in (timing, "unknown"):
-                    raise MissingFact(
+            if not other.offense.recognized or not other.offense.section:
+                if unreadable == "review" and pending is None and relevant(ctx, other, my_date):
+                    pending = MissingFact(
                         "prior_code",
                         f"Conviction in case {other.case_number} has an unreadable offense code "
-                        f"({other.offense.raw or 'blank'!r}): check whether it is a {what}.",
+                        f"({other.offense.raw or 'blank'!r}): check whether it is {_a(what)}.",
                     )
                 continue
-            if sset.match(other.offense, book) is None:
+            spec, how = sset.match_history(other.offense)
+            if spec is None:
                 continue
             when = _timing_of(ctx, other, my_date)
             if timing != "any_other" and when == "unknown":
-                raise MissingFact(
+                pending = pending or MissingFact(
                     "prior_date",
-                    f"Conviction {_describe(other)} is a {what} but has no date: check whether it came before this count.",
+                    f"Conviction {_describe(other)} is {_a(what)} but has no date: check whether it came before this count.",
                 )
-            if timing == "any_other" or when == timing:
-                d = other.disposition_date or _when(other)
-                return {
-                    "prior": other.offense.display,
-                    "prior_case": other.case_number,
-                    "prior_year": d.year if d else "date unknown",
-                    "prior_date": _iso(d),
-                }
+                continue
+            if timing != "any_other" and when != timing:
+                continue
+            if how != "match":
+                pending = pending or _unsure(other, sset, how, what)
+                continue
+            d = other.disposition_date or _when(other)
+            return {
+                "prior": other.offense.display,
+                "prior_case": other.case_number,
+                "prior_year": d.year if d else "date unknown",
+                "prior_date": _iso(d),
+            }
+        if pending is not None:
+            raise pending
         for other in idx.undisposed:
-            if other.count_id != me.count_id and sset.match(other.offense, book) is not None:
-                when = _timing_of(ctx, other, my_date)
-                if timing == "any_other" or when in (timing, "unknown"):
-                    raise MissingFact(
-                        "prior_disposition",
-                        f"Count {_describe(other)} is a {what} but its disposition is missing: check whether it ended in a conviction.",
-                    )
+            if other.count_id == me.count_id or not relevant(ctx, other, my_date):
+                continue
+            if not other.offense.recognized or not other.offense.section:
+                if unreadable == "review":
+                    raise _undisposed(other, f"its code is unreadable too: it may be {_a(what)}")
+                continue
+            if sset.match_history(other.offense)[0] is not None:
+                raise _undisposed(other, f"it may be {_a(what)}")
         return None
 
     return check
@@ -842,27 +993,49 @@ def _prior_same_section(env: BuildEnv, min: int) -> Check:  # noqa: A002 - the p
         me = ctx.count
         my_date = _count_date(ctx)
         mine = me.offense
+        my_book = mine.code_book or book  # the default book is for this count only
         n = 0
         cases: list[str] = []
-        for other in ctx.index.convictions:
+        # Earlier rows that may be convictions of this section but the data cannot tell
+        # (no disposition, no code book, no date): they matter only if they could reach `min`.
+        unsure: list[MissingFact] = []
+        for other in ctx.person.counts:
             o = other.offense
-            if (
-                other.case_id == me.case_id
-                or o.section != mine.section
-                or (o.code_book or book) != (mine.code_book or book)
-            ):
+            if other.case_id == me.case_id or o.section != mine.section:
+                continue
+            if other.disposition is not Disposition.CONVICTED and other.disposition is not None:
                 continue
             when = _timing_of(ctx, other, my_date)
+            if when == "after":
+                continue
             if when == "unknown":
-                raise MissingFact(
-                    "prior_date",
-                    f"Conviction {_describe(other)} has no date: check whether it came before this count.",
+                unsure.append(
+                    MissingFact(
+                        "prior_date",
+                        f"Conviction {_describe(other)} has no date: check whether it came before this count.",
+                    )
+                    if other.disposition is not None
+                    else _undisposed(other, f"it may be an earlier {mine.display} conviction")
                 )
-            if when == "before":
+                continue
+            if other.disposition is None:
+                unsure.append(_undisposed(other, f"it may be an earlier {mine.display} conviction"))
+            elif o.code_book is None:
+                unsure.append(
+                    MissingFact(
+                        "prior_code_book",
+                        f"Conviction {_describe(other)} names no code book: check whether it is "
+                        f"{mine.section} {my_book or ''}".rstrip()
+                        + " in the court record (it would count as a prior of this section).",
+                    )
+                )
+            elif o.code_book == my_book:
                 n += 1
                 cases.append(other.case_number)
         if n >= min:
             return {"prior_count": n, "prior_cases": ", ".join(cases)}
+        if unsure and n + len(unsure) >= min:
+            raise unsure[0]
         return None
 
     return check
@@ -927,16 +1100,36 @@ def _other_open_felony(env: BuildEnv) -> Check:
 )
 def _all_convictions_in(env: BuildEnv, sections: SectionSet) -> Check:
     book = env.default_book
+    what = " or ".join(s.text for s in sections.specs)
 
     def check(ctx: Ctx) -> Facts | None:
+        me = ctx.count
+        pending: MissingFact | None = None  # raised only if no conviction settles it
         for c in ctx.index.convictions:
             if not c.offense.recognized:
-                raise MissingFact(
+                pending = pending or MissingFact(
                     "prior_code",
                     f"Conviction in case {c.case_number} has an unreadable code: check what it was.",
                 )
-            if sections.match(c.offense, book) is None:
-                return None
+                continue
+            if c.count_id == me.count_id:
+                # The pack's default book applies to the count under evaluation only.
+                if sections.match(c.offense, book) is None:
+                    return None
+                continue
+            spec, how = sections.match_history(c.offense)
+            if spec is None:
+                return None  # a conviction outside the sections
+            if how != "match":
+                pending = pending or _unsure(c, sections, how, what)
+        for c in ctx.index.undisposed:
+            # A count of any other section that may be a conviction would end "only these".
+            if c.count_id != me.count_id and sections.match_history(c.offense)[1] != "match":
+                pending = pending or _undisposed(
+                    c, f"a conviction outside {what} would change the answer"
+                )
+        if pending is not None:
+            raise pending
         return {"convictions": len(ctx.index.convictions)}
 
     return check
@@ -955,6 +1148,12 @@ def _sentences_completed(env: BuildEnv) -> Check:
                 )
             if not c.sentence_completed:
                 return None
+        for c in ctx.index.undisposed:
+            # A count that may be a conviction with an open sentence.
+            if c.sentence_completed is not True:
+                raise _undisposed(
+                    c, "a conviction with its sentence not completed would change the answer"
+                )
         return {"sentences": "completed"}
 
     return check
@@ -998,6 +1197,14 @@ def _conviction_within(env: BuildEnv, years: int, levels: list[str]) -> Check:
                 "recent_date": d.isoformat(),
                 "window_start": start.isoformat(),
             }
+        for c in ctx.index.undisposed:
+            # A count with no disposition in (or possibly in) the window may be a conviction.
+            d = c.disposition_date or _when(c)
+            if d is not None and not (start <= d <= ref):
+                continue
+            if wanted and c.level is not None and c.level not in wanted:
+                continue
+            raise _undisposed(c, f"a conviction in the {years}-year window would change the answer")
         return None
 
     return check

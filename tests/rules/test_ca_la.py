@@ -152,6 +152,59 @@ CASES = [
         DIS,
         "la.no_recent_conviction",
     ),
+    # audit item 1: a bookless prior 187 is not HS 187, and an unsettled super strike is
+    # never overtaken by a later dismissal criterion
+    (
+        "bookless prior 187 with no recent conviction",
+        person(la("11359 HS", **OLD), la("187", case=2, odate="1990-01-01", ddate="1990-06-01")),
+        R,
+        "la.prior_super_strike.missing_prior_code_book",
+    ),
+    # audit item 2: PC 288.2 / 272 need legal confirmation
+    (
+        "prior 288.2 PC",
+        person(la("11359 HS", **OLD), la("288.2 PC", case=2, odate="1990-01-01")),
+        R,
+        "la.prior_pc290_uncertain",
+    ),
+    # audit item 6: counts with a blank disposition in the window or outside cannabis
+    (
+        "blank-disposition count in the 10-year window",
+        person(
+            la("11359 HS", **OLD),
+            la("459 PC", case=2, odate="2015-01-01", ddate="2015-06-01", disp=None),
+            dob="1975-01-01",
+        ),
+        R,
+        "la.remainder",
+    ),
+    (
+        "blank-disposition non-cannabis count, sentences completed",
+        person(
+            la("11359 HS", completed=True, **OLD),
+            la("459 PC", case=2, odate="2016-01-01", ddate="2016-06-01", disp=None, completed=True),
+            dob="1975-01-01",
+        ),
+        R,
+        "la.remainder",
+    ),
+    (
+        "blank-disposition count outside the window does not matter",
+        person(
+            la("11359 HS", **OLD),
+            la("459 PC", case=2, odate="2001-01-01", ddate="2001-06-01", disp=None),
+            dob="1975-01-01",
+        ),
+        DIS,
+        "la.no_recent_conviction",
+    ),
+    # audit item 7: placeholder DOB is not "age 120"
+    (
+        "DOB 1900-01-01 with a recent felony",
+        person(la("11359 HS", odate="2015-01-01", ddate="2015-06-01"), dob="1900-01-01"),
+        R,
+        "la.remainder",
+    ),
 ]
 
 
@@ -172,12 +225,42 @@ def test_skipped_missing_facts_are_listed_on_review() -> None:
     assert "la.older_dismiss.missing_dob" in codes
 
 
-def test_pack_reference_date_is_the_default_as_of() -> None:
+def test_pack_reference_date_is_fixed() -> None:
+    # The order was signed on 2020-02-11 (DOMAIN.md section 2): a run's as-of date never moves it.
     from app.rules.engine import effective_as_of
     from tests.rules.factory import d, pack
 
+    assert pack(P).as_of_fixed
     assert effective_as_of(pack(P), None, d("2024-05-05")) == d("2020-02-11")
-    assert effective_as_of(pack(P), d("2021-01-01"), d("2024-05-05")) == d("2021-01-01")
+    assert effective_as_of(pack(P), d("2025-01-01"), d("2024-05-05")) == d("2020-02-11")
+
+
+def test_age_is_measured_on_the_order_date_whatever_the_as_of() -> None:
+    # Born 1974: 45 on 2020-02-11, 50 on 2025-01-01; a recent felony meets no other criterion.
+    who = person(la("11359 HS"), la("459 PC", **RECENT), dob="1974-06-01")
+    rec = first(P, who, as_of="2025-01-01")
+    assert (rec.outcome, rec.reasons[0].code) == (R, "la.remainder")
+
+
+def test_undisposed_counts_are_listed_on_review() -> None:
+    who = person(
+        la("11359 HS", **OLD),
+        la("459 PC", case=2, odate="2015-01-01", ddate="2015-06-01", disp=None),
+        dob="1975-01-01",
+    )
+    rec = first(P, who, as_of="2020-02-11")
+    codes = [r.code for r in rec.reasons]
+    assert "la.no_recent_conviction.missing_prior_disposition" in codes
+    text = next(r.text for r in rec.reasons if r.code.endswith("missing_prior_disposition"))
+    assert "The disposition of 459 PC (case CASE-2, 2015-06-01) is not known" in text
+    assert "HS 11361.9" in text
+
+
+def test_unsettled_super_strike_is_listed_first() -> None:
+    who = person(la("11359 HS", **OLD), la("187", case=2, odate="1990-01-01"))
+    rec = first(P, who, as_of="2020-02-11")
+    assert rec.outcome is R
+    assert "PC 667(e)(2)(C)(iv)" in rec.reasons[0].text and "PC 187" in rec.reasons[0].text
 
 
 def test_option_changes_the_age_threshold_and_the_text() -> None:

@@ -8,6 +8,7 @@ from app.core.model import Outcome
 from tests.rules.factory import c, first, person, reg
 
 P = "ca-prop64-state"
+PRIOR = dict(case=2, odate="1995-01-01", ddate="1995-06-01")
 R, NE, DIS, RED = (
     Outcome.NEEDS_REVIEW,
     Outcome.NOT_ELIGIBLE,
@@ -343,6 +344,122 @@ CASES = [
     ),
     # territory
     ("outside California", person(c("11359 HS", county="MULTNOMAH")), NE, "ca.outside_state"),
+    # audit item 1: the pack's default book (HS) is for the count under evaluation only
+    (
+        "bookless prior 187 is not HS 187",
+        person(c("11359 HS"), c("187", **PRIOR)),
+        R,
+        "ca.prior_super_strike.missing_prior_code_book",
+    ),
+    (
+        "bookless prior 288(A)",
+        person(c("11359 HS"), c("288(A)", **PRIOR)),
+        R,
+        "ca.prior_super_strike.missing_prior_code_book",
+    ),
+    (
+        "bookless count, bookless prior 288(a)",
+        person(c("11359"), c("288(a)", **PRIOR)),
+        R,
+        "ca.prior_super_strike.missing_prior_code_book",
+    ),
+    (
+        "a clear 187 PC prior decides despite a bookless one",
+        person(c("11359 HS"), c("187", **PRIOR), c("187 PC", case=3, odate="1998-01-01")),
+        NE,
+        "ca.prior_super_strike",
+    ),
+    (
+        "bookless same-section prior may be the second prior",
+        person(c("11359 HS"), c("11359 HS", **PRIOR), c("11359", case=3, odate="2001-01-01")),
+        R,
+        "ca.two_prior_same_section.missing_prior_code_book",
+    ),
+    # audit item 2: subdivision absent or less specific than the list's entry
+    (
+        "314.1 PC (DOJ spelling of 314(1))",
+        person(c("11359 HS"), c("314.1 PC", **PRIOR)),
+        NE,
+        "ca.prior_pc290",
+    ),
+    (
+        "314 PC",
+        person(c("11359 HS"), c("314 PC", **PRIOR)),
+        R,
+        "ca.prior_pc290.missing_prior_subdivision",
+    ),
+    (
+        "266H PC",
+        person(c("11359 HS"), c("266H PC", **PRIOR)),
+        R,
+        "ca.prior_pc290.missing_prior_subdivision",
+    ),
+    (
+        "236.1 PC",
+        person(c("11359 HS"), c("236.1 PC", **PRIOR)),
+        R,
+        "ca.prior_pc290.missing_prior_subdivision",
+    ),
+    (
+        "311.2 PC",
+        person(c("11359 HS"), c("311.2 PC", **PRIOR)),
+        R,
+        "ca.prior_pc290.missing_prior_subdivision",
+    ),
+    (
+        "314 PC and a clear 187 PC: the super strike decides",
+        person(c("11359 HS"), c("314 PC", **PRIOR), c("187 PC", case=3, odate="1998-01-01")),
+        NE,
+        "ca.prior_super_strike",
+    ),
+    (
+        "288.2 PC needs legal confirmation",
+        person(c("11358 HS"), c("288.2 PC", **PRIOR)),
+        R,
+        "ca.prior_pc290_uncertain",
+    ),
+    (
+        "272 PC needs legal confirmation",
+        person(c("11360 HS"), c("272 PC", **PRIOR)),
+        R,
+        "ca.prior_pc290_uncertain",
+    ),
+    # audit item 6: a prior with a blank disposition that would change the outcome
+    (
+        "one prior conviction and one undisposed prior of the section",
+        person(
+            c("11359 HS", odate="2010-01-01", ddate="2010-03-01"),
+            c("11359 HS", case=2, odate="2005-01-01", ddate="2005-03-01"),
+            c("11359 HS", case=3, odate="2007-01-01", ddate="2007-03-01", disp=None),
+        ),
+        R,
+        "ca.two_prior_same_section.missing_prior_disposition",
+    ),
+    (
+        "one undisposed prior alone cannot make two",
+        person(c("11359 HS"), c("11359 HS", case=3, odate="2007-01-01", disp=None)),
+        RED,
+        "ca.11359_redesignate",
+    ),
+    (
+        "undisposed prior with an unreadable code",
+        person(c("11359 HS"), c("XX-99", disp=None, **PRIOR)),
+        R,
+        "ca.prior_super_strike.missing_prior_disposition",
+    ),
+    (
+        "undisposed prior 187 PC",
+        person(c("11359 HS"), c("187 PC", disp=None, **PRIOR)),
+        R,
+        "ca.prior_super_strike.missing_prior_disposition",
+    ),
+    # audit item 7: a placeholder date of birth is not an age of 110
+    (
+        "DOB 1900-01-01 placeholder",
+        person(c("11357(b) HS", level="misdemeanor"), dob="1900-01-01"),
+        R,
+        "ca.11357b_adult_dismiss.missing_dob",
+    ),
 ]
 
 
@@ -352,6 +469,26 @@ def test_ca_state_table(name: str, who, outcome: Outcome, code: str) -> None:
     reason = rec.reasons[0]
     assert (rec.outcome, reason.code) == (outcome, code), reason.text
     assert reason.citation and reason.citation in reason.text
+
+
+def test_review_texts_name_the_prior_and_what_to_check() -> None:
+    rec = first(P, person(c("11359 HS"), c("187", **PRIOR)))
+    assert "187 (case CASE-2" in rec.reasons[0].text and "PC 187" in rec.reasons[0].text
+    rec = first(P, person(c("11359 HS"), c("314 PC", **PRIOR)))
+    assert "PC 314(1), PC 314(2)" in rec.reasons[0].text and "subdivision" in rec.reasons[0].text
+    rec = first(
+        P,
+        person(
+            c("11359 HS"),
+            c("11359 HS", **PRIOR),
+            c("11359 HS", case=3, odate="2007-01-01", ddate="2007-03-01", disp=None),
+        ),
+    )
+    assert (
+        "The disposition of 11359 HS (case CASE-3, 2007-03-01) is not known" in rec.reasons[0].text
+    )
+    rec = first(P, person(c("11357(b) HS", level="misdemeanor"), dob="1900-01-01"))
+    assert "1900-01-01" in rec.reasons[0].text and "not plausible" in rec.reasons[0].text
 
 
 def test_name_collision_is_not_the_same_person() -> None:

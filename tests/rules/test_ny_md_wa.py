@@ -340,7 +340,12 @@ SEATTLE = [
         R,
         "sea.outside_court.missing_territory",
     ),
-    ("1995", person(sea("RCW 69.50.401(e)", ddate="1995-12-31")), NE, "sea.before_1996"),
+    (
+        "1995",
+        person(sea("RCW 69.50.401(e)", ddate="1995-12-31", odate="1995-06-01")),
+        NE,
+        "sea.before_1996",
+    ),
     (
         "1996-01-01",
         person(sea("RCW 69.50.401(e)", ddate="1996-01-01", odate="1995-10-01"), dob="1970-01-01"),

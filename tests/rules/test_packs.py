@@ -104,6 +104,18 @@ def _line_of(text: str, needle: str) -> int:
         ('title = "A source"', 'titel = "A source"', "title", "[[sources]]"),
         ('title = "A source"', 'title = "A source"\nurl2 = "x"', "url2", 'url2 = "x"'),
         ('description = "An age."', 'description = ""', "description", 'description = ""'),
+        (
+            'citation = "HS 1"',
+            'citation = "HS 1"\non_missing = "defer"',
+            "on_missing",
+            'on_missing = "defer"',
+        ),
+        (
+            'jurisdiction = "Nowhere"',
+            'jurisdiction = "Nowhere"\nas_of_fixed = true',
+            "as_of_fixed",
+            "as_of_fixed = true",
+        ),
     ],
 )
 def test_bad_pack_names_pack_key_and_line(old: str, new: str, key: str, line_needle: str) -> None:
@@ -169,3 +181,73 @@ def test_a_county_copy_loads_from_a_file(tmp_path: Path) -> None:
     )
     pack = load_pack_file(copy)
     assert pack.version == "1.0.0-kern" and pack.sha256 != load_pack("ca-prop64-state").sha256
+
+
+DEFER = """\
+id = "defer-pack"
+title = "Defer"
+version = "1"
+jurisdiction = "Nowhere"
+
+[territory]
+name = "Nowhere"
+
+[[sources]]
+title = "A source"
+
+[[rules]]
+code = "t.old"
+when = [{ pred = "section", sections = ["HS 11357", "HS 11358"] }, { pred = "age", at = "offense", at_least = 90 }]
+outcome = "not_eligible"
+citation = "HS 1"
+text = "Too old (HS 1)."
+on_missing = "defer"
+
+[[rules]]
+code = "t.cultivation"
+when = [{ pred = "section", sections = ["HS 11358"] }]
+outcome = "not_eligible"
+citation = "HS 2"
+text = "Not this one (HS 2)."
+
+[[rules]]
+code = "t.rest"
+outcome = "eligible_dismiss"
+citation = "HS 3"
+text = "Dismiss (HS 3)."
+"""
+
+
+def test_a_deferred_disqualifier_lets_only_a_not_eligible_through() -> None:
+    from app.core.model import Outcome
+    from app.rules.engine import evaluate_person
+    from tests.rules.factory import c, d, person
+
+    pack = load_pack_bytes(DEFER.encode(), name="defer.toml")
+    recs = evaluate_person(
+        pack, person(c("11358 HS"), c("11357 HS", case=2), dob=None), d("2024-01-01")
+    )
+    assert [(r.outcome, r.reasons[0].code) for r in recs] == [
+        (Outcome.NOT_ELIGIBLE, "t.cultivation"),
+        (Outcome.NEEDS_REVIEW, "t.old.missing_dob"),
+    ]
+    assert "HS 1" in recs[1].reasons[0].text
+
+
+def test_a_fixed_reference_date_wins_over_the_run_date() -> None:
+    from app.rules.engine import effective_as_of
+    from tests.rules.factory import d
+
+    text = MINIMAL.replace(
+        'jurisdiction = "Nowhere"',
+        'jurisdiction = "Nowhere"\nas_of = 2020-02-11\nas_of_fixed = true',
+    )
+    pack = load_pack_bytes(text.encode(), name="fixed.toml")
+    assert effective_as_of(pack, d("2030-01-01"), d("2031-01-01")) == d("2020-02-11")
+    unfixed = load_pack_bytes(
+        MINIMAL.replace(
+            'jurisdiction = "Nowhere"', 'jurisdiction = "Nowhere"\nas_of = 2020-02-11'
+        ).encode(),
+        name="unfixed.toml",
+    )
+    assert effective_as_of(unfixed, d("2030-01-01"), d("2031-01-01")) == d("2030-01-01")
