@@ -98,13 +98,20 @@ def _filesystem_type(path: Path) -> str | None:
 def _connect(path: Path, *, wal: bool) -> sqlite3.Connection:
     # isolation_level=None: we issue BEGIN/COMMIT ourselves so a whole import, review
     # batch or sign-off is exactly one transaction.
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=5.0)
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA busy_timeout = 5000")
     try:
+        conn = sqlite3.connect(
+            str(path), isolation_level=None, check_same_thread=False, timeout=5.0
+        )
+    except sqlite3.Error as exc:
+        raise _translate(exc, path) from exc
+    # Every pragma can be the first read of the file: a truncated or damaged workspace fails
+    # here ("database disk image is malformed"), and must get the restore-a-backup message.
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA busy_timeout = 5000")
         conn.execute(f"PRAGMA journal_mode = {'WAL' if wal else 'DELETE'}")
-    except sqlite3.OperationalError as exc:
+    except sqlite3.Error as exc:
         conn.close()
         raise _translate(exc, path) from exc
     return conn

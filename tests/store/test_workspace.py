@@ -185,3 +185,24 @@ def test_a_deleted_wal_after_a_clean_close_loses_nothing(tmp_path: Path) -> None
         Path(str(path) + suffix).unlink(missing_ok=True)
     with Workspace.open(path) as ws:
         assert ws.get_setting("county") == "Kern"
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.25])
+def test_a_truncated_workspace_is_named_damaged_not_an_unexpected_error(
+    tmp_path: Path, keep: float
+) -> None:
+    # A real workspace with users and audit entries, cut short the way a failed copy leaves it
+    # (header intact, later pages gone): the first PRAGMA in _connect already fails.
+    from tests.conftest import make_workspace
+
+    ws = make_workspace(tmp_path)
+    path = ws.path
+    ws.close()
+    data = path.read_bytes()
+    assert len(data) > 100_000
+    truncated = tmp_path / "t.clearslate"
+    truncated.write_bytes(data[: int(len(data) * keep)])
+    with pytest.raises(WorkspaceError, match="damaged. Restore the latest backup") as caught:
+        Workspace.open(truncated)
+    assert caught.value.file == str(truncated)
+    assert truncated.read_bytes() == data[: int(len(data) * keep)]  # left as it was
