@@ -874,16 +874,25 @@ def _same_case_other(env: BuildEnv, sections: SectionSet) -> Check:
     return check
 
 
-@predicate("only_charge_in_case", "The count is the only charge in its case.")
-def _only_charge(env: BuildEnv) -> Check:
+@predicate(
+    "only_charge_in_case",
+    "The count is the only charge in its case; a co-count meeting every `unless` condition "
+    "(read on that co-count, e.g. a second possession count) is not another charge.",
+    unless=("preds", False, []),
+)
+def _only_charge(env: BuildEnv, unless: list[Check]) -> Check:
     def check(ctx: Ctx) -> Facts | None:
-        others = [
-            c
-            for c in ctx.index.by_case.get(ctx.count.case_id, ())
-            if c.count_id != ctx.count.count_id
-        ]
-        if others:
-            return None
+        missing: MissingFact | None = None
+        for other in ctx.index.by_case.get(ctx.count.case_id, ()):
+            if other.count_id == ctx.count.count_id:
+                continue
+            try:
+                if not _co_count_meets(ctx, other, unless):
+                    return None  # a charge of another kind: decisive whatever else is unknown
+            except MissingFact as exc:
+                missing = missing or exc
+        if missing is not None:
+            raise missing
         return {"case_number": ctx.count.case_number}
 
     return check
@@ -1071,23 +1080,51 @@ def _registration(env: BuildEnv, timing: str) -> Check:
 
 @predicate(
     "other_open_felony",
-    "The person has another open case or warrant (another case) charging a felony.",
+    "The person has another open case or warrant (another case) charging a felony: an open or "
+    "warrant disposition, or none in a case whose status is open or warrant; a felony with "
+    "neither a disposition nor a case status -> review.",
 )
 def _other_open_felony(env: BuildEnv) -> Check:
     open_states = {Disposition.OPEN, Disposition.WARRANT}
+    open_status = {"open", "warrant"}
 
     def check(ctx: Ctx) -> Facts | None:
         me = ctx.count
+        # A definite open felony decides (not_eligible) even when another count is unclear;
+        # otherwise the first unclear count sends the count to review.
+        missing: MissingFact | None = None
         for other in ctx.person.counts:
-            if other.case_id == me.case_id or other.disposition not in open_states:
+            if other.case_id == me.case_id:
                 continue
-            if other.level is None:
-                raise MissingFact(
-                    "level",
-                    f"Open count {_describe(other)} has no level: check whether it is a felony.",
+            status = (other.case_status or "").strip().lower()
+            disp = other.disposition
+            blank = not (other.disposition_raw or "").strip()
+            if disp in open_states or (disp is None and blank and status in open_status):
+                # Open by its disposition, or by its case status with no disposition yet.
+                if other.level is None:
+                    missing = missing or MissingFact(
+                        "level",
+                        f"Open count {_describe(other)} has no level: check whether it is a felony.",
+                    )
+                    continue
+                if other.level is Level.FELONY:
+                    return {"open_felony": other.offense.display, "open_case": other.case_number}
+            elif (
+                status != "closed"
+                and (disp is None or (disp is Disposition.OTHER and status in open_status))
+                and other.level in (None, Level.FELONY)
+            ):
+                # No disposition and no case status, or an unreadable or "other" outcome in a
+                # case still open: a felony (or a count of unknown level) may be outstanding.
+                what = "felony" if other.level is Level.FELONY else "count of unknown level"
+                missing = missing or MissingFact(
+                    "open_case",
+                    f"Other {what} {_describe(other)} has no clear disposition or case "
+                    "status: check whether it is still open (people with other "
+                    "outstanding felonies were excluded).",
                 )
-            if other.level is Level.FELONY:
-                return {"open_felony": other.offense.display, "open_case": other.case_number}
+        if missing is not None:
+            raise missing
         return None
 
     return check
@@ -1274,5 +1311,77 @@ def _outside_territory(env: BuildEnv) -> Check:
         if missing is not None:
             raise MissingFact("territory", missing)
         return None if facts is None else dict(facts)  # a copy: callers own their facts
+
+    return check
+
+
+# -- co-counts read with the pack's own conditions; dates that are absent -------------------
+# (The NY/MD/WA packs' additions: a second possession count in a case is not "another
+# charge", and a rule can ask that a date be missing rather than treat missing as false.)
+
+
+def _co_count_meets(ctx: Ctx, other: CountFacts, conditions: list[Check]) -> bool:
+    """True when every condition holds for ``other``, read as if it were under evaluation.
+
+    No conditions -> False (every co-count is another charge). A condition that lacks a fact
+    of the co-count raises MissingFact naming that co-count.
+    """
+    if not conditions:
+        return False
+    sub = Ctx(other, ctx.index, ctx.as_of, ctx.pack)
+    try:
+        return all(cond(sub) is not None for cond in conditions)
+    except MissingFact as exc:
+        raise MissingFact(exc.field, f"Co-count {_describe(other)}: {exc.message}") from None
+
+
+@predicate(
+    "same_case_conviction",
+    "Another count of the same case ended in a conviction, unless that count meets every "
+    "`unless` condition (read on that co-count); a co-count with no disposition -> review.",
+    unless=("preds", False, []),
+)
+def _same_case_conviction(env: BuildEnv, unless: list[Check]) -> Check:
+    def check(ctx: Ctx) -> Facts | None:
+        me = ctx.count
+        missing: MissingFact | None = None
+        for other in ctx.index.by_case.get(me.case_id, ()):
+            if other.count_id == me.count_id:
+                continue
+            disp = other.disposition
+            if disp is not None and disp is not Disposition.CONVICTED:
+                continue  # a count that did not end in a conviction is no bar, whatever it is
+            try:
+                if _co_count_meets(ctx, other, unless):
+                    continue
+            except MissingFact as exc:
+                missing = missing or exc
+                continue
+            if disp is None:
+                missing = missing or MissingFact(
+                    "disposition",
+                    f"Co-count {_describe(other)} has no disposition: check whether it ended in a conviction.",
+                )
+                continue
+            return {"co_count": other.offense.display, "case_number": me.case_number}
+        if missing is not None:
+            raise missing
+        return None
+
+    return check
+
+
+@predicate(
+    "date_missing",
+    "The count has no date of the kind (event = offense, else filing, else disposition).",
+    field=(_DATE_FIELDS, True, None),
+)
+def _date_missing(env: BuildEnv, field: str) -> Check:
+    label = _DATE_LABEL[field]
+    if field == "event":
+        label = "offense, filing or disposition date"
+
+    def check(ctx: Ctx) -> Facts | None:
+        return {"date_field": label} if _pick_date(ctx.count, field) is None else None
 
     return check

@@ -83,6 +83,103 @@ MANHATTAN = [
     ),
     ("sale section itself", person(warrant("PL 221.40")), NE, "nym.not_covered"),
     ("unreadable", person(warrant("MARIJUANA")), R, "nym.offense_unreadable"),
+    # Audit item 5, D1: case status CLOSED, disposition BENCH WARRANT.
+    (
+        "D1 status closed, disposition warrant",
+        person(ny("PL 221.10 01", disp="warrant", ddate=None, status="closed")),
+        R,
+        "nym.status_conflict",
+    ),
+    (
+        "status closed, disposition open",
+        person(ny("PL 221.05", disp="open", ddate=None, status="closed")),
+        R,
+        "nym.status_conflict",
+    ),
+    # D4: no arrest date and no disposition date: cannot be placed before the order.
+    (
+        "D4 no arrest or disposition date",
+        person(warrant("PL 221.05", odate=None)),
+        R,
+        "nym.undated",
+    ),
+    (
+        "disposition date alone places it",
+        person(ny("PL 221.05", disp="warrant", status="warrant", odate=None, ddate="1996-01-01")),
+        VAC,
+        "nym.221_05_vacate",
+    ),
+    # D5: PL 160.15 class CF, case status OPEN, disposition blank.
+    (
+        "D5 other felony open by case status, blank disposition",
+        person(
+            warrant("PL 221.05"),
+            ny("PL 160.15 CF", case=2, disp=None, level="felony", ddate=None, status="open"),
+        ),
+        NE,
+        "nym.other_open_felony",
+    ),
+    (
+        "other felony, blank disposition, warrant status",
+        person(
+            warrant("PL 221.05"),
+            ny("PL 160.15", case=2, disp=None, level="felony", ddate=None, status="warrant"),
+        ),
+        NE,
+        "nym.other_open_felony",
+    ),
+    (
+        "other felony, blank disposition, no case status",
+        person(
+            warrant("PL 221.05"),
+            ny("PL 160.15", case=2, disp=None, level="felony", ddate=None, status=None),
+        ),
+        R,
+        "nym.other_open_felony.missing_open_case",
+    ),
+    (
+        "other count of unknown level, blank disposition, no case status",
+        person(
+            warrant("PL 221.05"),
+            ny("PL 160.15", case=2, disp=None, level=None, ddate=None, status=None),
+        ),
+        R,
+        "nym.other_open_felony.missing_open_case",
+    ),
+    (
+        "other felony, blank disposition, case closed",
+        person(
+            warrant("PL 221.05"),
+            ny("PL 160.15", case=2, disp=None, level="felony", ddate=None, status="closed"),
+        ),
+        VAC,
+        "nym.221_05_vacate",
+    ),
+    (
+        "other misdemeanor, blank disposition, no case status",
+        person(
+            warrant("PL 221.05"),
+            ny("PL 155.25", case=2, disp=None, level="misdemeanor", ddate=None, status=None),
+        ),
+        VAC,
+        "nym.221_05_vacate",
+    ),
+    (
+        "a definite open felony decides over an unclear count",
+        person(
+            warrant("PL 221.05"),
+            ny("PL 155.30", case=2, disp=None, level="felony", ddate=None, status=None),
+            ny("PL 160.15", case=3, disp=None, level="felony", ddate=None, status="open"),
+        ),
+        NE,
+        "nym.other_open_felony",
+    ),
+    (
+        "other felony convicted in a case still open",
+        person(warrant("PL 221.05"), ny("PL 160.15", case=2, level="felony", status="open")),
+        VAC,
+        "nym.221_05_vacate",
+    ),
 ]
 
 BROOKLYN = [
@@ -126,6 +223,22 @@ BROOKLYN = [
         ),
         VAC,
         "nyb.vacate",
+    ),
+    # Audit item 16: convictions Correction Law 168-a may make registrable -> confirm SORA.
+    *[
+        (
+            f"possible SORA offense {code}",
+            person(ny("PL 221.10", county="KINGS"), ny(code, county="KINGS", case=2)),
+            R,
+            "nyb.sora_to_confirm",
+        )
+        for code in ("PL 120.70", "PL 135.10", "PL 250.45", "PL 250.45 02", "PL 135.20")
+    ],
+    (
+        "status closed, disposition warrant",
+        person(ny("PL 221.05", county="KINGS", disp="warrant", status="closed")),
+        R,
+        "nyb.status_conflict",
     ),
 ]
 
@@ -182,6 +295,31 @@ MRTA = [
         "mrta.not_conviction",
     ),
     ("attempt", person(ny("PL 110/221.10", county="ALBANY")), R, "mrta.attempt"),
+    # Audit item 17: no date at all, so "dated after 2021-03-31" cannot be checked.
+    (
+        "221.05 with no dates",
+        person(ny("PL 221.05", county="KINGS", level="violation", ddate=None, odate=None)),
+        R,
+        "mrta.undated",
+    ),
+    (
+        "offense date after the repeal, no disposition date",
+        person(ny("PL 221.05", county="KINGS", ddate=None, odate="2022-01-01")),
+        R,
+        "mrta.after_repeal",
+    ),
+    (
+        "offense date alone before the repeal",
+        person(ny("PL 221.05", county="KINGS", ddate=None, odate="2020-01-01")),
+        VAC,
+        "mrta.expunged",
+    ),
+    (
+        "status closed, disposition warrant",
+        person(ny("PL 221.05", county="ALBANY", disp="warrant", status="closed")),
+        R,
+        "mrta.status_conflict",
+    ),
 ]
 
 
