@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import unicodedata
+import uuid
 from pathlib import Path
 
 # Names Windows reserves for devices, with or without an extension (CON.txt is CON too).
@@ -75,3 +76,21 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` all or nothing: a temp file beside it, flushed, then renamed.
+
+    Any failure (disk full, no permission, the folder gone) raises the OSError after the temp
+    file is removed, so nothing is ever left half written under ``path``.
+    """
+    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
+    try:
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 from PySide6.QtGui import QPagedPaintDevice
@@ -109,8 +108,6 @@ def write_filing_pdf(
         )
         return pages.finish()
     except BaseException:
+        # Nothing reached ``path``: the PDF is written there only by a finished finish().
         pages.abort()
-        if path is not None:
-            with contextlib.suppress(OSError):
-                path.unlink()
         raise

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 )
 
 from app.core.errors import ExportError
+from app.exports.files import atomic_write_bytes
 from app.exports.qt import SANS, SERIF, ensure_gui, font
 
 DPI = 300
@@ -56,8 +57,14 @@ class PdfPages:
         """Pages of a new PDF at ``path``, or of ``device`` (a QPrinter for print and preview)."""
         ensure_gui()
         self.path = path
+        self._buffer: QBuffer | None = None
         if device is None:
-            writer = QPdfWriter(str(path))
+            # QPdfWriter on a file swallows write errors (a full disk left a truncated PDF and
+            # a page count, no error): it draws into memory, and finish() writes the bytes
+            # with Python's file I/O, where a failed write raises.
+            self._buffer = QBuffer()
+            self._buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+            writer = QPdfWriter(self._buffer)
             writer.setTitle(title)
             writer.setCreator("ClearSlate")
             writer.setResolution(DPI)
@@ -108,11 +115,25 @@ class PdfPages:
         p.restore()
 
     def finish(self) -> int:
+        """End the last page and, for a file, write it atomically; returns the page count."""
         if not self.painter.end():
             raise ExportError(
                 "The PDF file could not be finished (disk full or no permission?).",
                 file=str(self.path),
             )
+        if self._buffer is not None and self.path is not None:
+            data = bytes(self._buffer.data().data())
+            self._buffer.close()
+            if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
+                raise ExportError("The PDF could not be drawn completely.", file=str(self.path))
+            try:
+                atomic_write_bytes(self.path, data)
+            except OSError as exc:
+                raise ExportError(
+                    f"The PDF file could not be written: {exc.strerror or exc}. "
+                    "Free some disk space or choose another folder, then export again.",
+                    file=str(self.path),
+                ) from exc
         return self.page
 
     def abort(self) -> None:

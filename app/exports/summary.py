@@ -6,7 +6,6 @@ Demographics appear only here, in aggregate; no court filing carries race or sex
 
 from __future__ import annotations
 
-import contextlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -275,7 +274,6 @@ def write_summary_pdf(data: PacketData, figures: SummaryFigures, path: Path) -> 
             )
         return pages.finish()
     except BaseException:
+        # Nothing reached ``path``: the PDF is written there only by a finished finish().
         pages.abort()
-        with contextlib.suppress(OSError):
-            path.unlink()
         raise
