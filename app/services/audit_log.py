@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.store.audit import AuditEntry, ChainReport, recent, verify_chain
+from app.store.audit import AuditEntry, ChainReport, recent
 from app.store.workspace import Workspace
 
 
@@ -27,4 +27,4 @@ def entries(
 
 
 def check_chain(ws: Workspace) -> ChainReport:
-    return verify_chain(ws.conn)
+    return ws.verify_audit()

@@ -22,7 +22,6 @@ from app.core.model import Outcome
 from app.services import auth
 from app.services.workspaces import setting
 from app.store import signoff as store
-from app.store.audit import verify_chain
 from app.store.workspace import Workspace, json_dumps
 
 # How many changed counts a refusal names before it says "and N more".
@@ -181,7 +180,7 @@ def signoff(ws: Workspace, user: auth.User, password: str) -> SignoffReport:
                 file=ws.path.name,
             ),
         )
-    chain = verify_chain(ws.conn)
+    chain = ws.verify_audit()
     if not chain.ok:
         _refuse(
             ws,

@@ -3,20 +3,32 @@
 Entries are appended in the same transaction as the change they record; triggers make
 the table append-only, and :func:`verify_chain` names the first entry that does not match
 (for example after someone edited a row with the sqlite3 shell).
+
+A chain alone cannot show that its newest entries are gone: a log cut short after entry N
+is a valid chain of N entries. So after each commit the newest entry's number and hash are
+also written beside the workspace (``NAME.clearslate.audit-head``), and :func:`check_head`
+finds that entry again — it is missing when a crash's ``-wal`` file was lost or the tail
+was deleted with the sqlite3 shell.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from app.core.clock import stamp
 
 GENESIS = "0" * 64
+HEAD_SUFFIX = ".audit-head"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +144,98 @@ def verify_chain(conn: sqlite3.Connection) -> ChainReport:
         expected_prev = digest
         expected_seq += 1
     return ChainReport(count, True, last_hash=expected_prev)
+
+
+def head_path(workspace: Path) -> Path:
+    """Where the newest entry of ``workspace``'s log is recorded."""
+    return workspace.with_name(workspace.name + HEAD_SUFFIX)
+
+
+def _recorded(workspace: Path) -> tuple[int, str, str] | None:
+    try:
+        head = json.loads(head_path(workspace).read_text(encoding="utf-8"))
+        return int(head["seq"]), str(head["hash"]), str(head["at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def record_head(workspace: Path, seq: int, digest: str, at: str, *, force: bool = False) -> None:
+    """Record the newest committed entry beside the workspace (after its commit).
+
+    The record only moves forward: an entry numbered at or below the recorded one is either
+    a slower connection's older commit or a log that was cut short and written again, and
+    then the record is the evidence and stays (``force`` replaces it: a restore, a new
+    workspace). Best effort: the database stays the record; a head that could not be
+    written is only an older head, which :func:`check_head` accepts (it checks that the
+    recorded entry is still there, never that it is the last).
+    """
+    if not force:
+        recorded = _recorded(workspace)
+        if recorded is not None and recorded[0] >= seq:
+            return
+    path = head_path(workspace)
+    tmp = path.with_name(path.name + ".tmp")
+    text = json.dumps(
+        {
+            "seq": seq,
+            "hash": digest,
+            "at": at,
+            "about": "The newest audit entry of the ClearSlate workspace beside this file. "
+            "Keep it with the workspace: `verify` uses it to find entries lost or deleted.",
+        },
+        indent=1,
+    )
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("could not record the audit head beside %s: %s", workspace.name, exc)
+        tmp.unlink(missing_ok=True)
+
+
+def record_newest(conn: sqlite3.Connection, workspace: Path) -> None:
+    """Record the newest entry in ``conn`` as the head (a new or restored workspace)."""
+    row = conn.execute("SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    if row is None:
+        head_path(workspace).unlink(missing_ok=True)
+    else:
+        record_head(workspace, row[0], row[1], row[2], force=True)
+
+
+def check_head(conn: sqlite3.Connection, workspace: Path, report: ChainReport) -> ChainReport:
+    """``report`` (from :func:`verify_chain`), failed if the recorded newest entry is gone.
+
+    No record (a workspace copied without it) or an unreadable one checks nothing.
+    """
+    recorded = _recorded(workspace) if report.ok else None
+    if recorded is None:
+        return report
+    seq, digest, at = recorded
+    row = conn.execute("SELECT hash FROM audit WHERE seq = ?", (seq,)).fetchone()
+    if row is None:
+        return replace(
+            report,
+            ok=False,
+            first_bad_seq=report.entries + 1,
+            first_bad_at=at,
+            problem=(
+                f"the log ends at entry {report.entries}, but entry {seq} ({at}) was written "
+                "before: the entries after the last one are missing (a -wal file lost after a "
+                "crash, or entries deleted). Restore the latest backup and compare."
+            ),
+        )
+    if row[0] != digest:
+        return replace(
+            report,
+            ok=False,
+            first_bad_seq=seq,
+            first_bad_at=at,
+            problem=(
+                f"entry {seq} is not the entry written at {at}: the log was replaced from "
+                "there on. Restore the latest backup and compare."
+            ),
+        )
+    return report
 
 
 def recent(

@@ -150,6 +150,8 @@ class Workspace:
         self.conn = conn
         self.storage_warning = warning
         self._depth = 0
+        # The newest audit entry of the open transaction, recorded beside the file on commit.
+        self._head: audit.AuditEntry | None = None
 
     @functools.cached_property
     def db(self) -> sqlite_utils.Database:
@@ -172,6 +174,8 @@ class Workspace:
         if not path.parent.is_dir():
             raise WorkspaceError("The folder does not exist.", file=str(path))
         warning = storage_warning(path)
+        # A head left by a deleted workspace of the same name would not match this new log.
+        audit.head_path(path).unlink(missing_ok=True)
         conn = _connect(path, wal=warning is None)
         ws = cls(path, conn, warning)
         try:
@@ -269,6 +273,10 @@ class Workspace:
                 file=str(self.path),
             )
 
+    def verify_audit(self) -> audit.ChainReport:
+        """The audit chain recomputed, and its newest recorded entry still there."""
+        return audit.check_head(self.conn, self.path, audit.verify_chain(self.conn))
+
     def integrity_check(self) -> list[str]:
         """Problems found by SQLite's full integrity check (empty when the file is sound)."""
         rows = [r[0] for r in self.conn.execute("PRAGMA integrity_check").fetchall()]
@@ -298,6 +306,7 @@ class Workspace:
             yield self.conn
         except BaseException as exc:
             self._depth = 0
+            self._head = None
             with contextlib.suppress(sqlite3.Error):
                 self.conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
@@ -305,12 +314,15 @@ class Workspace:
                 raise _translate(exc, self.path) from exc
             raise
         self._depth = 0
+        head, self._head = self._head, None
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
                 self.conn.execute("ROLLBACK")
             raise _translate(exc, self.path) from exc
+        if head is not None:
+            audit.record_head(self.path, head.seq, head.hash, head.at)
 
     @property
     def in_transaction(self) -> bool:
@@ -331,7 +343,7 @@ class Workspace:
         """
         with self.transaction():
             try:
-                return audit.append(
+                self._head = audit.append(
                     self.conn,
                     user=user,
                     action=action,
@@ -339,6 +351,7 @@ class Workspace:
                     outcome=outcome,
                     details=details or {},
                 )
+                return self._head
             except sqlite3.Error as exc:
                 translated = _translate(exc, self.path)
                 raise WorkspaceError(
@@ -456,6 +469,12 @@ def restore_backup(backup: Path, target: Path) -> Path:
         finally:
             source.close()
         os.replace(tmp, target)
+        # The restored log is older than any head recorded for this name before.
+        restored = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+        try:
+            audit.record_newest(restored, target)
+        finally:
+            restored.close()
     except sqlite3.Error as exc:
         raise _translate(exc, backup) from exc
     finally:

@@ -126,6 +126,17 @@ def test_broken_audit_chain_blocks_signoff(workspace, login) -> None:
         signoff(workspace, login("supervisor"), PASSWORD)
 
 
+def test_a_log_cut_short_blocks_signoff(workspace, login) -> None:
+    seed(workspace, 3)
+    last = workspace.conn.execute("SELECT MAX(seq) FROM audit").fetchone()[0]
+    workspace.conn.execute("DROP TRIGGER audit_no_delete")
+    workspace.conn.execute("DELETE FROM audit WHERE seq > ?", (last - 2,))
+    # The supervisor's log-on writes entries under the deleted numbers: the chain is whole
+    # again, but the newest entry recorded beside the workspace is not among them.
+    with pytest.raises(WorkspaceError, match=f"broken at entry {last} .*not the entry written"):
+        signoff(workspace, login("supervisor"), PASSWORD)
+
+
 def test_decision_altered_in_place_voids_the_signoff(workspace, login) -> None:
     seeded = seed(workspace, 3)
     signoff(workspace, login("supervisor"), PASSWORD)
