@@ -334,6 +334,18 @@ def md(
     return c(code, desc=desc, county=county, **kw)
 
 
+# The audit's failing descriptions (item 4): a negation names another CDS; a qualifier
+# (paraphernalia, intent to distribute) is not the plain possession the packs relieve.
+NEGATED = (
+    "CDS POSS-NON MARIJUANA",
+    "CDS POSSESS NON-MARIJUANA",
+    "CDS:POSS OTHER THAN MARIJUANA",
+    "CDS POSSESS (EXCEPT MARIJUANA)",
+    "CDS:POSSESS-NOT MARIHUANA",
+)
+QUALIFIED = ("CDS POSS-MARIJUANA PARAPHERNALIA", "CDS: POSSESS MARIJUANA W/INTENT DIST")
+UNDER_10G = "CDS:POSSESS-MARIJUANA LESS THAN 10 GRAMS"
+
 BALTIMORE = [
     ("CR.5.601 marijuana", person(md("CR.5.601.(a)(1)")), VAC, "bal.vacate"),
     (
@@ -410,6 +422,97 @@ BALTIMORE = [
     ),
     ("Art. 27 in the window", person(md("ART 27 287")), R, "bal.pre2002_code"),
     ("Art. 27 before 2011", person(md("ART 27 287", ddate="1999-01-01")), NE, "bal.not_covered"),
+    # Audit item 4: negations name another CDS; qualifiers are not plain possession.
+    *[
+        (f"negated: {desc}", person(md("CR.5.601.(a)(1)", desc=desc)), NE, "bal.not_marijuana")
+        for desc in NEGATED
+    ],
+    *[
+        (f"qualified: {desc}", person(md("CR 5-601", desc=desc)), R, "bal.qualified_description")
+        for desc in QUALIFIED
+    ],
+    (
+        "weight wording is no qualifier",
+        person(md("CR 5-601", desc="CDS POSS MARIJUANA NOT MORE THAN 50 GRAMS")),
+        VAC,
+        "bal.vacate",
+    ),
+    (
+        "second marijuana possession count convicted",
+        person(md("CR.5.601.(a)(1)"), md("CR.5.601.(a)(1)", desc="CDS POSSESS-MARIJUANA")),
+        VAC,
+        "bal.vacate",
+    ),
+    (
+        "co-count CR 5-601 NOT MARIHUANA convicted",
+        person(md("CR.5.601.(a)(1)"), md("CR.5.601.(a)(1)", desc="CDS:POSSESS-NOT MARIHUANA")),
+        R,
+        "bal.other_conviction_in_case",
+    ),
+    (
+        "co-count CR 5-601 description blank",
+        person(md("CR.5.601.(a)(1)"), md("CR.5.601.(a)(1)", desc=None)),
+        R,
+        "bal.other_conviction_in_case.missing_description",
+    ),
+    (
+        "co-count CR 5-601 NOT MARIHUANA dismissed",
+        person(
+            md("CR.5.601.(a)(1)"),
+            md("CR.5.601.(a)(1)", desc="CDS:POSSESS-NOT MARIHUANA", disp="dismissed"),
+        ),
+        VAC,
+        "bal.vacate",
+    ),
+    # Audit item 9: under 10 g has been a civil offense since 2014-10-01.
+    (
+        "(c)(2)(ii) offense 2016",
+        person(md("CR.5.601.(c)(2)(ii)", desc=UNDER_10G, odate="2016-01-05", ddate="2016-03-01")),
+        NE,
+        "bal.civil_offense",
+    ),
+    (
+        "(c)(2)(ii) offense on 2014-10-01",
+        person(md("CR.5.601.(c)(2)(ii)", odate="2014-10-01", ddate="2015-03-01")),
+        NE,
+        "bal.civil_offense",
+    ),
+    (
+        "(c)(2)(ii) offense the day before",
+        person(md("CR.5.601.(c)(2)(ii)", odate="2014-09-30", ddate="2015-03-01")),
+        VAC,
+        "bal.vacate",
+    ),
+    (
+        "(c)(2)(ii) in 2013",
+        person(md("CR.5.601.(c)(2)(ii)", desc=UNDER_10G, odate="2013-01-05", ddate="2013-03-01")),
+        VAC,
+        "bal.vacate",
+    ),
+    (
+        "audit M4: (c)(2)(ii) GUILTY 2016, no offense date",
+        person(md("CR.5.601.(c)(2)(ii)", desc=UNDER_10G, odate=None, ddate="2016-03-01")),
+        R,
+        "bal.civil_offense_undated",
+    ),
+    (
+        "no subsection, LESS THAN 10 GRAMS, 2016",
+        person(md("CR.5.601", desc=UNDER_10G, odate="2016-01-05", ddate="2016-03-01")),
+        R,
+        "bal.under_10g_description",
+    ),
+    (
+        "(a)(1), under 10 g wording, 2016",
+        person(md("CR.5.601.(a)(1)", desc="CDS POSS MARIJUANA <10G", odate="2016-01-05")),
+        R,
+        "bal.under_10g_description",
+    ),
+    (
+        "no subsection, LESS THAN 10 GRAMS, 2013",
+        person(md("CR.5.601", desc=UNDER_10G, odate="2013-01-05", ddate="2013-03-01")),
+        VAC,
+        "bal.vacate",
+    ),
 ]
 
 MD_STATE = [
@@ -445,6 +548,54 @@ MD_STATE = [
     ("PWID", person(md("CR 5-602", desc="CDS:PWID-MARIJUANA")), NE, "mds.not_covered"),
     ("not a conviction", person(md("CR.5.601.(a)(1)", disp="civil")), NE, "mds.not_conviction"),
     ("out of state", person(md("CR.5.601.(a)(1)", county="FAIRFAX")), NE, "mds.outside_state"),
+    *[
+        (f"negated: {desc}", person(md("CR 5-601", desc=desc)), NE, "mds.not_cannabis")
+        for desc in NEGATED
+    ],
+    *[
+        (f"qualified: {desc}", person(md("CR 5-601", desc=desc)), R, "mds.qualified_description")
+        for desc in QUALIFIED
+    ],
+    # Audit item 15: a second possession count in the case is not another charge.
+    (
+        "two CR 5-601 marijuana counts in one case",
+        person(md("CR 5-601", county="MONTGOMERY"), md("CR 5-601", county="MONTGOMERY")),
+        DIS,
+        "mds.expunge",
+    ),
+    (
+        "second possession count dismissed",
+        person(
+            md("CR.5.601.(a)(1)", county="MONTGOMERY"),
+            md("CR 5-601", desc="CDS POSSESS-MARIJUANA", county="MONTGOMERY", disp="dismissed"),
+        ),
+        DIS,
+        "mds.expunge",
+    ),
+    (
+        "co-count CR 5-601 NOT MARIHUANA",
+        person(md("CR 5-601"), md("CR 5-601", desc="CDS:POSSESS-NOT MARIHUANA")),
+        NE,
+        "mds.other_charges",
+    ),
+    (
+        "co-count CR 5-601 with intent to distribute",
+        person(md("CR 5-601"), md("CR 5-601", desc="CDS: POSSESS MARIJUANA W/INTENT DIST")),
+        NE,
+        "mds.other_charges",
+    ),
+    (
+        "co-count CR 5-601 description blank",
+        person(md("CR 5-601"), md("CR 5-601", desc=None)),
+        R,
+        "mds.other_charges.missing_description",
+    ),
+    (
+        "a definite other charge decides over an unclear co-count",
+        person(md("CR 5-601"), md("CR 5-601", desc=None), md("CR.4.101", desc="WEAPON")),
+        NE,
+        "mds.other_charges",
+    ),
 ]
 
 

@@ -66,7 +66,16 @@ STRAY_CODES = ["??", "XX-99", None, "SEE COMMENT FOR CHARGE"]
 STRAY_PLACES = [(None, "MULTNOMAH"), (None, None), ("", ""), (None, "BERGEN")]
 DISPOSITIONS = ["convicted"] * 14 + ["dismissed", "open", "warrant", "diverted", "civil", None]
 LEVELS = ["felony", "misdemeanor", "misdemeanor", "misdemeanor", "infraction", "violation"]
-DESCRIPTIONS = [None, None, "CDS:POSSESS-NOT MARIHUANA", "CDS POSSESS-MARIJUANA", "POSS CANNABIS"]
+# Two plain marijuana wordings: Baltimore's same-case rule reads a co-count's description, and
+# with one the seeded data left that pack no eligible count.
+DESCRIPTIONS = [
+    None,
+    None,
+    "CDS:POSSESS-NOT MARIHUANA",
+    "CDS POSSESS-MARIJUANA",
+    "POSS CANNABIS",
+    "CDS:POSSESS-MARIJUANA",
+]
 
 
 def _pick(rng: random.Random, usual: list[Any], stray: list[Any]) -> Any:
