@@ -456,11 +456,29 @@ def _find_header(wanted: str, headers: Sequence[str]) -> int | None:
     return None
 
 
+def nearest_headers(
+    wanted: str, headers: Sequence[str], *, n: int = 3, cutoff: float = 0.4
+) -> list[str]:
+    """The sheet's headers closest to ``wanted``, best first, compared in their
+    :func:`norm_header` form (so ``CASE REF`` and ``Case Ref`` are equally near "case number")."""
+    key = norm_header(wanted)
+    by_norm: dict[str, list[str]] = {}
+    for header in headers:
+        norm = norm_header(header)
+        if norm:  # a header of punctuation only is near nothing
+            by_norm.setdefault(norm, []).append(header)
+    near = difflib.get_close_matches(key, list(by_norm), n=n, cutoff=cutoff) if key else []
+    return [header for norm in near for header in by_norm[norm]][:n]
+
+
+def _hint(near: Sequence[str]) -> str:
+    return f" Nearest headers: {', '.join(repr(h) for h in near)}." if near else ""
+
+
 def _missing(
     wanted: str, headers: Sequence[str], *, file: str | None, sheet: str | None, what: str
 ) -> ImportFailed:
-    near = difflib.get_close_matches(wanted, list(headers), n=3, cutoff=0.4)
-    hint = f" Nearest headers: {', '.join(repr(h) for h in near)}." if near else ""
+    hint = _hint(nearest_headers(wanted, headers))
     return ImportFailed(
         f"{what}: there is no column {wanted!r} in this sheet.{hint}", file=file, sheet=sheet
     )
@@ -504,8 +522,7 @@ def resolve(
             fallback_index[name] = i
     mapped = set(index) | set(templates)
     if "case_number" not in mapped:
-        near = difflib.get_close_matches("case number", list(headers), n=3, cutoff=0.3)
-        hint = f" Nearest headers: {', '.join(repr(h) for h in near)}." if near else ""
+        hint = _hint(nearest_headers("case number", headers, cutoff=0.3))
         raise ImportFailed(
             "Required column missing: case number. Map it with --map case_number=HEADER "
             f"(or in the mapping step).{hint}",
@@ -513,8 +530,7 @@ def resolve(
             sheet=sheet,
         )
     if not mapped & {"person_key", "full_name", "last_name"}:
-        near = difflib.get_close_matches("name", list(headers), n=3, cutoff=0.3)
-        hint = f" Nearest headers: {', '.join(repr(h) for h in near)}." if near else ""
+        hint = _hint(nearest_headers("name", headers, cutoff=0.3))
         raise ImportFailed(
             "Required column missing: a person key or a name. Map one with --map person_key=HEADER "
             f"or --map full_name=HEADER.{hint}",

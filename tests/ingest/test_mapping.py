@@ -10,6 +10,7 @@ from app.ingest.mapping import (
     apply_overrides,
     guess_mapping,
     match_profile,
+    nearest_headers,
     norm_header,
     parse_overrides,
     resolve,
@@ -82,6 +83,19 @@ def test_missing_required_column_names_it_and_the_nearest_headers() -> None:
         )
     message = str(info.value)
     assert "case number" in message and "'Case Nmbr'" in message and "x.csv" in message
+
+
+@pytest.mark.parametrize("header", ["CASE REF", "Case Ref", "case_ref"])
+def test_nearest_headers_ignore_case_and_punctuation(header: str) -> None:
+    headers = ["Name", header, "Disp Date", "DOB"]
+    with pytest.raises(ImportFailed) as info:
+        resolve(guess_mapping(headers), headers, file="x.csv")
+    message = str(info.value)
+    # The same answer whatever the spelling: the near header first, then the next nearest.
+    assert f"Nearest headers: {header!r}, 'Name'." in message
+    assert nearest_headers("CASE NMBR", ["Case Number", "Name"]) == ["Case Number"]
+    assert nearest_headers("Case Nmbr", ["CASE NUMBER", "NAME"]) == ["CASE NUMBER"]
+    assert nearest_headers("#", ["#", "Name"]) == []
 
 
 def test_missing_person_column_is_an_error() -> None:
