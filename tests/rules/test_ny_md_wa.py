@@ -281,7 +281,12 @@ MRTA = [
         VAC,
         "mrta.expunged",
     ),
-    ("not New York", person(ny("PL 221.05", county="BERGEN")), NE, "mrta.outside_state"),
+    (
+        "county not known in New York",
+        person(ny("PL 221.05", county="BERGEN")),
+        R,
+        "mrta.outside_state.missing_territory",
+    ),
     (
         "county missing passes (statewide)",
         person(ny("PL 221.05", county=None)),
@@ -547,7 +552,12 @@ MD_STATE = [
     ),
     ("PWID", person(md("CR 5-602", desc="CDS:PWID-MARIJUANA")), NE, "mds.not_covered"),
     ("not a conviction", person(md("CR.5.601.(a)(1)", disp="civil")), NE, "mds.not_conviction"),
-    ("out of state", person(md("CR.5.601.(a)(1)", county="FAIRFAX")), NE, "mds.outside_state"),
+    (
+        "county not known in Maryland",
+        person(md("CR.5.601.(a)(1)", county="FAIRFAX")),
+        R,
+        "mds.outside_state.missing_territory",
+    ),
     *[
         (f"negated: {desc}", person(md("CR 5-601", desc=desc)), NE, "mds.not_cannabis")
         for desc in NEGATED
@@ -647,6 +657,26 @@ SEATTLE = [
     ("21 at offense", person(sea("RCW 69.50.4014"), dob="1984-01-01"), VAC, "sea.vacate"),
     ("DOB missing", person(sea("RCW 69.50.4014"), dob=None), R, "sea.under_21.missing_dob"),
     ("not a conviction", person(sea("RCW 69.50.4014", disp="dismissed")), NE, "sea.not_conviction"),
+    # Audit item 14: SMC charge codes are uncertain (DOMAIN.md 6.7).
+    (
+        "SMC code with a marijuana description",
+        person(sea("SMC 12A.20.060", desc="POSSESSION OF MARIJUANA")),
+        R,
+        "sea.smc_code",
+    ),
+    (
+        "SMC code, book after the section",
+        person(sea("12A.20.060 SMC", desc="MARIHUANA-POSSESS")),
+        R,
+        "sea.smc_code",
+    ),
+    (
+        "SMC code, description blank",
+        person(sea("SMC 12A.20.060", desc=None)),
+        R,
+        "sea.smc_code.missing_description",
+    ),
+    ("SMC code for theft", person(sea("SMC 12A.08.060", desc="THEFT")), NE, "sea.not_covered"),
 ]
 
 TABLE = (
