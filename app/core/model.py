@@ -82,6 +82,15 @@ class DecisionAction(enum.StrEnum):
     UNDO = "undo"
 
 
+# How an attempt and a conspiracy are written before the target section: California's
+# PC 664/182 for its codes (the default), New York's PL 110/105, in words for the others.
+_CA_INCHOATE = ("664/", "182/")
+_INCHOATE: dict[str, tuple[str, str]] = {
+    "PL": ("110/", "105/"),
+    **dict.fromkeys(("CR", "ART27", "RCW", "SMC"), ("attempted ", "conspiracy to ")),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Offense:
     """A parsed offense code.
@@ -109,7 +118,8 @@ class Offense:
     def display(self) -> str:
         if not self.recognized or not self.section:
             return self.raw
-        prefix = "664/" if self.attempt else ("182/" if self.conspiracy else "")
+        attempt, conspiracy = _INCHOATE.get(self.code_book or "", _CA_INCHOATE)
+        prefix = attempt if self.attempt else (conspiracy if self.conspiracy else "")
         book = f" {self.code_book}" if self.code_book else ""
         return f"{prefix}{self.section}{self.subsection_text}{book}"
 

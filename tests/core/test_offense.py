@@ -365,3 +365,19 @@ def test_display_reparses_to_the_same_offense(raw: str) -> None:
         off.subsections,
         off.attempt,
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("664/11359 HS", "664/11359 HS"),
+        ("PC 182/HS 11359", "182/11359 HS"),
+        ("PL 221.10(1) ATT", "110/221.10(1) PL"),
+        ("110.00-221.10", "110/221.10 PL"),
+        ("CR 5-601 ATT", "attempted 5-601 CR"),
+        ("RCW 69.50.4014 ATT", "attempted 69.50.4014 RCW"),
+    ],
+)
+def test_attempts_are_shown_the_way_their_code_writes_them(raw: str, shown: str) -> None:
+    # Reasons quote this: "664/221.10 PL is an attempt (PL 110.00)" mixed two states' codes.
+    assert parse_offense(raw).display == shown
