@@ -23,7 +23,7 @@ from typing import Any
 from app.core.errors import PolicyError
 from app.core.model import Outcome
 from app.resources import resource_path
-from app.rules.lists import BUILTIN_LISTS
+from app.rules.lists import BUILTIN_LISTS, GAZETTEERS, STATE_NAMES
 from app.rules.predicates import (
     BuildEnv,
     Check,
@@ -431,6 +431,20 @@ class _Compiler:
             )
         if terr.get("missing", "review") not in ("review", "pass"):
             raise self.fail("must be review or pass", "missing", table="territory")
+        state = terr.get("state")
+        if state is None:
+            # "California — Los Angeles County": the jurisdiction names the state first.
+            lead = str(self.doc.get("jurisdiction", "")).split("—")[0].strip().upper()
+            state = STATE_NAMES.get(lead)
+            if state is not None:
+                terr = {**terr, "state": state}
+        elif not isinstance(state, str) or state.upper() not in GAZETTEERS:
+            raise self.fail(
+                f"must be one of {', '.join(sorted(GAZETTEERS))} (the state whose counties "
+                "the pack can tell apart)",
+                "state",
+                table="territory",
+            )
         for key in ("court_patterns", "exclude_patterns"):
             for p in terr.get(key, []):
                 try:

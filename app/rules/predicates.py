@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.model import CountFacts, Disposition, EventFacts, Level, Offense, PersonFacts
+from app.rules.lists import GAZETTEERS
 
 Facts = dict[str, Any]
 Check = Callable[["Ctx"], Facts | None]
@@ -1250,6 +1251,9 @@ def _conviction_within(env: BuildEnv, years: int, levels: list[str]) -> Check:
 # -- territory ---------------------------------------------------------------------------
 
 _COUNTY_NOISE = re.compile(r"\b(COUNTY|CNTY|CO|PARISH)\b\.?|[.,]")
+_COUNTY_WORD = re.compile(r"\b(?:COUNTY|CNTY|CO|PARISH)\b")
+_COUNTY_OF = re.compile(r"^(?:THE\s+)?(?:CITY\s+AND\s+)?COUNTY\s+OF\s+|\s+CITY\s+AND\s+COUNTY$")
+_PAREN = re.compile(r"^(?P<outer>[^()]+?)\s*\((?P<inner>[^()]+)\)$")
 
 
 def normalize_county(text: str | None) -> str:
@@ -1259,11 +1263,111 @@ def normalize_county(text: str | None) -> str:
     return re.sub(r"\s+", " ", _COUNTY_NOISE.sub(" ", text.upper())).strip()
 
 
+def _clean_place(text: str) -> str:
+    """Upper case; '&' as AND; no dots or apostrophes; SAINT as ST; single spaces."""
+    t = text.upper().replace("&", " AND ").replace("\u2019", "").replace("'", "").replace(".", "")
+    t = re.sub(r"\s+", " ", re.sub(r"[,;]", " ", t)).strip()
+    return re.sub(r"\bSAINT\b", "ST", t)
+
+
+def place_key(text: str | None) -> tuple[str, bool]:
+    """A county spelling as the gazetteers write it, and whether it said "county".
+
+    'City & County of San Francisco' -> ('SAN FRANCISCO', True); 'L.A.' -> ('LA', False);
+    "St. Mary's Co." -> ('ST MARYS', True). Parentheses are kept for the caller.
+    """
+    if not text:
+        return "", False
+    t = _clean_place(text)
+    stripped = _COUNTY_OF.sub("", t)
+    explicit = stripped != t or bool(_COUNTY_WORD.search(stripped))
+    key = re.sub(r"\s+", " ", _COUNTY_WORD.sub(" ", stripped)).strip()
+    return key, explicit
+
+
+class _Places:
+    """Where a county or court text points for one pack: inside, outside, ambiguous, unknown."""
+
+    def __init__(self, terr: Mapping[str, Any]) -> None:
+        self.gaz = GAZETTEERS.get(str(terr.get("state") or "").upper())
+        self.inside = {place_key(c)[0] for c in terr.get("counties", [])}
+        self.aliases = {
+            place_key(k)[0]: place_key(v)[0] for k, v in terr.get("aliases", {}).items()
+        }
+        words: set[str] = set(self.aliases)
+        if self.gaz is not None:
+            words |= self.gaz.court_words
+        # Court names mention a place as "X County", "County of X" or a borough-like name.
+        names = set(self.gaz.counties | set(self.gaz.aliases)) if self.gaz else set()
+        names |= self.inside
+        alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        bare = "|".join(re.escape(n) for n in sorted(words, key=len, reverse=True))
+        parts = []
+        if alt:
+            parts.append(rf"\b(?P<n1>{alt})\s+(?:COUNTY|CO)\b")
+            parts.append(rf"\bCOUNTY\s+OF\s+(?P<n2>{alt})\b")
+        if bare:
+            parts.append(rf"\b(?P<n3>{bare})\b")
+        self.court_rx = re.compile("|".join(parts)) if parts else None
+
+    def candidates(self, text: str) -> frozenset[str] | None:
+        """Every county the text may mean (None when it names no place this pack knows)."""
+        key, explicit = place_key(text)
+        if not key:
+            return None
+        m = _PAREN.match(key)
+        if m:  # "RICHMOND (STATEN ISLAND)": both halves should agree
+            outer, inner = self.candidates(m["outer"]), self.candidates(m["inner"])
+            if outer and inner:
+                return (outer & inner) or (outer | inner)
+            return outer or inner
+        if key in self.aliases:
+            return frozenset({self.aliases[key]})
+        if key in self.inside:
+            return frozenset({key})
+        gaz = self.gaz
+        if gaz is not None:
+            if key in gaz.counties and (explicit or key not in gaz.aliases):
+                return frozenset({key})
+            if key in gaz.aliases:
+                return gaz.aliases[key]
+        return None
+
+    def classify(self, found: frozenset[str] | None) -> str:
+        if found is None:
+            return "unknown"
+        if found <= self.inside:
+            return "inside"
+        return "outside" if not (found & self.inside) else "ambiguous"
+
+    def county(self, text: str) -> str:
+        if not text:
+            return "blank"
+        if not self.inside and not self.gaz:
+            return "inside"  # a pack that names no county (the court decides)
+        return self.classify(self.candidates(text))
+
+    def court(self, text: str, patterns: list[re.Pattern[str]]) -> str:
+        if not text:
+            return "blank"
+        if any(rx.search(text) for rx in patterns):
+            return "inside"
+        if self.court_rx is None:
+            return "unknown"
+        found: set[str] = set()
+        for m in self.court_rx.finditer(_clean_place(text)):
+            # "Baltimore County District Court" names the county, not the city.
+            county = m["n1"] or m["n2"]
+            got = self.candidates(f"{county} COUNTY" if county else m["n3"])
+            if got:
+                found |= got
+        return self.classify(frozenset(found)) if found else "unknown"
+
+
 @predicate("outside_territory", "The count's county or court is outside the pack's territory.")
 def _outside_territory(env: BuildEnv) -> Check:
     terr = env.territory
-    counties = {normalize_county(c) for c in terr.get("counties", [])}
-    aliases = {normalize_county(k): normalize_county(v) for k, v in terr.get("aliases", {}).items()}
+    places = _Places(terr)
     patterns = [re.compile(p, re.IGNORECASE) for p in terr.get("court_patterns", [])]
     exclude = [re.compile(p, re.IGNORECASE) for p in terr.get("exclude_patterns", [])]
     require = terr.get("require", "county_or_court")
@@ -1271,29 +1375,54 @@ def _outside_territory(env: BuildEnv) -> Check:
     name = terr.get("name", "the policy's territory")
 
     def decide(court_text: str | None, county_text: str | None) -> tuple[Facts | None, str | None]:
-        """(facts when outside, None when inside; message when the place is missing)."""
+        """(facts when outside, None when inside; message when the place is unclear)."""
         court = (court_text or "").strip()
         county_raw = (county_text or "").strip()
         where = ", ".join(x for x in (court, county_raw) if x)
+        outside = {"place": where or "(blank)", "territory": name}
         if any(rx.search(where) for rx in exclude):
-            return {"place": where, "territory": name}, None
-        court_ok = any(rx.search(court) for rx in patterns) if court else None
-        county = normalize_county(county_raw)
-        county = aliases.get(county, county)
-        county_ok = (county in counties if counties else True) if county else None
+            return outside, None
         if require == "court":
-            known, inside = court_ok is not None, bool(court_ok)
-        elif require == "county":
-            known, inside = county_ok is not None, bool(county_ok)
-        else:
-            known = court_ok is not None or county_ok is not None
-            inside = bool(county_ok) or bool(court_ok)
-        if not known:
+            if not court:
+                if on_missing == "pass":
+                    return None, None
+                return None, f"The court of this case is missing: check that it is in {name}."
+            return (None if any(rx.search(court) for rx in patterns) else outside), None
+        county = places.county(county_raw)
+        court_is = places.court(court, patterns) if require == "county_or_court" else "blank"
+        if county == "unknown":
+            # Not a county this policy knows (a misspelling, a code, another state's county):
+            # saying "outside" would be a guess.
+            return None, (
+                f"The county {county_raw!r} is not one this policy recognizes: check whether "
+                f"the case is in {name}."
+            )
+        if county == "blank" and court_is == "blank":
             if on_missing == "pass":
                 return None, None
-            need = "court" if require == "court" else "county or court"
+            need = "county" if require == "county" else "county or court"
             return None, f"The {need} of this case is missing: check that it is in {name}."
-        return (None if inside else {"place": where or "(blank)", "territory": name}), None
+        if {county, court_is} == {"inside", "outside"}:
+            return None, (
+                f"The county ({county_raw}) and the court ({court}) point to different places: "
+                f"check which is right and whether the case is in {name}."
+            )
+        if county == "ambiguous":
+            if court_is in ("inside", "outside"):  # the court settles which place it was
+                return (None if court_is == "inside" else outside), None
+            return None, (
+                f"The county {county_raw!r} may mean more than one place: check whether the "
+                f"case is in {name}."
+            )
+        if county in ("inside", "outside"):
+            return (None if county == "inside" else outside), None
+        # No county: the court alone decides, when it says where it sits.
+        if court_is in ("inside", "outside"):
+            return (None if court_is == "inside" else outside), None
+        return None, (
+            f"The court {court!r} does not say where it sits and the county is missing: check "
+            f"whether the case is in {name}."
+        )
 
     # The answer depends on the (court, county) texts alone, and a county's data has a few
     # hundred of those for a million counts: the regular expressions run once per pair.

@@ -343,7 +343,13 @@ CASES = [
         "ca.felony_level.missing_level",
     ),
     # territory
-    ("outside California", person(c("11359 HS", county="MULTNOMAH")), NE, "ca.outside_state"),
+    # a county the pack does not know is not "outside California": a person checks it
+    (
+        "county not known in California",
+        person(c("11359 HS", county="MULTNOMAH")),
+        R,
+        "ca.outside_state.missing_territory",
+    ),
     # audit item 1: the pack's default book (HS) is for the count under evaluation only
     (
         "bookless prior 187 is not HS 187",

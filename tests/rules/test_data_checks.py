@@ -202,3 +202,229 @@ def test_placeholder_birth_date_is_not_an_age(
 def test_age_100_is_still_plausible() -> None:
     rec = first("ca-prop64-state", person(c("11357(b) HS", level="misdemeanor"), dob="1910-01-01"))
     assert rec.outcome is Outcome.ELIGIBLE_DISMISS  # exactly 100 on 2010-01-01
+
+
+# Audit items 10 and 13: where the county and the court point, and spellings of counties.
+CA_FELONY = dict(code="11359 HS", odate="2004-01-01", ddate="2005-01-01")
+NY_WARRANT = dict(
+    code="PL 221.10 01", level="misdemeanor", disp="warrant", ddate=None, status="warrant"
+)
+NY_CONVICTION = dict(code="PL 221.05", level="misdemeanor")
+BALTIMORE = dict(
+    code="CR.5.601.(a)(1)",
+    desc="CDS:POSSESS-MARIJUANA",
+    level="misdemeanor",
+    ddate="2015-05-01",
+    odate="2015-01-01",
+)
+ELIGIBLE_HERE = "eligible"
+
+PLACES: list[tuple[str, str, dict[str, Any], str | None, str | None, Outcome | str, str]] = [
+    # (label, policy, count, county, court, outcome, reason code or text needle)
+    # county spellings that mean a county of the pack
+    ("CA LA", "ca-prop64-state", CA_FELONY, "LA", None, ELIGIBLE_HERE, ""),
+    ("CA L.A.", "ca-prop64-state", CA_FELONY, "L.A.", None, ELIGIBLE_HERE, ""),
+    ("CA SF", "ca-prop64-state", CA_FELONY, "SF", None, ELIGIBLE_HERE, ""),
+    ("CA S.F.", "ca-prop64-state", CA_FELONY, "S.F.", None, ELIGIBLE_HERE, ""),
+    ("CA SAN BERNADINO", "ca-prop64-state", CA_FELONY, "SAN BERNADINO", None, ELIGIBLE_HERE, ""),
+    (
+        "CA CITY & COUNTY OF SAN FRANCISCO",
+        "ca-prop64-state",
+        CA_FELONY,
+        "CITY & COUNTY OF SAN FRANCISCO",
+        None,
+        ELIGIBLE_HERE,
+        "",
+    ),
+    ("LA LA", "ca-prop64-la-2020", CA_FELONY, "LA", None, ELIGIBLE_HERE, ""),
+    ("LA L.A.", "ca-prop64-la-2020", CA_FELONY, "L.A.", None, ELIGIBLE_HERE, ""),
+    ("MRTA NYC", "ny-mrta-2021", NY_CONVICTION, "NYC", None, ELIGIBLE_HERE, ""),
+    ("MRTA NEW YORK CITY", "ny-mrta-2021", NY_CONVICTION, "NEW YORK CITY", None, ELIGIBLE_HERE, ""),
+    ("MRTA NY", "ny-mrta-2021", NY_CONVICTION, "NY", None, ELIGIBLE_HERE, ""),
+    (
+        "MRTA RICHMOND (STATEN ISLAND)",
+        "ny-mrta-2021",
+        NY_CONVICTION,
+        "RICHMOND (STATEN ISLAND)",
+        None,
+        ELIGIBLE_HERE,
+        "",
+    ),
+    # spellings that may mean more than one county -> review
+    ("Manhattan NYC", "ny-manhattan-2018", NY_WARRANT, "NYC", None, R, "may mean more than one"),
+    (
+        "Manhattan NEW YORK CITY",
+        "ny-manhattan-2018",
+        NY_WARRANT,
+        "NEW YORK CITY",
+        None,
+        R,
+        "may mean more than one",
+    ),
+    ("Manhattan NY", "ny-manhattan-2018", NY_WARRANT, "NY", None, R, "may mean more than one"),
+    ("Brooklyn NYC", "ny-brooklyn-2018", NY_CONVICTION, "NYC", None, R, "may mean more than one"),
+    (
+        "Baltimore alone",
+        "md-baltimore-2019",
+        BALTIMORE,
+        "BALTIMORE",
+        None,
+        R,
+        "may mean more than one",
+    ),
+    (
+        "Baltimore alone, City court",
+        "md-baltimore-2019",
+        BALTIMORE,
+        "BALTIMORE",
+        "Baltimore City District Court",
+        ELIGIBLE_HERE,
+        "",
+    ),
+    (
+        "Baltimore County",
+        "md-baltimore-2019",
+        BALTIMORE,
+        "BALTIMORE CO.",
+        None,
+        NE,
+        "bal.outside_city",
+    ),
+    # a county the pack does not know at all -> review, not "outside"
+    (
+        "CA unknown county",
+        "ca-prop64-state",
+        CA_FELONY,
+        "LOS ANGELS",
+        None,
+        R,
+        "not one this policy recognizes",
+    ),
+    (
+        "LA unknown county",
+        "ca-prop64-la-2020",
+        CA_FELONY,
+        "XYZ",
+        "Pasadena Courthouse",
+        R,
+        "not one this policy recognizes",
+    ),
+    # county and court disagree -> review
+    (
+        "Manhattan: Queens county, Manhattan court",
+        "ny-manhattan-2018",
+        NY_WARRANT,
+        "QUEENS",
+        "Manhattan Criminal Court",
+        R,
+        "point to different places",
+    ),
+    (
+        "Brooklyn: New York county, Kings court",
+        "ny-brooklyn-2018",
+        NY_CONVICTION,
+        "NEW YORK",
+        "Kings County Criminal Court",
+        R,
+        "point to different places",
+    ),
+    (
+        "LA: Orange county, Pasadena court",
+        "ca-prop64-la-2020",
+        CA_FELONY,
+        "ORANGE",
+        "Pasadena Courthouse",
+        R,
+        "point to different places",
+    ),
+    (
+        "LA: LA county, Orange County court",
+        "ca-prop64-la-2020",
+        CA_FELONY,
+        "LOS ANGELES",
+        "Orange County Superior Court",
+        R,
+        "point to different places",
+    ),
+    # agreeing or silent courts leave the county's answer alone
+    (
+        "LA county, a court that names no place",
+        "ca-prop64-la-2020",
+        CA_FELONY,
+        "LOS ANGELES",
+        "Compton Courthouse",
+        ELIGIBLE_HERE,
+        "",
+    ),
+    (
+        "Brooklyn: Kings county, the city's criminal court",
+        "ny-brooklyn-2018",
+        NY_CONVICTION,
+        "KINGS",
+        "New York City Criminal Court",
+        ELIGIBLE_HERE,
+        "",
+    ),
+    (
+        "LA: another known county",
+        "ca-prop64-la-2020",
+        CA_FELONY,
+        "ORANGE",
+        None,
+        NE,
+        "la.outside_county",
+    ),
+    (
+        "Manhattan: Queens",
+        "ny-manhattan-2018",
+        NY_WARRANT,
+        "QUEENS",
+        None,
+        NE,
+        "nym.outside_county",
+    ),
+    (
+        "LA: no county, a court that names no place",
+        "ca-prop64-la-2020",
+        CA_FELONY,
+        None,
+        "Compton Courthouse",
+        R,
+        "does not say where it sits",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("label", "policy", "kw", "county", "court", "outcome", "expect"),
+    PLACES,
+    ids=[p[0] for p in PLACES],
+)
+def test_places(
+    label: str,
+    policy: str,
+    kw: dict[str, Any],
+    county: str | None,
+    court: str | None,
+    outcome: Outcome | str,
+    expect: str,
+) -> None:
+    as_of = {"ca-prop64-la-2020": "2020-02-11", "ny-manhattan-2018": "2018-09-12"}.get(
+        policy, "2024-01-01"
+    )
+    rec = first(policy, person(_count(kw, county=county, court=court)), as_of=as_of)
+    reason = rec.reasons[0]
+    if outcome == ELIGIBLE_HERE:
+        assert rec.outcome in ELIGIBLE, reason.text
+        return
+    assert rec.outcome is outcome, reason.text
+    if rec.outcome is R:
+        assert reason.code.endswith("outside_county.missing_territory") or reason.code.endswith(
+            ("outside_state.missing_territory", "outside_city.missing_territory")
+        ), reason.code
+        assert expect in reason.text
+        if county:
+            assert county in reason.text
+    else:
+        assert reason.code == expect
+    assert reason.citation and reason.citation in reason.text

@@ -281,7 +281,12 @@ MRTA = [
         VAC,
         "mrta.expunged",
     ),
-    ("not New York", person(ny("PL 221.05", county="BERGEN")), NE, "mrta.outside_state"),
+    (
+        "county not known in New York",
+        person(ny("PL 221.05", county="BERGEN")),
+        R,
+        "mrta.outside_state.missing_territory",
+    ),
     (
         "county missing passes (statewide)",
         person(ny("PL 221.05", county=None)),
@@ -547,7 +552,12 @@ MD_STATE = [
     ),
     ("PWID", person(md("CR 5-602", desc="CDS:PWID-MARIJUANA")), NE, "mds.not_covered"),
     ("not a conviction", person(md("CR.5.601.(a)(1)", disp="civil")), NE, "mds.not_conviction"),
-    ("out of state", person(md("CR.5.601.(a)(1)", county="FAIRFAX")), NE, "mds.outside_state"),
+    (
+        "county not known in Maryland",
+        person(md("CR.5.601.(a)(1)", county="FAIRFAX")),
+        R,
+        "mds.outside_state.missing_territory",
+    ),
     *[
         (f"negated: {desc}", person(md("CR 5-601", desc=desc)), NE, "mds.not_cannabis")
         for desc in NEGATED

@@ -251,3 +251,12 @@ def test_a_fixed_reference_date_wins_over_the_run_date() -> None:
         name="unfixed.toml",
     )
     assert effective_as_of(unfixed, d("2030-01-01"), d("2031-01-01")) == d("2030-01-01")
+
+
+def test_territory_state_is_read_from_the_jurisdiction_or_checked() -> None:
+    assert load_pack("ca-prop64-la-2020").territory["state"] == "CA"
+    assert load_pack("ny-manhattan-2018").territory["state"] == "NY"
+    assert "state" not in load_pack_bytes(MINIMAL.encode(), name="m.toml").territory
+    bad = MINIMAL.replace('name = "Nowhere"\n', 'name = "Nowhere"\nstate = "ZZ"\n', 1)
+    with pytest.raises(PolicyError, match="state"):
+        load_pack_bytes(bad.encode(), name="bad.toml")
