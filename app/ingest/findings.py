@@ -49,6 +49,7 @@ class Finding:
 # gets a readable title from its own words.
 TITLES: dict[str, str] = {
     "case.status_unknown": "Case status not recognized",
+    "cell.beyond_last_header": "Values in columns beyond the last header",
     "cell.error_value": "Cells holding an error (#N/A, #DIV/0! …)",
     "cell.formula_no_value": "Formulas without a stored value",
     "cell.merged": "Merged cells",

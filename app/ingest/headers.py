@@ -194,6 +194,24 @@ def clean_headers(
     return out
 
 
+def header_cells(preview_rows: Sequence[Row], header_row: int) -> list[Cell] | None:
+    """The header row's cells, as wide as the widest row of the preview (None if no such row).
+
+    A column with data but no header at the end of the header row (``Case No,…,Disp Date,``
+    over rows with a seventh value) gets a blank header cell, so :func:`clean_headers` names it
+    "Column G" with a ``header.blank`` finding, as it does a blank header in the middle,
+    instead of the column being left out of the headers, the mapping and the exports. The
+    width is the one the import wizard shows: every row of the preview, as the header
+    detection sees them. Wider rows further down are reported by the row normalizer.
+    """
+    cells = next((list(c) for number, c in preview_rows if number == header_row), None)
+    if cells is None:
+        return None
+    width = max((len(c) for _, c in preview_rows), default=0)
+    cells.extend([None] * (width - len(cells)))
+    return cells
+
+
 def data_rows_after(preview_rows: Sequence[Row], header_row: int) -> int:
     """How many non-empty rows of the preview lie below the header row (0 means headers only)."""
     return sum(1 for n, cells in preview_rows if n > header_row and _filled(cells))

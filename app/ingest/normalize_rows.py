@@ -34,6 +34,7 @@ from app.core.offense import parse_offense
 from app.core.rowbatch import ROW_COLUMNS, RowBatch
 from app.ingest.findings import Finding, Severity
 from app.ingest.mapping import FIELDS_BY_NAME, ResolvedMapping
+from app.ingest.readers import column_letter
 
 Cell = object
 
@@ -178,6 +179,10 @@ class RowNormalizer:
         self._numeric_ids: dict[str, list[tuple[int, str]]] = {"person_key": [], "case_number": []}
         self._numeric_overflow: dict[str, int] = {"person_key": 0, "case_number": 0}
         self._width = len(resolved.headers)
+        # Cells beyond the last header (a row wider than the header row): per column index,
+        # the first row (lowest number), its value, and how many rows have one. They are kept
+        # with the row's original cells; a finding at the end says no field reads them.
+        self._beyond: dict[int, list[Any]] = {}
         # Per field: column index, fallback index, their headers, and the template if any.
         headers = resolved.headers
         self._plan: dict[str, tuple[int | None, int | None, str | None, str | None, Any]] = {}
@@ -630,6 +635,7 @@ class RowNormalizer:
         """
         if not self._fast_ok:
             return self.rows_one_by_one(rows)
+        self._note_beyond_headers(rows)
         n_rows = len(rows)
         width = self._width
         # Transpose the batch in C: rows padded to the header width, then zip(*rows). A row
@@ -845,10 +851,33 @@ class RowNormalizer:
 
     def rows_one_by_one(self, rows: Sequence[tuple[int, list[Cell]]]) -> RowBatch:
         """The reference for :meth:`normalize_rows`: :meth:`normalize` on each row in turn."""
+        self._note_beyond_headers(rows)
         batch = RowBatch()
         for row_number, cells in rows:
             _add_result(batch, row_number, cells, self.normalize(row_number, cells), None)
         return batch
+
+    def _note_beyond_headers(self, rows: Sequence[tuple[int, list[Cell]]]) -> None:
+        """Remember values in columns beyond the last header (reported by :meth:`id_findings`).
+
+        Both batch paths call this once per batch on every row, so the count and the first row
+        do not depend on which rows take the slow path.
+        """
+        width = self._width
+        if max(map(len, map(itemgetter(1), rows)), default=0) <= width:
+            return
+        for row_number, cells in rows:
+            for k in range(width, len(cells)):
+                value = cells[k]
+                if value is None or (value.__class__ is str and _blank(value)):
+                    continue
+                seen = self._beyond.get(k)
+                if seen is None:
+                    self._beyond[k] = [row_number, value, 1]
+                else:
+                    seen[2] += 1
+                    if row_number < seen[0]:
+                        seen[0], seen[1] = row_number, value
 
     def _place_slow_rows(
         self, batch: RowBatch, rows: Sequence[tuple[int, list[Cell]]], slow: list[int]
@@ -992,8 +1021,25 @@ class RowNormalizer:
         return answer
 
     def id_findings(self) -> list[Finding]:
-        """After the last row: numeric IDs shorter than their column's usual length (lost zeros)."""
+        """After the last row, the findings about whole columns: numeric IDs shorter than their
+        column's usual length (lost zeros), values in columns beyond the last header."""
         findings: list[Finding] = []
+        last = column_letter(self._width - 1) if self._width else None
+        for k, (row, value, rows) in sorted(self._beyond.items()):
+            letter = column_letter(k)
+            more = f" and {rows - 1:,} more row(s)" if rows > 1 else ""
+            findings.append(
+                self._finding(
+                    Severity.WARNING,
+                    "cell.beyond_last_header",
+                    f"column {letter} has values but no header (row {row}{more}); the header row ends at "
+                    f"column {last}. The values are kept with each row's original cells, but no field reads them: "
+                    "give the column a header in the source and import again if it matters",
+                    row,
+                    letter,
+                    value,
+                )
+            )
         for name, numeric in self._numeric_ids.items():
             lengths = self._id_lengths[name]
             if not numeric or not lengths:

@@ -28,6 +28,7 @@ from app.core.progress import Progress, check_cancelled
 from app.core.rowbatch import RowBatch
 from app.ingest.findings import Finding, Severity
 from app.ingest.headers import clean_headers, detect_header_row
+from app.ingest.headers import header_cells as header_row_cells
 from app.ingest.mapping import (
     FIELDS,
     Mapping,
@@ -185,7 +186,7 @@ def _prepare(
             header_row = chosen.header_row
         if header_row is None:
             header_row = detect_header_row(preview)
-        header_cells = next((cells for number, cells in preview if number == header_row), None)
+        header_cells = header_row_cells(preview, header_row)
         if header_cells is None:
             raise ImportFailed(
                 f"Row {header_row} is empty or beyond the data; choose another header row.",

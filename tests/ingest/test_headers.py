@@ -9,7 +9,13 @@ import pytest
 
 from app.core.errors import ImportFailed
 from app.ingest.findings import Finding, Severity
-from app.ingest.headers import clean_headers, clean_text, data_rows_after, detect_header_row
+from app.ingest.headers import (
+    clean_headers,
+    clean_text,
+    data_rows_after,
+    detect_header_row,
+    header_cells,
+)
 from app.ingest.readers import open_table
 from tests.ingest.reading_helpers import write_xlsx
 
@@ -151,3 +157,25 @@ def test_clean_text() -> None:
     assert clean_text("\ufeffSID") == ("SID", True)
     assert clean_text("Disp\u00a0\u00a0Date ") == ("Disp Date", True)
     assert clean_text("Nu\u0301n\u0303ez") == ("Núñez", False)  # composed, not a finding
+
+
+def test_header_cells_reach_the_widest_row_of_the_preview() -> None:
+    preview = [
+        (1, ["Report"]),
+        (3, ["Case No", "Name", "Disp Date"]),
+        (4, ["KC-1", "DOE, JO", "1999-01-02", None, "NOTE"]),
+        (5, ["KC-2", "ROE, AL"]),
+    ]
+    cells = header_cells(preview, 3)
+    assert cells == ["Case No", "Name", "Disp Date", None, None]
+    findings: list[Finding] = []
+    assert clean_headers(cells, findings, row=3) == [
+        "Case No",
+        "Name",
+        "Disp Date",
+        "Column D",
+        "Column E",
+    ]
+    assert [(f.code, f.column) for f in findings] == [("header.blank", "D"), ("header.blank", "E")]
+    assert header_cells(preview, 2) is None
+    assert preview[1][1] == ["Case No", "Name", "Disp Date"]  # the preview is not changed

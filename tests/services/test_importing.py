@@ -513,3 +513,71 @@ def test_backup_that_cannot_be_written_stops_the_import(ws: Workspace, tmp_path:
         importing.import_file(ws, write_csv(tmp_path / "a.csv", [row()]), user="clerk", today=TODAY)
     assert workspace_totals(ws)["counts"] == 0
     assert audit_rows(ws) == [("import", "a.csv", "failed")]
+
+
+# -- columns with data but no header (audit item 6) ---------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_trailing_column_without_header_is_named_not_dropped(
+    ws: Workspace, tmp_path: Path, kind: str
+) -> None:
+    headers = ["Case No", "Defendant Name", "DOB", "Charge", "Disposition", "Disp Date", ""]
+    rows = [
+        ["KC-1", "DOE, JANE", "1970-01-01", "11357(B) HS", "CONVICTED", "1999-01-02", "IMPORTANT"],
+        ["KC-2", "ROE, RICK", "1971-01-01", "11357(B) HS", "CONVICTED", "1999-01-03", "MORE"],
+    ]
+    if kind == "csv":
+        path = write_csv(tmp_path / "trailing.csv", rows, headers=headers)
+    else:
+        import xlsxwriter
+
+        path = tmp_path / "trailing.xlsx"
+        book = xlsxwriter.Workbook(str(path))
+        sheet = book.add_worksheet("Cases")
+        sheet.write_row(0, 0, headers[:-1])  # the seventh header cell is not written at all
+        for r, values in enumerate(rows, 1):
+            sheet.write_row(r, 0, values)
+        book.close()
+    inspection = importing.inspect_file(path)
+    assert inspection.headers[-1] == "Column G"
+    assert "Column G" in inspection.unmapped_headers
+    report = importing.import_file(ws, path, user="clerk", today=TODAY)
+    assert report.status == "imported" and report.counts == 2
+    blank = [f for f in report.findings if f.code == "header.blank"]
+    assert [(f.row, f.column) for f in blank] == [(1, "G")]
+    assert "it is called 'Column G'" in blank[0].message
+    stored = ws.conn.execute("SELECT headers FROM sources").fetchone()[0]
+    assert json.loads(stored)[-1] == "Column G"
+    cells = ws.conn.execute("SELECT data FROM source_rows ORDER BY row_number").fetchall()
+    assert [json.loads(c[0])[6] for c in cells] == ["IMPORTANT", "MORE"]
+    # Nothing beyond the (extended) header row: no "beyond the last header" finding.
+    assert not [f for f in report.findings if f.code == "cell.beyond_last_header"]
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_values_beyond_the_last_header_further_down_are_reported(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: bool
+) -> None:
+    from app.ingest.normalize_rows import RowNormalizer
+
+    if not fast:
+        monkeypatch.setattr(RowNormalizer, "normalize_rows", RowNormalizer.rows_one_by_one)
+    rows = many_rows(80)
+    rows[69] = [*rows[69], "", "LATE NOTE"]  # row 71: column L, past the preview's 50 rows
+    rows[74] = [*rows[74], " ", "SECOND"]  # row 76
+    rows[77] = [*rows[77], "\u200b"]  # row 79: an invisible character only, nothing to report
+    path = write_csv(tmp_path / "wide.csv", rows)
+    report = importing.import_file(ws, path, user="clerk", today=TODAY)
+    assert report.status == "imported" and report.counts == 80
+    beyond = [f for f in report.findings if f.code == "cell.beyond_last_header"]
+    assert [(f.row, f.column, f.value, f.severity.value) for f in beyond] == [
+        (71, "L", "LATE NOTE", "warning")
+    ]
+    assert "1 more row" in beyond[0].message and "column J" in beyond[0].message
+    stored = ws.conn.execute("SELECT data FROM source_rows WHERE row_number = 71").fetchone()[0]
+    assert json.loads(stored)[-1] == "LATE NOTE"  # kept with the row's original cells
+    # The finding is stored with the import.
+    assert ws.conn.execute(
+        "SELECT count(*) FROM import_findings WHERE code = 'cell.beyond_last_header'"
+    ).fetchone() == (1,)
