@@ -314,12 +314,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_decisions(args: argparse.Namespace) -> int:
     from app.services.decisions import write_decisions
 
-    with session(args, "read") as (ws, _user):
-        result = write_decisions(ws, args.out)
+    with session(args, "read") as (ws, user):
+        result = write_decisions(ws, args.out, user=user.username)
         emit(
             args,
-            {"out": str(result.path), "rows": result.rows},
-            [f"Wrote {result.rows} counts to {result.path}."],
+            {"out": str(result.path), "rows": result.rows, "sha256": result.sha256},
+            [f"Wrote {result.rows} counts to {result.path} (SHA-256 {result.sha256})."],
         )
     return 0
 _REVIEW_FILTER_KEYS = ("outcome", "status", "place", "county", "court", "section", "reviewer", "search", "rereview")
@@ -412,7 +412,8 @@ def cmd_signoff(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from app.services.packet import export_packet
 
-    with session(args, "export") as (ws, user):
+    # export_packet checks the role itself, so a refused export is audited like any other.
+    with session(args) as (ws, user):
         report = export_packet(ws, user, args.out)
         emit(args, report.to_dict(), report.lines())
     return 0

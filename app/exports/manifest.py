@@ -55,6 +55,8 @@ class PacketVerification:
     extra: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     signoff: dict[str, Any] = field(default_factory=dict)
+    # Worth saying but not a failed check (a leftover partial export folder beside the packet).
+    warnings: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [f"Packet: {self.folder}"]
@@ -75,8 +77,15 @@ class PacketVerification:
             f"MISSING: {name} (listed in the manifest, not in the folder)" for name in self.missing
         )
         out.extend(f"EXTRA: {name} (in the folder, not in the manifest)" for name in self.extra)
+        out.extend(f"warning: {w}" for w in self.warnings)
         if self.ok:
             out.append(f"OK: all {self.checked} files match the manifest.")
+        elif (
+            self.problems
+            and not (self.altered or self.missing or self.extra)
+            and all(p.startswith("BROKEN AUDIT CHAIN") for p in self.problems)
+        ):
+            out.append("FAILED: this packet must not be filed (see above).")
         else:
             out.append("FAILED: this packet is not the one that was exported.")
         return out
@@ -93,6 +102,7 @@ class PacketVerification:
             "extra": self.extra,
             "problems": self.problems,
             "signoff": self.signoff,
+            "warnings": self.warnings,
         }
 
 

@@ -5,22 +5,29 @@ final name only when every file and the manifest are on disk (RELIABILITY.md pro
 a killed export leaves at most a ``.NAME.partial-…`` folder, never a half packet under the
 name the user chose. The manifest's SHA-256 and the packet fingerprint go into the audit
 log in the same transaction as the ``exports`` row.
+
+Every refusal (role, no valid sign-off, a broken audit chain, a used folder) and every
+failure (disk full, no permission, cancel) is audited in its own transaction, after the
+partial folder is removed. Partial folders of exports that were killed hold
+criminal-history data: the next export into the same folder removes them and says so.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import re
 import shutil
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from app import __version__
 from app.core.clock import stamp
-from app.core.errors import ExportError
+from app.core.errors import Cancelled, ClearSlateError, ExportError, PermissionDenied
 from app.core.progress import Progress, check_cancelled
 from app.exports.auditlog import AuditRow, write_audit_csv, write_audit_jsonl, write_chain_result
 from app.exports.data import ExportRow, Office, PacketData, PolicyInfo, SignoffInfo
@@ -46,6 +53,13 @@ SUMMARY = "summary.pdf"
 AUDIT_CSV = "audit-log.csv"
 AUDIT_JSONL = "audit-log.jsonl"
 AUDIT_CHAIN = "audit-chain.json"
+
+log = logging.getLogger(__name__)
+
+# ``.NAME.partial-PID-HEX``: the writing process's id says whether the folder is still in use.
+_PARTIAL = re.compile(r"^\.(?P<name>.+)\.partial-(?:(?P<pid>\d+)-)?[0-9a-f]+$")
+# A partial folder whose process cannot be checked (Windows, an older name) is stale after this.
+STALE_AFTER_SECONDS = 6 * 3600
 
 
 @dataclass
@@ -86,8 +100,80 @@ class PacketReport:
 
 
 def verify_packet(folder: str | os.PathLike[str]) -> PacketVerification:
-    """Check a packet folder against its manifest (``verify DIR``)."""
-    return verify_folder(Path(folder))
+    """Check a packet folder against its manifest (``verify DIR``).
+
+    Besides the files, the audit chain the packet was exported with must have verified
+    (``audit-chain.json`` and the manifest say so); leftover partial folders of killed
+    exports beside it are named (they hold criminal-history data).
+    """
+    folder = Path(folder)
+    result = verify_folder(folder)
+    if result.manifest_sha256 is not None and AUDIT_CHAIN not in result.missing:
+        _check_chain_record(folder, result)
+    stale = stale_partials(folder.absolute().parent)
+    result.warnings.extend(
+        f"A partial folder of an export that did not finish is here: {p.name}. It holds "
+        "criminal-history data; delete it (the next export into this folder does)."
+        for p in stale
+    )
+    return result
+
+
+def _check_chain_record(folder: Path, result: PacketVerification) -> None:
+    """A packet exported from a broken audit chain fails verification, naming the entry."""
+    import json
+
+    try:
+        chain = json.loads((folder / AUDIT_CHAIN).read_text(encoding="utf-8"))
+        ok = chain["ok"]
+    except (OSError, ValueError, KeyError, TypeError):
+        result.ok = False
+        result.problems.append(f"{AUDIT_CHAIN} cannot be read; the packet was damaged or edited.")
+        return
+    if ok is not True:
+        result.ok = False
+        result.problems.append(
+            f"BROKEN AUDIT CHAIN: the workspace's audit log did not verify when this packet was "
+            f"made (first bad entry {chain.get('first_bad_entry')}: {chain.get('problem')}). "
+            "Do not file it; ask an administrator to investigate the workspace."
+        )
+
+
+def _audit_quietly(
+    ws: Workspace,
+    user: str | None,
+    action: str,
+    object: str | None,
+    outcome: str,
+    details: dict[str, Any],
+) -> str | None:
+    """Audit a refusal or failure in its own transaction; the reason it could not be, if so.
+
+    The user must still see why the export failed when the audit log cannot be written, so
+    that failure is returned (and added to the message), not raised over the first one.
+    """
+    try:
+        ws.audit(user, action, object, outcome, details)
+    except ClearSlateError as exc:
+        log.warning("could not audit %s: %s", action, exc)
+        return exc.message
+    return None
+
+
+def _refuse(
+    ws: Workspace, user: auth.User, out_dir: object, why: str, error: ClearSlateError
+) -> NoReturn:
+    problem = _audit_quietly(
+        ws,
+        user.username,
+        "export.refused",
+        str(out_dir),
+        "refused",
+        {"why": why, "message": str(error)},
+    )
+    if problem:
+        error.message += f" (This refusal could not be recorded in the audit log: {problem})"
+    raise error
 
 
 def _target(out_dir: str | os.PathLike[str]) -> Path:
@@ -169,19 +255,45 @@ def export_packet(
     from app.exports.workbook import write_workbook
 
     started = time.perf_counter()
-    user.require("export")
+    if not user.can("export"):
+        try:
+            user.require("export")
+        except PermissionDenied as exc:
+            _refuse(ws, user, out_dir, "role", exc)
     status = signoff_status(ws)
     if not status.valid:
-        ws.audit(
-            user.username, "export.refused", str(out_dir), "failure", {"why": status.message()}
-        )
+        _refuse(ws, user, out_dir, "sign-off", ExportError(status.message()))
     record = status.require_valid()
-    target = _target(out_dir)
+    # A packet carries the audit log as evidence: one from a log that does not verify
+    # (an entry edited or removed behind the triggers) is refused, as the sign-off is.
+    chain = verify_chain(ws.conn)
+    if not chain.ok:
+        _refuse(
+            ws,
+            user,
+            out_dir,
+            "audit chain",
+            ExportError(
+                f"The audit log is broken at entry {chain.first_bad_seq} ({chain.problem}); "
+                "nothing can be exported until an administrator investigates (run Tools ▸ Verify).",
+                file=ws.path.name,
+            ),
+        )
+    try:
+        target = _target(out_dir)
+    except ExportError as exc:
+        _refuse(ws, user, out_dir, "folder", exc)
     data = packet_data(ws, record)
     if len(data.rows) != record.count_total:
-        raise ExportError(
-            f"The sign-off covers {record.count_total:,} counts but {len(data.rows):,} were found; "
-            "run Tools ▸ Verify and sign off again."
+        _refuse(
+            ws,
+            user,
+            out_dir,
+            "count mismatch",
+            ExportError(
+                f"The sign-off covers {record.count_total:,} counts but {len(data.rows):,} were "
+                "found; run Tools ▸ Verify and sign off again."
+            ),
         )
     templates = load_templates(data.policy.policy_id)
     fingerprint = data.fingerprint()
@@ -197,11 +309,15 @@ def export_packet(
         )
         if not getattr(data.office, key).strip()
     ]
-    chain = verify_chain(ws.conn)
     audit_entries = [AuditRow(*row) for row in store.audit_rows(ws.conn)]
 
-    tmp = target.parent / f".{target.name}.partial-{uuid.uuid4().hex[:12]}"
-    tmp.mkdir()
+    removed = remove_stale_partials(ws, user, target.parent)
+    if removed:
+        warnings.append(
+            f"Removed {len(removed)} unfinished export folder(s) left in {target.parent} by an "
+            f"export that was stopped: {', '.join(removed)}."
+        )
+    tmp = target.parent / f".{target.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     steps = len(filings) * 2 + 4
     done = 0
     pages: dict[str, int] = {}
@@ -219,6 +335,7 @@ def export_packet(
         names.append(name)
 
     try:
+        tmp.mkdir()
         for filing in filings:
             stem = safe_filename(filing_file_stem(filing))
             step(f"Writing {filing.short_title} (PDF)")
@@ -293,9 +410,9 @@ def export_packet(
             target.rmdir()
         os.replace(tmp, target)
         fsync_dir(target.parent)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        _fail(ws, user, target, exc)
 
     from app.exports.files import sha256_file
 
@@ -323,10 +440,10 @@ def export_packet(
                     "counts": manifest["counts"],
                 },
             )
-    except BaseException:
+    except BaseException as exc:
         # Nothing leaves unrecorded: without its audit entry the packet is removed again.
         shutil.rmtree(target, ignore_errors=True)
-        raise
+        _fail(ws, user, target, exc)
     if progress is not None:
         progress.report(steps, steps, "Done")
     return PacketReport(
@@ -342,15 +459,127 @@ def export_packet(
     )
 
 
+def _os_error(exc: BaseException) -> OSError | None:
+    """The OSError behind ``exc`` (itself, or what a writer wrapped), if there is one."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, OSError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _fail(ws: Workspace, user: auth.User, target: Path, exc: BaseException) -> NoReturn:
+    """Audit a failed or cancelled export (its partial folder is already gone) and raise.
+
+    A disk full, a permission or a vanished folder becomes an ExportError naming the
+    packet folder, not the hidden partial one, and the file that could not be written.
+    """
+    if isinstance(exc, Cancelled | KeyboardInterrupt):
+        _audit_quietly(
+            ws,
+            user.username,
+            "export.cancelled",
+            str(target),
+            "cancelled",
+            {"folder": str(target), "why": "cancelled by the user"},
+        )
+        raise exc
+    os_error = _os_error(exc)
+    error: BaseException = exc
+    if os_error is not None:
+        failed = Path(os_error.filename).name if os_error.filename else None
+        reason = os_error.strerror or str(os_error)
+        error = ExportError(
+            f"The packet could not be written ({reason}"
+            + (f", writing {failed}" if failed else "")
+            + "). Nothing was exported and the unfinished folder was removed. Free some disk "
+            "space or choose another folder, then export again.",
+            file=str(target),
+        )
+    problem = _audit_quietly(
+        ws,
+        user.username,
+        "export.failed",
+        str(target),
+        "failed",
+        {
+            "folder": str(target),
+            "error": str(error) if isinstance(error, ClearSlateError) else type(exc).__name__,
+            "errno": os_error.errno if os_error is not None else None,
+        },
+    )
+    if isinstance(error, ClearSlateError):
+        if problem:
+            error.message += f" (This failure could not be recorded in the audit log: {problem})"
+        if error is exc:
+            raise error
+        raise error from exc
+    raise exc
+
+
+def _partial_is_stale(path: Path) -> bool:
+    """Whether no running export can still be writing this partial folder."""
+    match = _PARTIAL.match(path.name)
+    if match is None:
+        return False
+    pid = match.group("pid")
+    if pid is not None and os.name == "posix":
+        if int(pid) == os.getpid():
+            return False
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True  # the process that wrote it is gone: killed, crashed or powered off
+        except PermissionError:
+            return False  # another user's running process
+        return False
+    # No way to ask about the process: only a folder untouched for hours is left over.
+    try:
+        return time.time() - path.stat().st_mtime > STALE_AFTER_SECONDS
+    except OSError:
+        return False
+
+
 def stale_partials(parent: Path) -> list[Path]:
-    """Leftover ``.NAME.partial-…`` folders of killed exports (safe to delete)."""
+    """Leftover ``.NAME.partial-…`` folders of killed exports in ``parent`` (safe to delete).
+
+    A folder whose export is still running (its process is alive) is not stale.
+    """
     with contextlib.suppress(OSError):
         return sorted(
             p
             for p in parent.iterdir()
-            if p.is_dir() and p.name.startswith(".") and ".partial-" in p.name
+            if p.is_dir() and not p.is_symlink() and _partial_is_stale(p)
         )
     return []
+
+
+def remove_stale_partials(ws: Workspace, user: auth.User, parent: Path) -> list[str]:
+    """Delete the stale partial folders in ``parent``; audited, returns their names.
+
+    A killed export leaves filings and a workbook full of criminal-history data in a hidden
+    folder nobody looks at; the next export into the same folder removes it.
+    """
+    removed: list[str] = []
+    left: list[str] = []
+    for path in stale_partials(parent):
+        shutil.rmtree(path, ignore_errors=True)
+        (left if path.exists() else removed).append(path.name)
+    if removed or left:
+        _audit_quietly(
+            ws,
+            user.username,
+            "export.cleanup",
+            str(parent),
+            "ok" if not left else "failed",
+            {"folder": str(parent), "removed": removed, "could_not_remove": left},
+        )
+    if left:
+        log.warning("could not remove stale partial export folders: %s", left)
+    return removed
 
 
 def signed_filings(ws: Workspace) -> list[Any]:

@@ -253,12 +253,16 @@ def test_export_refused_after_a_later_decision_naming_the_count(
     with pytest.raises(ExportError, match="void.*CASE 8"):
         export_packet(workspace, login("supervisor"), tmp_path / "p")
     assert not (tmp_path / "p").exists()
-    assert recent(workspace.conn, 1, action_prefix="export.refused")[0].outcome == "failure"
+    assert recent(workspace.conn, 1, action_prefix="export.refused")[0].outcome == "refused"
 
 
 def test_reviewer_cannot_export(workspace, login, signed, tmp_path) -> None:
     with pytest.raises(PermissionDenied):
         export_packet(workspace, login("reviewer"), tmp_path / "p")
+    entry = recent(workspace.conn, 1)[0]
+    assert (entry.action, entry.user, entry.outcome) == ("export.refused", "reviewer", "refused")
+    assert entry.details["why"] == "role" and "reviewer" in entry.details["message"]
+    assert verify_chain(workspace.conn).ok
 
 
 def test_existing_folder_is_refused_and_names_are_sanitized(
@@ -268,6 +272,14 @@ def test_existing_folder_is_refused_and_names_are_sanitized(
     (tmp_path / "full" / "x.txt").write_text("x")
     with pytest.raises(ExportError, match="already exists"):
         export_packet(workspace, login("supervisor"), tmp_path / "full")
+    entry = recent(workspace.conn, 1)[0]
+    assert (entry.action, entry.outcome, entry.details["why"]) == (
+        "export.refused",
+        "refused",
+        "folder",
+    )
+    assert str(tmp_path / "full") in entry.details["message"]
+    assert sorted(p.name for p in (tmp_path / "full").iterdir()) == ["x.txt"]
     report = export_packet(workspace, login("supervisor"), tmp_path / "CON")
     assert report.folder.name == "_CON" and report.folder.is_dir()
 
@@ -355,5 +367,127 @@ def test_a_killed_export_leaves_nothing_under_the_final_name(
     assert not target.exists()
     assert not recent(workspace.conn, 1, action_prefix="export")  # nothing recorded as exported
     # A later export to the same name works; the leftover partial folder does not get in the way.
+    assert verify_packet(tmp_path / "elsewhere").warnings  # verify names the leftover too
     report = export_packet(workspace, login("supervisor"), target)
     assert verify_packet(report.folder).ok
+    # ...and that export removed the leftover (criminal-history data), said so and audited it.
+    assert not partial[0].exists()
+    assert any(partial[0].name in w for w in report.warnings)
+    cleanup = recent(workspace.conn, 1, action_prefix="export.cleanup")[0]
+    assert cleanup.details["removed"] == [partial[0].name]
+
+
+def _break_the_chain(workspace, seq: int = 5) -> None:  # type: ignore[no-untyped-def]
+    """What the auditor did with the sqlite3 shell: drop the trigger, edit an entry."""
+    workspace.conn.execute("DROP TRIGGER audit_no_update")
+    workspace.conn.execute("UPDATE audit SET details = '{\"edited\":1}' WHERE seq = ?", (seq,))
+
+
+def test_export_is_refused_and_audited_when_the_audit_chain_is_broken(
+    workspace, login, signed, tmp_path
+) -> None:
+    _break_the_chain(workspace, 5)
+    with pytest.raises(ExportError, match="audit log is broken at entry 5"):
+        export_packet(workspace, login("supervisor"), tmp_path / "p")
+    assert not (tmp_path / "p").exists()
+    assert [p.name for p in tmp_path.iterdir() if ".partial-" in p.name] == []
+    entry = recent(workspace.conn, 1)[0]
+    assert (entry.action, entry.outcome, entry.details["why"]) == (
+        "export.refused",
+        "refused",
+        "audit chain",
+    )
+
+
+def _rewrite_in_manifest(folder: Path, name: str, data: bytes) -> None:
+    """Change a packet file and its manifest entry consistently (as an older export wrote it)."""
+    (folder / name).write_bytes(data)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for entry in manifest["files"]:
+        if entry["name"] == name:
+            entry["size"], entry["sha256"] = len(data), sha256_file(folder / name)
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
+
+
+def test_verify_fails_a_packet_whose_recorded_audit_chain_is_broken(
+    workspace, login, signed, tmp_path
+) -> None:
+    # Before this fix a packet could be exported from a broken chain: only "ok": false inside
+    # audit-chain.json said so, and verify DIR said OK.
+    export_packet(workspace, login("supervisor"), tmp_path / "p")
+    folder = tmp_path / "p"
+    chain = json.loads((folder / "audit-chain.json").read_text())
+    chain.update(ok=False, first_bad_entry=22, problem="entry 22 does not match its hash")
+    _rewrite_in_manifest(folder, "audit-chain.json", json.dumps(chain).encode())
+    result = verify_packet(folder)
+    assert not result.ok
+    assert result.altered == [] and result.missing == []
+    text = "\n".join(result.lines())
+    assert "BROKEN AUDIT CHAIN" in text and "first bad entry 22" in text
+    assert "must not be filed" in text
+
+
+class _BlockSummary:
+    """Progress that puts a folder where summary.pdf goes: the write fails with a real OSError."""
+
+    def __init__(self, parent: Path) -> None:
+        self.parent = parent
+
+    def report(self, done: int, total: int | None, message: str = "") -> None:
+        if message == "Writing the summary":
+            (partial,) = self.parent.glob(".p.partial-*")
+            (partial / "summary.pdf").mkdir()
+
+    def cancelled(self) -> bool:
+        return False
+
+
+def test_a_write_failure_removes_the_partial_folder_and_is_audited(
+    workspace, login, signed, tmp_path
+) -> None:
+    exports_before = workspace.conn.execute("SELECT count(*) FROM exports").fetchone()[0]
+    with pytest.raises(ExportError) as caught:
+        export_packet(
+            workspace, login("supervisor"), tmp_path / "p", progress=_BlockSummary(tmp_path)
+        )
+    error = caught.value
+    assert error.file == str(tmp_path / "p")  # the packet folder, not the hidden partial one
+    assert "could not be written" in error.message and "summary.pdf" in error.message
+    assert "Traceback" not in str(error)
+    left = [p.name for p in tmp_path.iterdir()]
+    assert "p" not in left and not [n for n in left if ".partial-" in n], left
+    assert workspace.conn.execute("SELECT count(*) FROM exports").fetchone()[0] == exports_before
+    entry = recent(workspace.conn, 1)[0]
+    assert (entry.action, entry.outcome) == ("export.failed", "failed")
+    assert entry.details["folder"] == str(tmp_path / "p") and entry.details["errno"]
+    assert verify_chain(workspace.conn).ok
+    # The folder is free for the next try, which works.
+    assert verify_packet(export_packet(workspace, login("supervisor"), tmp_path / "p").folder).ok
+
+
+def test_only_partial_folders_of_finished_processes_are_stale(
+    workspace, login, signed, tmp_path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from app.services.packet import stale_partials
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = tmp_path / f".old.partial-{gone.stdout.strip()}-0123456789ab"
+    alive = tmp_path / f".busy.partial-{os.getppid()}-0123456789ab"
+    mine = tmp_path / f".mine.partial-{os.getpid()}-0123456789ab"
+    other = tmp_path / ".notes"
+    for folder in (dead, alive, mine, other):
+        folder.mkdir()
+        (folder / "clerk-workbook.xlsx").write_bytes(b"criminal history")
+    assert stale_partials(tmp_path) == [dead]
+    report = export_packet(workspace, login("supervisor"), tmp_path / "next")
+    assert not dead.exists() and alive.exists() and mine.exists() and other.exists()
+    assert any(dead.name in w for w in report.warnings)
