@@ -73,6 +73,9 @@ class ImportTotals:
     overlapping: int = 0  # already in the workspace from another source
     matches_proposed: int = 0
     findings: int = 0
+    # New people whose key is also the key of another person under another key type (a
+    # CII number equal to a county's person id): kept apart, proposed when name + DOB agree.
+    key_other_type: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +159,13 @@ def _picked(
 
 
 _CHUNK = 900  # bound parameters per IN (...) lookup
+
+
+def key_kind(key_type: str | None) -> str:
+    """The comparison form of a key type (the header a person key came from): case-folded,
+    letters and digits only, so "Person ID" and "PERSON_ID" are one kind and "CII_NUMBER"
+    another. A key identifies a person only among keys of the same kind."""
+    return "".join(ch for ch in (key_type or "").casefold() if ch.isalnum())
 
 
 def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
@@ -245,12 +255,11 @@ class ImportWriter:
         ]
         for statement in self._rebuild:
             self.conn.execute(f"DROP INDEX IF EXISTS {_index_name(statement)}")
-        self._people_by_key: dict[str, int] = {
-            key: pid
-            for key, pid in self.conn.execute(
-                "SELECT person_key, id FROM people WHERE person_key IS NOT NULL"
-            )
-        }
+        self._people_by_kind = self._load_people_by_kind()
+        # The kinds of key stored before this import: a new person whose key is known under
+        # another kind is counted in finish (only then worth a query).
+        self._stored_kinds = frozenset(self._people_by_kind)
+        self._kinds: dict[str, str | None] = {}  # this import's key kinds -> a key type
         self._cases: dict[tuple[int, str], int] = {
             (pid, key): cid
             for pid, key, cid in self.conn.execute(
@@ -265,6 +274,37 @@ class ImportWriter:
         self._rank_rose: set[int] = set()
         # False once a row gave its case a status of its own (not derived from its count).
         self._status_from_rows = True
+
+    def _load_people_by_kind(self) -> dict[str, dict[str, int]]:
+        """Every stored person key, by kind of key: key kind -> person key -> person id.
+
+        The same key value under two kinds (a DOJ CII number and a county's person id) names
+        two people, never one: merging them would make one person's convictions the other's
+        priors. A person whose match was confirmed stands for the person it was merged into,
+        so later rows with its key join the merged person.
+        """
+        by_kind: dict[str, dict[str, int]] = {}
+        maps: dict[str | None, dict[str, int]] = {}  # raw key type -> its kind's map
+        for key, key_type, pid in self.conn.execute(
+            "SELECT person_key, key_type, id FROM people WHERE person_key IS NOT NULL ORDER BY id"
+        ):
+            keys = maps.get(key_type)
+            if keys is None:
+                keys = maps[key_type] = by_kind.setdefault(key_kind(key_type), {})
+            keys.setdefault(key, pid)
+        merged = dict(
+            self.conn.execute(
+                "SELECT person_b, person_a FROM person_matches WHERE status = 'confirmed'"
+            ).fetchall()
+        )
+        if merged:
+            for keys in by_kind.values():
+                for key, pid in keys.items():
+                    hops = 0
+                    while pid in merged and hops < len(merged):  # bounded: no cycle can hang it
+                        pid, hops = merged[pid], hops + 1
+                    keys[key] = pid
+        return by_kind
 
     def _take(self, table: str) -> int:
         value = self._next[table]
@@ -344,7 +384,15 @@ class ImportWriter:
             batch.name_key,
             batch.status_given,
         )
-        people_by_key, keyless, cases = self._people_by_key, self._keyless, self._cases
+        keyless, cases = self._keyless, self._cases
+        # Each key type of this batch (one, in practice) -> the stored keys of its kind.
+        by_kind = self._people_by_kind
+        kind_maps = {
+            key_type: by_kind.setdefault(key_kind(key_type), {}) for key_type in set(batch.key_type)
+        }
+        for key_type in kind_maps:
+            if key_type is not None:
+                self._kinds.setdefault(key_kind(key_type), key_type)
         # Each key's first position in this batch (in C): a later position is a duplicate.
         first_at = dict(zip(reversed(keys), range(n - 1, -1, -1)))
         first_person, first_case = next_ids["people"], next_ids["cases"]
@@ -360,8 +408,8 @@ class ImportWriter:
         rank_of = _STATUS_RANK.get
         dispositions = batch.disposition
         first_case_id = self.first_case_id
-        for i, key, person_key, case_key_ in zip(
-            range(n), keys, batch.person_key, batch.case_key, strict=True
+        for i, key, person_key, key_type, case_key_ in zip(
+            range(n), keys, batch.person_key, batch.key_type, batch.case_key, strict=True
         ):
             if existing:
                 earlier = existing.get(key)
@@ -390,6 +438,7 @@ class ImportWriter:
                 self.totals.duplicates += 1
                 continue
             if person_key is not None:
+                people_by_key = kind_maps[key_type]
                 pid = people_by_key.get(person_key)
                 if pid is None:
                     pid = people_by_key[person_key] = next_person
@@ -549,6 +598,7 @@ class ImportWriter:
                 else:
                     self.conn.execute(status + "WHERE id >= ?", (self.first_case_id,))
             self.totals.matches_proposed = propose_matches(self.conn, self.first_person_id)
+            self._report_other_kinds()
             self.conn.execute(f"PRAGMA cache_size = {int(self._cache_size)}")
             self.conn.execute(
                 "UPDATE sources SET row_count = ?, imported_rows = ?, skipped_rows = ? WHERE id = ?",
@@ -556,20 +606,65 @@ class ImportWriter:
             )
         return self.totals
 
+    def _report_other_kinds(self) -> None:
+        """A finding when new people's keys are also keys of another kind already stored.
+
+        They were kept as different people (the same number in two numbering systems says
+        nothing); those whose name and date of birth agree were proposed as matches. Only
+        queried when the workspace held keys of a kind this import does not use.
+        """
+        if not self._kinds or not (self._stored_kinds - self._kinds.keys()):
+            return
+        first = self.first_person_id
+        rows = self.conn.execute(
+            "SELECT b.person_key, MIN(a.key_type) FROM people b JOIN people a "
+            "ON a.person_key = b.person_key AND a.id < ? "
+            "WHERE b.id >= ? AND b.person_key IS NOT NULL GROUP BY b.id ORDER BY b.id",
+            (first, first),
+        ).fetchall()
+        if not rows:
+            return
+        self.totals.key_other_type = len(rows)
+        proposed = self.conn.execute(
+            "SELECT COUNT(*) FROM person_matches m JOIN people a ON a.id = m.person_a "
+            "JOIN people b ON b.id = m.person_b WHERE b.id >= ? AND a.id < ? "
+            "AND a.person_key = b.person_key",
+            (first, first),
+        ).fetchone()[0]
+        key_type = next(iter(self._kinds.values()))
+        other = rows[0][1] or "key"
+        examples = ", ".join(str(key) for key, _ in rows[:5])
+        many = len(rows) != 1
+        message = (
+            f"{len(rows):,} {'people' if many else 'person'} in this file "
+            f"{'have' if many else 'has'} a {key_type} that is also the {other} of another person "
+            f"already in the workspace (e.g. {examples}). A key only identifies a person among "
+            f"keys of the same type, so they were kept as different people; {proposed:,} with the "
+            "same name and date of birth were proposed as possible same-person matches to "
+            "confirm or reject."
+        )
+        self.add_findings(
+            [StoredFinding(self.sheet, None, key_type, "warning", "person.key_other_type", message)]
+        )
+
 
 def propose_matches(conn: sqlite3.Connection, first_new_person: int) -> int:
-    """Propose name + DOB matches for new people where at least one side has no key.
+    """Propose name + DOB matches for new people where at least one side has no key, or
+    where both have the same key under different key types.
 
     Two people with different keys are different people even when name and DOB agree, so
-    they are never proposed. Each new person is proposed against the earliest such person
-    (a star, not every pair), which is enough for a reviewer to confirm a group.
+    they are never proposed. Two people with the same key are one person when it is a key
+    of the same type (the writer merged them); under different types (a CII number equal to
+    a county's person id) they were kept apart, and name + DOB agreeing makes them a
+    proposal. Each new person is proposed against the earliest such person (a star, not
+    every pair), which is enough for a reviewer to confirm a group.
     """
     before = conn.total_changes
     conn.execute(
         "INSERT OR IGNORE INTO person_matches (person_a, person_b, basis) "
         "SELECT m.a, m.b, 'name+dob' FROM ("
         "  SELECT (SELECT MIN(a.id) FROM people a WHERE a.name_key = b.name_key AND a.dob = b.dob AND a.id < b.id "
-        "          AND (a.person_key IS NULL OR b.person_key IS NULL)) AS a, b.id AS b "
+        "          AND (a.person_key IS NULL OR b.person_key IS NULL OR a.person_key = b.person_key)) AS a, b.id AS b "
         "  FROM people b WHERE b.id >= ? AND b.dob IS NOT NULL AND b.name_key IS NOT NULL AND b.name_key NOT IN ('|', '')"
         ") m WHERE m.a IS NOT NULL",
         (first_new_person,),

@@ -214,7 +214,7 @@ def _messy_rows(n: int, seed: int) -> list[list[Any]]:
     return rows
 
 
-def _write_csv(path: Path, rows: list[list[Any]]) -> Path:
+def _write_csv(path: Path, rows: list[list[Any]], headers: list[str] = HEADERS) -> Path:
     def text(v: Any) -> str:
         if v is None:
             return ""
@@ -224,7 +224,7 @@ def _write_csv(path: Path, rows: list[list[Any]]) -> Path:
 
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(HEADERS)
+        writer.writerow(headers)
         writer.writerows([[text(v) for v in row] for row in rows])
     return path
 
@@ -338,6 +338,49 @@ def test_case_status_over_all_counts(tmp_path: Path, monkeypatch: pytest.MonkeyP
         ("BA3", "warrant"),
         ("BA4", "closed"),
     ]
+
+
+def test_keys_of_another_type_import_identically(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two sources whose person keys collide under different key types (a DOJ file's
+    CII_NUMBER, a county file's Person ID): new people and proposed matches on both paths."""
+    rng = random.Random(7)
+    doj = [_clean_row(rng) for _ in range(1500)]
+    for i, row in enumerate(doj):
+        row[5] = f"{i % 200 + 1:08d}"  # every key 1..200 is a DOJ person's
+    county = []
+    for row in (_clean_row(rng) for _ in range(1500)):
+        row[0] = "KC" + row[0]  # the county's own case numbers
+        if rng.random() < 0.5:
+            row[4] = "03/04/1970"  # another person: only the key's digits agree
+        county.append(row)
+
+    def headers(key: str) -> list[str]:
+        # Headers of no shipped profile (the court profile would read its own 'CII' column).
+        return [
+            "Case No", "Count No", "Last Name", "First Name", "DOB", key, "Sex", "Race", "Court",
+            "County", "Filed", "Charge", "Charge Desc", "Level", "Disposition", "Disp Date",
+        ]  # fmt: skip
+
+    doj_path = _write_csv(tmp_path / "doj.csv", doj, headers("CII_NUMBER"))
+    county_path = _write_csv(tmp_path / "county.csv", county, headers("Person ID"))
+    _assert_same(tmp_path, "kinds", [doj_path, county_path], monkeypatch)
+    tables, reports = _import(
+        tmp_path, "kinds-check", [doj_path, county_path], fast=True, monkeypatch=monkeypatch
+    )
+    doj_people = {p[1] for p in tables["people"] if p[2] == "CII_NUMBER"}
+    county_people = {p[1] for p in tables["people"] if p[2] == "Person ID"}
+    # Every county key is also a DOJ key (1..200), yet each is a person of its own ...
+    assert county_people and county_people <= doj_people
+    assert reports[1][2] == len(county_people)  # the second import added them all
+    # ... and the ones with the same name and date of birth are proposed, not merged.
+    assert tables["person_matches"] and reports[1][8] == len(tables["person_matches"])
+    people = {p[0]: p for p in tables["people"]}
+    for match in tables["person_matches"]:
+        a, b = people[match[1]], people[match[2]]
+        assert (a[1], a[2], b[2]) == (b[1], "CII_NUMBER", "Person ID") and match[4] == "proposed"
+    assert any(f[6] == "person.key_other_type" for f in tables["import_findings"])
 
 
 def test_validation_report_is_the_same_on_both_paths(

@@ -119,3 +119,98 @@ def test_a_first_load_ends_with_every_bulk_index(ws: Workspace, keep_indexes: bo
         writer.finish(row_count=1, skipped_rows=0)
     present = {r[0] for r in ws.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert wanted <= present
+
+
+# -- person keys of different types (a CII number equal to a county's person id) -----------------
+
+DOJ = ["Case No", "Count", "Name", "DOB", "CII_NUMBER", "Charge", "Disposition"]
+COUNTY = ["Case No", "Count", "Name", "DOB", "Person ID", "Charge", "Disposition"]
+
+
+def _load(ws: Workspace, headers: list[str], rows: list[list[object]], name: str) -> imports.ImportTotals:
+    normalizer = RowNormalizer(resolve(guess_mapping(headers), headers), file=name, sheet=None)
+    batch = normalizer.normalize_rows(list(enumerate(rows, start=2)))
+    assert not batch.errors and len(batch) == len(rows), batch.findings
+    info = imports.SourceInfo(name, name.ljust(64, "0"), None, "csv", None, {}, headers, 1, "clerk")
+    with ws.transaction():
+        writer = imports.ImportWriter(ws, info)
+        writer.add_rows(batch)
+        return writer.finish(row_count=len(rows), skipped_rows=0)
+
+
+def _person_of(ws: Workspace, case_number: str) -> tuple[str, str, str]:
+    row = ws.conn.execute(
+        "SELECT p.person_key, p.key_type, p.full_name FROM cases c JOIN people p ON p.id = c.person_id "
+        "WHERE c.case_number = ?",
+        (case_number,),
+    ).fetchone()
+    assert row is not None, case_number
+    return tuple(row)  # type: ignore[return-value]
+
+
+def test_the_same_key_under_another_key_type_is_another_person(ws: Workspace) -> None:
+    _load(
+        ws,
+        DOJ,
+        [
+            ["D-1", "1", "OKAFOR, INGRID", "1968-04-02", "00007920", "11357 HS", "CONVICTED"],
+            ["D-2", "1", "MORALES, ANA", "1975-03-04", "00000042", "11357 HS", "CONVICTED"],
+        ],
+        "doj.csv",
+    )
+    totals = _load(
+        ws,
+        COUNTY,
+        [
+            # Another person whose county id happens to be the same digits: never merged.
+            ["KC-0007920", "1", "PERSON7920, NAME", "1970-01-01", "00007920", "11359 HS", "CONVICTED"],
+            # Same digits, same name and date of birth: kept apart, but proposed as a match.
+            ["KC-0000042", "1", "MORALES, ANA", "1975-03-04", "00000042", "11360 HS", "CONVICTED"],
+        ],
+        "county.csv",
+    )
+    assert totals.people == 2 and totals.key_other_type == 2 and totals.matches_proposed == 1
+    assert _person_of(ws, "KC-0007920") == ("00007920", "Person ID", "PERSON7920, NAME")
+    assert _person_of(ws, "D-1") == ("00007920", "CII_NUMBER", "OKAFOR, INGRID")
+    # Nobody's convictions became another person's: each person has their own counts.
+    assert ws.conn.execute(
+        "SELECT COUNT(DISTINCT person_id), COUNT(*) FROM counts"
+    ).fetchone() == (4, 4)
+    [match] = imports.list_matches(ws)
+    assert (match.key_a, match.key_b, match.name_a) == ("00000042", "00000042", "MORALES, ANA")
+    [finding] = [
+        f for f in imports.source_findings(ws, totals.source_id) if f.code == "person.key_other_type"
+    ]
+    assert finding.column == "Person ID" and finding.severity == "warning"
+    assert "CII_NUMBER" in finding.message and "00007920" in finding.message
+
+    # Within one type, a key still joins its person, whatever the file and however the
+    # header is spelled ("PERSON_ID" is the same type as "Person ID").
+    totals = _load(
+        ws,
+        ["Case No", "Count", "Name", "DOB", "PERSON_ID", "Charge", "Disposition"],
+        [["KC-9", "1", "PERSON7920, NAME", "1970-01-01", "00007920", "11357 HS", "DISMISSED"]],
+        "county2.csv",
+    )
+    assert totals.people == 0 and totals.key_other_type == 0 and totals.matches_proposed == 0
+    assert _person_of(ws, "KC-9")[2] == "PERSON7920, NAME"
+    totals = _load(
+        ws,
+        DOJ,
+        [["D-3", "1", "OKAFOR, INGRID", "1968-04-02", "00007920", "11357 HS", "DISMISSED"]],
+        "doj2.csv",
+    )
+    assert totals.people == 0 and _person_of(ws, "D-3")[2] == "OKAFOR, INGRID"
+
+
+def test_a_confirmed_match_takes_later_rows_of_either_key(ws: Workspace) -> None:
+    _load(ws, DOJ, [["D-1", "1", "MORALES, ANA", "1975-03-04", "42", "11357 HS", "CONVICTED"]], "a.csv")
+    _load(ws, COUNTY, [["K-1", "1", "MORALES, ANA", "1975-03-04", "42", "11357 HS", "CONVICTED"]], "b.csv")
+    [match] = imports.list_matches(ws)
+    imports.decide_match(ws, match.id, confirm=True, user="sup")
+    totals = _load(
+        ws, COUNTY, [["K-2", "1", "MORALES, ANA", "1975-03-04", "42", "11359 HS", "CONVICTED"]], "c.csv"
+    )
+    assert totals.people == 0 and totals.matches_proposed == 0
+    owners = ws.conn.execute("SELECT DISTINCT person_id FROM counts").fetchall()
+    assert owners == [(match.person_a,)]
