@@ -7,6 +7,7 @@ it. Every log-on, failure, lock, unlock, user and role change is audited.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from app.core.clock import stamp, utc_now
@@ -90,26 +91,54 @@ def create_user(
     return User(user_id, username, role, full_name)
 
 
+# One message for every failed log-on: an unknown user, a wrong password, a locked or a
+# disabled account. A message that differed ("4 more tries", "is locked") would tell a
+# guesser which user names exist (and, for a locked account, when a guess was right). The
+# real reason is in the audit log, where an administrator sees it.
+FAILED_LOGON = (
+    "The user name or password is not right, or the account is locked or disabled. "
+    f"After {MAX_FAILURES} failed log-ons within {FAILURE_WINDOW_MINUTES} minutes an account is "
+    "locked until an administrator unlocks it."
+)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password("not the password of anyone")
+
+
+def _spend_a_password_check(password: str) -> None:
+    """Take as long as checking a real password, so the time taken does not tell a guesser
+    that a user name does not exist (or that an account is locked)."""
+    verify_password(password, _dummy_hash())
+
+
 def login(ws: Workspace, username: str, password: str, *, purpose: str = "logon") -> User:
-    """Check a password. Raises AuthError (audited) on failure; locks after 5 failures in 15 min."""
+    """Check a password. Raises AuthError (audited) on failure; locks after 5 failures in 15 min.
+
+    Every failure raises the same :data:`FAILED_LOGON` message; the audit entry says why.
+    A locked or disabled account never has its password checked, so guessing on after the
+    lock learns nothing.
+    """
     now = utc_now()
+    failed = AuthError(FAILED_LOGON)
     with ws.transaction():
         record = user_store.get(ws.conn, username)
         if record is None:
+            _spend_a_password_check(password)
             user_store.record_attempt(ws.conn, username, None, False, stamp(now))
             ws.audit(username, f"{purpose}.failure", username, "failure", {"why": "unknown user"})
-            error: AuthError | None = AuthError("The user name or password is not right.")
+            error: AuthError | None = failed
         elif record.disabled:
+            _spend_a_password_check(password)
             ws.audit(
                 record.username, f"{purpose}.failure", username, "failure", {"why": "disabled"}
             )
-            error = AuthError(f"The account {record.username} is disabled. Ask an administrator.")
+            error = failed
         elif record.locked:
+            _spend_a_password_check(password)
             ws.audit(record.username, f"{purpose}.failure", username, "failure", {"why": "locked"})
-            error = AuthError(
-                f"The account {record.username} is locked after repeated failed log-ons. "
-                "An administrator must unlock it."
-            )
+            error = failed
         elif not verify_password(password, record.password_hash):
             user_store.record_attempt(ws.conn, record.username, record.id, False, stamp(now))
             ws.audit(
@@ -124,16 +153,7 @@ def login(ws: Workspace, username: str, password: str, *, purpose: str = "logon"
             if failures >= MAX_FAILURES:
                 user_store.lock(ws.conn, record.id)
                 ws.audit(None, "user.lock", record.username, details={"failures": failures})
-                error = AuthError(
-                    f"The account {record.username} is now locked after {failures} failed log-ons. "
-                    "An administrator must unlock it."
-                )
-            else:
-                left = MAX_FAILURES - failures
-                error = AuthError(
-                    f"The user name or password is not right. {left} more "
-                    f"{'try' if left == 1 else 'tries'} before the account locks."
-                )
+            error = failed
         else:
             user_store.record_attempt(ws.conn, record.username, record.id, True, stamp(now))
             ws.audit(record.username, f"{purpose}.success", record.username)

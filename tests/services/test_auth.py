@@ -40,16 +40,23 @@ def test_login_success_and_failure_are_audited(workspace) -> None:  # type: igno
     assert ("logon.failure", "nobody", "failure") in actions
 
 
+def _failure(ws, username: str, password: str) -> str:  # type: ignore[no-untyped-def]
+    with pytest.raises(AuthError) as caught:
+        auth.login(ws, username, password)
+    return str(caught.value)
+
+
 def test_five_failures_lock_until_an_admin_unlocks(workspace, login) -> None:  # type: ignore[no-untyped-def]
-    for attempt in range(4):
-        with pytest.raises(AuthError, match="before the account locks"):
-            auth.login(workspace, "clerk", f"wrong-{attempt}")
-    with pytest.raises(AuthError, match="now locked"):
-        auth.login(workspace, "clerk", "wrong-5")
-    # Even the right password is refused now.
-    with pytest.raises(AuthError, match="locked"):
-        auth.login(workspace, "clerk", PASSWORD)
+    for attempt in range(5):
+        assert _failure(workspace, "clerk", f"wrong-{attempt}") == auth.FAILED_LOGON
     assert ("user.lock", "clerk", "ok") in _actions(workspace)
+    # Even the right password is refused now, with the same message (guessing on after the
+    # lock learns nothing), and the audit says why.
+    assert _failure(workspace, "clerk", PASSWORD) == auth.FAILED_LOGON
+    why = workspace.conn.execute(
+        "SELECT details FROM audit WHERE action = 'logon.failure' ORDER BY seq DESC LIMIT 1"
+    ).fetchone()[0]
+    assert '"locked"' in why
     admin = login("admin")
     auth.unlock_user(workspace, "clerk", by=admin)
     assert auth.login(workspace, "clerk", PASSWORD).username == "clerk"
@@ -62,14 +69,32 @@ def test_a_success_resets_the_failure_count(workspace) -> None:  # type: ignore[
             auth.login(workspace, "clerk", "wrong")
     auth.login(workspace, "clerk", PASSWORD)
     for _ in range(4):
-        with pytest.raises(AuthError, match="before the account locks"):
+        with pytest.raises(AuthError):
             auth.login(workspace, "clerk", "wrong")
+    # Four since the success: not locked.
+    assert auth.login(workspace, "clerk", PASSWORD).username == "clerk"
+    assert ("user.lock", "clerk", "ok") not in _actions(workspace)
+
+
+def test_failed_log_ons_do_not_tell_which_user_names_exist(workspace, login) -> None:  # type: ignore[no-untyped-def]
+    """CJIS 5.5: the same message for an unknown user and an existing one, at every try,
+    and for a disabled account; no "N more tries" that names a real account."""
+    auth.set_disabled(workspace, "reviewer", True, by=login("admin"))
+    messages = set()
+    for attempt in range(6):
+        messages.add(_failure(workspace, "clerk", f"wrong-{attempt}"))
+        messages.add(_failure(workspace, "nobody", f"wrong-{attempt}"))
+    messages.add(_failure(workspace, "reviewer", PASSWORD))
+    assert messages == {auth.FAILED_LOGON}
+    assert "tries" not in auth.FAILED_LOGON and "clerk" not in auth.FAILED_LOGON
+    # The lock is still enforced on the real account, and only there.
+    assert ("user.lock", "clerk", "ok") in _actions(workspace)
+    assert not any(a == "user.lock" and o == "nobody" for a, o, _ in _actions(workspace))
 
 
 def test_disabled_accounts_cannot_log_on(workspace, login) -> None:  # type: ignore[no-untyped-def]
     auth.set_disabled(workspace, "reviewer", True, by=login("admin"))
-    with pytest.raises(AuthError, match="disabled"):
-        auth.login(workspace, "reviewer", PASSWORD)
+    assert _failure(workspace, "reviewer", PASSWORD) == auth.FAILED_LOGON
     auth.set_disabled(workspace, "reviewer", False, by=login("admin"))
     assert auth.login(workspace, "reviewer", PASSWORD)
 
