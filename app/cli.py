@@ -188,7 +188,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     ws = open_workspace(target)
     try:
-        result = verify_workspace(ws)
+        # No ClearSlate log-on here: the audit entry names the operating-system account.
+        try:
+            who: str | None = f"os:{getpass.getuser()}"
+        except (OSError, KeyError, ImportError):
+            who = None
+        result = verify_workspace(ws, user=who)
     finally:
         ws.close()
     emit(args, result.to_dict(), result.lines())

@@ -189,6 +189,35 @@ def all_exports(conn: sqlite3.Connection) -> list[ExportRecord]:
     return [ExportRecord(*row) for row in cursor]
 
 
+def decision_batch_digests(conn: sqlite3.Connection) -> dict[str, tuple[str, int, list[int]]]:
+    """``batch id → (digest, rows, count ids)`` recomputed from the decisions as stored.
+
+    The digest is the one :func:`app.store.decisions.append` puts in each batch's audit
+    entry (count, outcome, status per row, in row order), so a row altered in place behind
+    the append-only trigger no longer matches its entry. One pass in id order.
+    """
+    import hashlib
+
+    digests: dict[str, Any] = {}
+    rows: dict[str, int] = {}
+    counts: dict[str, list[int]] = {}
+    cursor = conn.execute(
+        "SELECT batch_id, count_id, final_outcome, status FROM decisions "
+        "WHERE batch_id IS NOT NULL ORDER BY id"
+    )
+    for batch_id, count_id, final_outcome, status in cursor:
+        digest = digests.get(batch_id)
+        if digest is None:
+            digest = digests[batch_id] = hashlib.sha256()
+            rows[batch_id] = 0
+            counts[batch_id] = []
+        digest.update(f"{count_id}\t{final_outcome or ''}\t{status}\n".encode())
+        rows[batch_id] += 1
+        if len(counts[batch_id]) < 20:  # enough to name the counts in a message
+            counts[batch_id].append(count_id)
+    return {b: (d.hexdigest(), rows[b], counts[b]) for b, d in digests.items()}
+
+
 # -- the rows of a packet ----------------------------------------------------------------------
 
 
