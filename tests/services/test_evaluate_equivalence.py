@@ -25,7 +25,7 @@ from app.core.offense import parse_offense
 from app.core.records import to_model, tuple_twin
 from app.rules import engine
 from app.rules.packs import Pack, list_packs, load_pack
-from app.rules.predicates import Ctx, MissingFact, PersonIndex
+from app.rules.predicates import Ctx, MissingFact, PersonIndex, reads_count_dates
 from app.services.evaluate import evaluate
 from app.store import evaluation as store
 from tests.conftest import make_workspace
@@ -88,6 +88,23 @@ def _day(rng: random.Random, lo: int = 1975, hi: int = 2023) -> str | None:
     return f"{rng.randint(lo, hi):04d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
 
 
+def _count_days(rng: random.Random, filed: str | None) -> tuple[str | None, str | None]:
+    """(disposition, offense) dates: mostly in order around the filing date, a few at random.
+
+    Independent random dates would contradict each other for most counts, and the engine
+    sends those to review whatever the pack says (engine.date_conflict).
+    """
+    if filed is None or rng.random() < 0.05:
+        return _day(rng), _day(rng)
+    day = dt.date.fromisoformat(filed)
+    offense = day - dt.timedelta(days=rng.randint(0, 300))
+    disposition = day + dt.timedelta(days=rng.randint(0, 400))
+    return (
+        None if rng.random() < 0.03 else disposition.isoformat(),
+        None if rng.random() < 0.03 else offense.isoformat(),
+    )
+
+
 def _fill(ws: Any, people: int, seed: int = 11) -> None:
     """A randomized history: a few counts per person over a few cases, anything missing."""
     rng = random.Random(seed)
@@ -100,7 +117,8 @@ def _fill(ws: Any, people: int, seed: int = 11) -> None:
             case_id += 1
             court, county = _pick(rng, places, STRAY_PLACES)
             status = rng.choice([None, "closed", "open", "warrant"])
-            case_rows.append((case_id, pid, f"C-{case_id}", court, county, _day(rng), status))
+            filed = _day(rng)
+            case_rows.append((case_id, pid, f"C-{case_id}", court, county, filed, status))
             for n in range(rng.choice([1, 1, 2, 3])):
                 count_id += 1
                 code = _pick(rng, codes, STRAY_CODES)
@@ -108,13 +126,14 @@ def _fill(ws: Any, people: int, seed: int = 11) -> None:
                 off = parse_offense(code, None, desc)
                 level = _pick(rng, LEVELS, [None])
                 disp = rng.choice(DISPOSITIONS)
+                disposed, offended = _count_days(rng, filed)
                 count_rows.append(
                     (
                         count_id, case_id, pid, str(n + 1), code, off.code_book, off.section,
                         off.subsection_text, int(off.attempt), int(off.conspiracy),
                         int(off.recognized and bool(off.section)), desc, level,
                         level or rng.choice([None, "F?"]), disp, disp or rng.choice([None, "??"]),
-                        _day(rng), rng.choice([None, "03/04/2001"]), _day(rng),
+                        disposed, rng.choice([None, "03/04/2001"]), offended,
                         rng.choice([None, "3 years"]), rng.choice([None, 0, 1]),
                         rng.choice([None, "note"]), f"eq:{count_id}",
                     )
@@ -157,13 +176,18 @@ def _fill(ws: Any, people: int, seed: int = 11) -> None:
 
 
 def _reference(pack: Pack, person: PersonFacts, as_of: dt.date) -> list[tuple[int, str, str, str]]:
-    """Every rule in order for every count; the first whose conditions all hold decides."""
+    """Every rule in order for every count; the first whose conditions all hold decides.
+
+    A rule marked on_missing = "defer" that lacks a fact lets only a later not_eligible
+    decide; a count whose own dates contradict each other goes to review (engine._finish).
+    """
     index = PersonIndex(person)
     out = []
     for count in person.counts:
         ctx = Ctx(count, index, as_of, pack)
         skipped: list[Reason] = []
-        outcome, reasons = None, None
+        deferred: list[Reason] = []
+        outcome, reasons, decider = None, None, None
         for rule in pack.rules:
             facts: dict[str, Any] = {}
             try:
@@ -175,20 +199,42 @@ def _reference(pack: Pack, person: PersonFacts, as_of: dt.date) -> list[tuple[in
                         break
                     facts.update(got)
                 if holds:
+                    decider = rule
                     outcome, reasons = (
                         rule.outcome,
                         [engine._reason(rule, facts, count, pack.options)],
                     )
-                    if outcome is Outcome.NEEDS_REVIEW:
+                    if deferred and outcome is not Outcome.NOT_ELIGIBLE:
+                        kept = reasons if outcome is Outcome.NEEDS_REVIEW else []
+                        outcome, reasons = Outcome.NEEDS_REVIEW, [*deferred, *kept, *skipped]
+                    elif outcome is Outcome.NEEDS_REVIEW:
                         reasons += skipped  # what the data could not settle on the way
                     break
             except MissingFact as exc:
                 if rule.on_missing == "skip":
                     skipped.append(engine._missing_reason(rule, exc, count))
                     continue
-                outcome, reasons = Outcome.NEEDS_REVIEW, [engine._missing_reason(rule, exc, count)]
+                if rule.on_missing == "defer":
+                    deferred.append(engine._missing_reason(rule, exc, count))
+                    continue
+                outcome = Outcome.NEEDS_REVIEW
+                reasons = [*deferred, engine._missing_reason(rule, exc, count)]
                 break
         assert outcome is not None and reasons, f"no rule decided count {count.count_id}"
+        problem = engine.date_conflict(count)
+        reads_dates = decider is not None and any(reads_count_dates(c) for c in decider.when)
+        if decider is not None and problem and (outcome is not Outcome.NOT_ELIGIBLE or reads_dates):
+            note = Reason(
+                f"{decider.code}.dates_inconsistent",
+                f"The {problem}: one of these dates is wrong; check them in the court record "
+                f"before deciding (Needed for: {decider.title}, {decider.citation}).",
+                decider.citation,
+                {"offense": count.offense.display, "dates": problem},
+            )
+            if outcome is Outcome.NEEDS_REVIEW:
+                reasons = [*reasons, note]
+            else:
+                outcome, reasons = Outcome.NEEDS_REVIEW, [note]
         text = json.dumps(
             [r.to_dict() for r in reasons], ensure_ascii=False, sort_keys=True, default=str
         )
@@ -239,8 +285,14 @@ def test_dry_run_and_rerun_agree_with_the_saved_run(mixed_workspace: Any) -> Non
     first = evaluate(ws, user="admin", as_of=dt.date(2024, 1, 1))
     dry = evaluate(ws, user="admin", as_of=dt.date(2024, 1, 1), dry_run=True)
     assert dry.outcomes == first.outcomes and dry.changed_total == 0
+    # The LA order's reference date is fixed (2020-02-11): another as-of date changes nothing,
     moved = evaluate(ws, user="admin", as_of=dt.date(1990, 1, 1), dry_run=True)
-    assert moved.changed_total > 0  # an as-of date in the past changes age and window rules
+    assert moved.changed_total == 0
+    # but another age threshold does.
+    younger = evaluate(
+        ws, user="admin", as_of=dt.date(2024, 1, 1), dry_run=True, options={"older_age": 30}
+    )
+    assert younger.changed_total > 0
 
 
 def test_fast_stream_reads_the_same_facts_as_the_dataclass_stream(mixed_workspace: Any) -> None:
