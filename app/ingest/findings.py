@@ -75,6 +75,8 @@ TITLES: dict[str, str] = {
     "id.unreadable": "Unreadable IDs",
     "level.unknown": "Offense levels not recognized",
     "mapping.column_absent": "Mapped columns missing from the sheet",
+    "mapping.field_unmapped": "Fields the evaluation uses left unmapped",
+    "mapping.near_profile": "Sheets that nearly match a saved layout",
     "offense.unknown": "Offense codes not recognized",
     "row.duplicate": "Exact duplicate rows (counted once)",
     "row.duplicate_differs": "The same count twice with other details differing",

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import ImportFailed
+from app.ingest.findings import Finding, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -618,6 +619,233 @@ def match_profile(headers: Sequence[str], profiles: Iterable[Profile]) -> Profil
         if profile.matches(headers) and (best is None or len(profile.match) > len(best.match)):
             best = profile
     return best
+
+
+# A near miss: at most this many identifying headers absent, and at least this share present.
+NEAR_MISS_MAX_MISSING = 2
+NEAR_MISS_MIN_SHARE = 0.75
+# How alike (difflib ratio of the norm_header forms) a header must be to stand in for an
+# absent one as a likely rename or typo: PRI_DOBB for PRI_DOB is 0.92, Charge for Charge No 0.86.
+NEAR_HEADER_RATIO = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class NearMiss:
+    """A profile whose identifying headers are all in the sheet but one or two.
+
+    ``missing`` holds each absent header with the sheet's header most like it (a likely rename
+    or typo) or None. ``typos`` is True when every absent header has such a stand-in: then the
+    file is almost surely that layout with a header misspelt, and guessing a mapping instead
+    would read it wrongly (the DOJ file's OFN taken for a case number).
+    """
+
+    profile: Profile
+    missing: tuple[tuple[str, str | None], ...]
+
+    @property
+    def typos(self) -> bool:
+        return all(near is not None for _, near in self.missing)
+
+    def fields_of(self, header: str) -> list[str]:
+        """The profile's fields read from ``header`` as a plain column."""
+        key = norm_header(header)
+        return [name for name, h in self.profile.mapping.columns.items() if norm_header(h) == key]
+
+    def describe(self) -> str:
+        """``looks like … but PRI_DOB is missing (nearest: 'PRI_DOBB')``."""
+        parts = []
+        for header, near in self.missing:
+            parts.append(f"{header} is missing" + (f" (nearest: {near!r})" if near else ""))
+        return f"looks like the {self.profile.title} layout (profile {self.profile.name!r}) but {' and '.join(parts)}"
+
+    def remedy(self) -> str:
+        """What to do: the ``--map`` options that read each absent column from its stand-in,
+        the profile itself (absent optional columns left empty), or fixing the header."""
+        maps = []
+        for header, near in self.missing:
+            if near and not self._in_template(header):
+                maps.extend(f"--map {name}={near}" for name in self.fields_of(header))
+        ways = []
+        if maps and len(maps) >= len(self.missing):
+            ways.append(f"map it with {' '.join(maps)}")
+        if not any(self._in_template(header) for header, _ in self.missing):
+            absent = " and ".join(header for header, _ in self.missing)
+            ways.append(f"import with --profile {self.profile.name} ({absent} left empty)")
+        renames = ", ".join(
+            f"rename {near!r} to {header!r}" if near else f"add the column {header!r}"
+            for header, near in self.missing
+        )
+        ways.append(f"fix the header in the source ({renames})")
+        return (
+            f"{'; or '.join(ways)}. If the file is not that layout, name its columns with "
+            "--map FIELD=HEADER"
+        )
+
+    def covered_by(self, overrides: dict[str, str | None]) -> bool:
+        """True when ``--map`` overrides take over every field the absent headers fed."""
+        if not overrides:
+            return False
+        changed = apply_overrides(self.profile.mapping, overrides)
+        used = {norm_header(h) for h in changed.columns.values()}
+        for template in changed.templates.values():
+            used.update(norm_header(h) for h in _TEMPLATE_FIELD.findall(template))
+        return all(norm_header(header) not in used for header, _ in self.missing)
+
+    def _in_template(self, header: str) -> bool:
+        key = norm_header(header)
+        return any(
+            norm_header(h) == key
+            for template in self.profile.mapping.templates.values()
+            for h in _TEMPLATE_FIELD.findall(template)
+        )
+
+
+def near_miss_profile(headers: Sequence[str], profiles: Iterable[Profile]) -> NearMiss | None:
+    """The profile the sheet almost matches: all but one or two of its identifying headers (at
+    least three quarters of them) are present. Call it when :func:`match_profile` found none.
+
+    The closest wins (most headers present, then fewest absent); None when nothing is that close.
+    """
+    by_norm: dict[str, str] = {}
+    for header in headers:
+        if norm_header(header):
+            by_norm.setdefault(norm_header(header), header)
+    best: tuple[tuple[int, int], NearMiss] | None = None
+    for profile in profiles:
+        if not profile.match:
+            continue
+        wanted = {norm_header(h): h for h in profile.match}
+        absent = [h for key, h in wanted.items() if key not in by_norm]
+        present = len(wanted) - len(absent)
+        if not absent or len(absent) > NEAR_MISS_MAX_MISSING:
+            continue
+        if present < NEAR_MISS_MIN_SHARE * len(wanted):
+            continue
+        # Stand-ins: headers of the sheet no identifying header of the profile already claims.
+        spare = {key: h for key, h in by_norm.items() if key not in wanted}
+        missing = []
+        for header in absent:
+            near = difflib.get_close_matches(
+                norm_header(header), list(spare), n=1, cutoff=NEAR_HEADER_RATIO
+            )
+            missing.append((header, spare[near[0]] if near else None))
+        rank = (present, -len(absent))
+        if best is None or rank > best[0]:
+            best = (rank, NearMiss(profile, tuple(missing)))
+    return best[1] if best is not None else None
+
+
+# Optional fields the evaluation reads: a guessed mapping that leaves one out is worth a warning
+# (the counts that depend on it can only be answered "needs review").
+EVALUATION_FIELDS = ("dob", "offense_date", "disposition", "disposition_date", "level")
+
+
+def unmapped_evaluation_fields(
+    mapping: Mapping, headers: Sequence[str]
+) -> list[tuple[str, list[str]]]:
+    """Each evaluation field ``mapping`` leaves out, with the unused headers most like it."""
+    used = {norm_header(h) for h in mapping.headers_used()}
+    spare = [h for h in headers if norm_header(h) and norm_header(h) not in used]
+    out = []
+    for name in EVALUATION_FIELDS:
+        if name in mapping.mapped_fields():
+            continue
+        scores: dict[str, float] = {}
+        for header in spare:
+            key = norm_header(header)
+            score = max(
+                difflib.SequenceMatcher(None, key, synonym).ratio()
+                for synonym in FIELDS_BY_NAME[name].synonyms
+            )
+            if score >= 0.6:
+                scores[header] = score
+        out.append((name, sorted(scores, key=lambda h: -scores[h])[:3]))
+    return out
+
+
+def apply_near_miss(
+    headers: Sequence[str],
+    profiles: Iterable[Profile],
+    overrides: dict[str, str | None] | None,
+    findings: list[Finding],
+    *,
+    refuse: bool,
+    file: str | None,
+    sheet: str | None,
+    row: int | None,
+) -> Profile | None:
+    """What to do with a sheet no profile matches but one nearly does (see :class:`NearMiss`).
+
+    - ``--map`` overrides that read every absent column from elsewhere: that profile is used
+      (returned, with the overrides applied to its mapping);
+    - other overrides: the person is mapping the columns themself; a warning finding only;
+    - no overrides and ``refuse`` (validating, importing): :class:`ImportFailed` saying which
+      layout it looks like, what is missing and what to do, rather than guessing a mapping
+      that reads the file wrongly;
+    - no overrides, not ``refuse`` (inspecting, so the wizard can still show the sheet): a
+      warning finding.
+    Returns None when the guess should be used.
+    """
+    near = near_miss_profile(headers, profiles)
+    if near is None:
+        return None
+    if overrides and near.covered_by(overrides):
+        profile = near.profile
+        return Profile(
+            profile.name,
+            profile.title,
+            apply_overrides(profile.mapping, overrides),
+            profile.match,
+            profile.layout,
+            profile.header_row,
+            profile.origin,
+        )
+    message = f"This sheet {near.describe()}. To import it, {near.remedy()}."
+    if refuse and not overrides:
+        raise ImportFailed(message, file=file, sheet=sheet)
+    findings.append(
+        Finding(
+            Severity.WARNING,
+            "mapping.near_profile",
+            message + " The columns were matched by their names instead; check the mapping.",
+            file=file,
+            sheet=sheet,
+            row=row,
+        )
+    )
+    return None
+
+
+def unmapped_findings(
+    mapping: Mapping,
+    headers: Sequence[str],
+    overrides: dict[str, str | None] | None,
+    *,
+    file: str | None,
+    sheet: str | None,
+    row: int | None,
+) -> list[Finding]:
+    """A warning for each field the evaluation reads that a guessed mapping leaves out (a field
+    unmapped on purpose with ``--map FIELD=`` is not reported)."""
+    findings = []
+    for name, near in unmapped_evaluation_fields(mapping, headers):
+        if overrides and name in overrides:
+            continue
+        label = FIELDS_BY_NAME[name].label.lower()
+        hint = f" (nearest headers: {', '.join(repr(h) for h in near)})" if near else ""
+        findings.append(
+            Finding(
+                Severity.WARNING,
+                "mapping.field_unmapped",
+                f"no column was recognized as the {label}, which the evaluation uses: counts that depend on "
+                f"it will need review. If the sheet has it, map it with --map {name}=HEADER{hint}",
+                file=file,
+                sheet=sheet,
+                row=row,
+                column=near[0] if near else None,
+            )
+        )
+    return findings
 
 
 def profile_to_dict(profile: Profile) -> dict[str, Any]:

@@ -30,10 +30,12 @@ from app.ingest.findings import Finding, Severity
 from app.ingest.headers import clean_headers, detect_header_row
 from app.ingest.headers import header_cells as header_row_cells
 from app.ingest.mapping import (
+    EVALUATION_FIELDS,
     FIELDS,
     Mapping,
     Profile,
     ResolvedMapping,
+    apply_near_miss,
     apply_overrides,
     guess_mapping,
     match_profile,
@@ -43,6 +45,7 @@ from app.ingest.mapping import (
     profile_to_dict,
     resolve,
     shipped_profiles,
+    unmapped_findings,
 )
 from app.ingest.normalize_rows import RowNormalizer
 from app.ingest.readers import SheetInfo, Table, file_sha256, open_table
@@ -173,6 +176,7 @@ def _prepare(
     profile: str | None,
     overrides: dict[str, str | None] | None,
     ws: Workspace | None,
+    refuse_near_miss: bool = True,
 ) -> _Prepared:
     table = open_table(path, sheet=sheet, encoding=encoding)
     try:
@@ -209,8 +213,19 @@ def _prepare(
                 file=path.name,
                 sheet=table.sheet,
             )
-        if chosen is None and mapping is None:
-            chosen = match_profile(headers, list_profiles(ws))
+        guessed = chosen is None and mapping is None
+        if guessed:
+            profiles = list_profiles(ws)
+            chosen = match_profile(headers, profiles) or apply_near_miss(
+                headers,
+                profiles,
+                overrides,
+                findings,
+                refuse=refuse_near_miss,
+                file=path.name,
+                sheet=table.sheet,
+                row=header_row,
+            )
         if mapping is not None:
             base = _as_mapping(mapping)
             assert base is not None
@@ -222,6 +237,12 @@ def _prepare(
             base = guess_mapping(headers)
         if overrides:
             base = apply_overrides(base, overrides)
+        if guessed and chosen is None:
+            findings.extend(
+                unmapped_findings(
+                    base, headers, overrides, file=path.name, sheet=table.sheet, row=header_row
+                )
+            )
         return _Prepared(
             table,
             header_row,
@@ -253,11 +274,14 @@ def _present_only(
         if norm_header(header) in have:
             columns[name] = header
         else:
+            # A field the evaluation reads is a warning: its counts can only need review.
+            needed = name in EVALUATION_FIELDS
             findings.append(
                 Finding(
-                    Severity.INFO,
+                    Severity.WARNING if needed else Severity.INFO,
                     "mapping.column_absent",
-                    f"the profile reads {name.replace('_', ' ')} from {header!r}, which this sheet does not have; left empty",
+                    f"the profile reads {name.replace('_', ' ')} from {header!r}, which this sheet does not have; left empty"
+                    + ("; the evaluation uses it, so counts that depend on it will need review" if needed else ""),
                     file=file,
                     sheet=sheet,
                     row=row,
@@ -288,6 +312,7 @@ def inspect_file(
         profile=profile,
         overrides=None,
         ws=ws,
+        refuse_near_miss=False,  # the wizard shows the sheet; the near miss is a finding
     )
     table = prepared.table
     try:

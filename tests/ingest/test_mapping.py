@@ -5,16 +5,20 @@ from __future__ import annotations
 import pytest
 
 from app.core.errors import ImportFailed
+from app.ingest.findings import Finding, Severity
 from app.ingest.mapping import (
     Mapping,
+    apply_near_miss,
     apply_overrides,
     guess_mapping,
     match_profile,
+    near_miss_profile,
     nearest_headers,
     norm_header,
     parse_overrides,
     resolve,
     shipped_profiles,
+    unmapped_findings,
 )
 
 
@@ -150,3 +154,94 @@ def test_shipped_profiles_load_and_match_their_layouts() -> None:
 def test_norm_header() -> None:
     assert norm_header("Docket #") == "docket"
     assert norm_header("CASE_NUMBER") == norm_header("Case Number") == "casenumber"
+
+
+DOJ_HEADERS = [
+    "SUBJECT_ID", "CII_NUMBER", "PRI_NAME", "PRI_DOB", "CYC_DATE", "STP_EVENT_DATE",
+    "STP_TYPE_DESCR", "STP_ORI_CNTY_NAME", "CNT_ORDER", "OFN", "OFFENSE_DESCR", "OFFENSE_TOC",
+    "DISP_DESCR", "CONV_STAT_DESCR", "COMMENT_TEXT",
+]  # fmt: skip
+
+
+def _renamed(old: str, new: str | None) -> list[str]:
+    """The DOJ headers with one renamed (or, with None, removed)."""
+    return [h if h != old else new for h in DOJ_HEADERS if h != old or new is not None]  # type: ignore[misc]
+
+
+def test_a_misspelt_profile_header_is_a_near_miss_with_its_stand_in() -> None:
+    profiles = shipped_profiles()
+    headers = _renamed("PRI_DOB", "PRI_DOBB")
+    assert match_profile(headers, profiles) is None
+    near = near_miss_profile(headers, profiles)
+    assert near is not None and near.profile.name == "ca-doj-research"
+    assert near.missing == (("PRI_DOB", "PRI_DOBB"),) and near.typos
+    assert "PRI_DOB is missing (nearest: 'PRI_DOBB')" in near.describe()
+    remedy = near.remedy()
+    assert "--map dob=PRI_DOBB" in remedy and "rename 'PRI_DOBB' to 'PRI_DOB'" in remedy
+    assert "--profile ca-doj-research" in remedy
+    assert near.covered_by({"dob": "PRI_DOBB"}) and near.covered_by({"dob": None})
+    assert not near.covered_by({"sex": "PRI_DOBB"}) and not near.covered_by({})
+
+
+def test_near_miss_without_a_stand_in_and_in_a_template() -> None:
+    profiles = shipped_profiles()
+    removed = near_miss_profile(_renamed("PRI_DOB", None), profiles)
+    assert removed is not None and removed.missing == (("PRI_DOB", None),)
+    assert not removed.typos and "add the column 'PRI_DOB'" in removed.remedy()
+    # SUBJECT_ID builds the case number: no --map or --profile can stand in for it.
+    subject = near_miss_profile(_renamed("SUBJECT_ID", "SUBJECT_IDX"), profiles)
+    assert subject is not None and subject.missing == (("SUBJECT_ID", "SUBJECT_IDX"),)
+    assert "--map" not in subject.remedy().split(". If")[0]
+    assert "--profile" not in subject.remedy()
+    assert not subject.covered_by({"person_key": "SUBJECT_IDX"})
+    assert subject.covered_by({"case_number": "SUBJECT_IDX"})  # the template is replaced
+
+
+def test_near_miss_needs_nearly_every_identifying_header() -> None:
+    profiles = shipped_profiles()
+    two = [h for h in DOJ_HEADERS if h not in {"PRI_DOB", "OFN"}]
+    found = near_miss_profile(two, profiles)
+    assert found is not None and {h for h, _ in found.missing} == {"PRI_DOB", "OFN"}
+    three = [h for h in two if h != "DISP_DESCR"]
+    assert near_miss_profile(three, profiles) is None
+    assert near_miss_profile(["Case No", "Name", "DOB", "Charge", "Disp Date"], profiles) is None
+    assert near_miss_profile(DOJ_HEADERS, profiles) is None  # a full match is not a near miss
+
+
+def test_apply_near_miss_refuses_warns_or_takes_the_profile() -> None:
+    profiles = shipped_profiles()
+    headers = _renamed("PRI_DOB", "PRI_DOBB")
+    findings: list[Finding] = []
+    where = {"file": "doj.csv", "sheet": None, "row": 1}
+    with pytest.raises(ImportFailed) as info:
+        apply_near_miss(headers, profiles, None, findings, refuse=True, **where)
+    message = str(info.value)
+    assert message.startswith("doj.csv: This sheet looks like the California DOJ research file")
+    assert "--map dob=PRI_DOBB" in message
+    assert apply_near_miss(headers, profiles, None, findings, refuse=False, **where) is None
+    assert [(f.severity, f.code, f.row) for f in findings] == [
+        (Severity.WARNING, "mapping.near_profile", 1)
+    ]
+    chosen = apply_near_miss(headers, profiles, {"dob": "PRI_DOBB"}, [], refuse=True, **where)
+    assert chosen is not None and chosen.name == "ca-doj-research"
+    assert chosen.mapping.columns["dob"] == "PRI_DOBB" and chosen.layout == "doj"
+    others: list[Finding] = []
+    assert apply_near_miss(headers, profiles, {"sex": None}, others, refuse=True, **where) is None
+    assert [f.code for f in others] == ["mapping.near_profile"]
+
+
+def test_a_guess_without_fields_the_evaluation_needs_is_warned() -> None:
+    headers = ["Case No", "Name", "PRI_DOBB", "Charge", "Disposition", "Disp Date"]
+    mapping = guess_mapping(headers)
+    findings = unmapped_findings(mapping, headers, None, file="a.csv", sheet=None, row=1)
+    fields = {f.message.split("recognized as the ")[1].split(",")[0]: f for f in findings}
+    assert set(fields) == {"date of birth", "offense date", "level (felony / misdemeanor ...)"}
+    assert all(
+        f.severity is Severity.WARNING and f.code == "mapping.field_unmapped" for f in findings
+    )
+    assert "--map dob=HEADER (nearest headers: 'PRI_DOBB')" in fields["date of birth"].message
+    assert fields["date of birth"].column == "PRI_DOBB"
+    # Unmapped on purpose (--map dob=): not reported.
+    assert (
+        len(unmapped_findings(mapping, headers, {"dob": None}, file=None, sheet=None, row=1)) == 2
+    )

@@ -142,7 +142,11 @@ def test_exact_duplicates_within_a_file_count_once(ws: Workspace, tmp_path: Path
     path = write_csv(tmp_path / "a.csv", [row(), row(), row(count=2)])
     report = importing.import_file(ws, path, user="clerk", today=TODAY)
     assert report.counts == 2 and report.duplicates == 1
-    assert [(f.code, f.row) for f in report.findings] == [("row.duplicate", 3)]
+    # The sheet has no offense-date column: a warning on the header row (audit item 7).
+    assert [(f.code, f.row) for f in report.findings] == [
+        ("mapping.field_unmapped", 1),
+        ("row.duplicate", 3),
+    ]
     assert workspace_totals(ws)["source_rows"] == 3  # every original row is kept verbatim
 
 
@@ -170,7 +174,11 @@ def test_rows_with_errors_block_the_import_unless_skip_invalid(
     data = report.to_json()
     assert data["imported"] == {"counts": 1, "cases": 1, "people": 1}
     assert data["skipped"][0]["row"] == 3
-    assert {f["severity"] for f in data["findings"]} == {"error"}
+    assert {(f["severity"], f["row"]) for f in data["findings"]} == {
+        ("error", 3),
+        ("error", 5),
+        ("warning", 1),  # no offense-date column
+    }
     kept = ws.conn.execute(
         "SELECT row_number FROM import_findings WHERE skipped = 1 ORDER BY row_number"
     ).fetchall()
@@ -503,7 +511,11 @@ def test_validate_file_writes_nothing(ws: Workspace, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "a.csv", [row(), row(), row(case="")])
     report = importing.validate_file(path, today=TODAY)
     assert (report.rows, report.counts, report.duplicates, report.error_rows) == (3, 1, 1, [4])
-    assert report.by_code() == {("info", "row.duplicate"): 1, ("error", "row.no_case_number"): 1}
+    assert report.by_code() == {
+        ("info", "row.duplicate"): 1,
+        ("error", "row.no_case_number"): 1,
+        ("warning", "mapping.field_unmapped"): 1,
+    }
     assert workspace_totals(ws)["sources"] == 0
 
 
@@ -581,3 +593,70 @@ def test_values_beyond_the_last_header_further_down_are_reported(
     assert ws.conn.execute(
         "SELECT count(*) FROM import_findings WHERE code = 'cell.beyond_last_header'"
     ).fetchone() == (1,)
+
+
+# -- a file that nearly matches a profile (audit item 7) ----------------------------------------
+
+DOJ_HEADERS = [
+    "SUBJECT_ID", "CII_NUMBER", "PRI_NAME", "PRI_DOBB", "CYC_DATE", "STP_EVENT_DATE",
+    "STP_TYPE_DESCR", "STP_ORI_CNTY_NAME", "CNT_ORDER", "OFN", "OFFENSE_DESCR", "OFFENSE_TOC",
+    "DISP_DESCR", "CONV_STAT_DESCR", "COMMENT_TEXT",
+]  # fmt: skip
+DOJ_ROWS = [
+    ["900001", "00007920", "OKAFOR,INGRID", "19680402", "19980310", "19980522", "COURT", "KERN",
+     "001", "11357(B) HS-POSSESS MARIJUANA", "POSSESS MARIJUANA", "M", "CONVICTED", "MISDEMEANOR", ""],
+    ["900002", "00015840", "NGUYEN,LUCA", "19720915", "20050114", "20050601", "COURT", "KERN",
+     "001", "11359 HS-POSSESS MARIJUANA FOR SALE", "POSS FOR SALE", "F", "CONVICTED", "FELONY", ""],
+]  # fmt: skip
+
+
+def test_a_misspelt_doj_header_is_refused_not_guessed(ws: Workspace, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "doj.csv", DOJ_ROWS, headers=DOJ_HEADERS)
+    before = snapshot(ws)
+    with pytest.raises(ImportFailed) as info:
+        importing.import_file(ws, path, user="clerk", today=TODAY)
+    message = str(info.value)
+    assert "looks like the California DOJ research file" in message
+    assert "PRI_DOB is missing (nearest: 'PRI_DOBB')" in message
+    assert "--map dob=PRI_DOBB" in message and "doj.csv" in message
+    assert snapshot(ws) == before
+    assert audit_rows(ws) == [("import", "doj.csv", "failed")]
+    with pytest.raises(ImportFailed, match="PRI_DOB is missing"):
+        importing.validate_file(path, today=TODAY)
+    # Inspecting still shows the sheet, with the near miss as a warning.
+    inspection = importing.inspect_file(path)
+    assert inspection.profile is None
+    assert [f.code for f in inspection.findings if f.severity.value == "warning"] == [
+        "mapping.near_profile",
+        "mapping.field_unmapped",  # the guess has no date of birth
+    ]
+    # The --map the message suggests: the DOJ profile, with the date of birth read.
+    report = importing.import_file(ws, path, user="clerk", overrides=["dob=PRI_DOBB"], today=TODAY)
+    assert report.status == "imported" and report.profile == "ca-doj-research"
+    rows = ws.conn.execute("SELECT case_number FROM cases ORDER BY id").fetchall()
+    assert rows == [("DOJ 900001 cycle 19980310",), ("DOJ 900002 cycle 20050114",)]
+    dobs = ws.conn.execute("SELECT dob FROM people ORDER BY id").fetchall()
+    assert dobs == [("1968-04-02",), ("1972-09-15",)]
+    assert not [f for f in report.findings if f.code.startswith("mapping.")]
+
+
+def test_a_profile_sheet_without_a_column_the_evaluation_needs_warns(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    headers = [h if h != "PRI_DOBB" else "PRI_DOB" for h in DOJ_HEADERS]
+    rows = [[c for h, c in zip(headers, r, strict=True) if h != "CYC_DATE"] for r in DOJ_ROWS]
+    headers.remove("CYC_DATE")  # the case-number template needs it: a near miss, refused
+    path = write_csv(tmp_path / "doj.csv", rows, headers=headers)
+    with pytest.raises(ImportFailed, match="CYC_DATE is missing"):
+        importing.import_file(ws, path, user="clerk", today=TODAY)
+    report = importing.import_file(
+        ws,
+        path,
+        user="clerk",
+        profile="ca-doj-research",
+        overrides=["case_number=OFN"],
+        today=TODAY,
+    )
+    absent = [f for f in report.findings if f.code == "mapping.column_absent"]
+    assert [(f.severity.value, f.column) for f in absent] == [("warning", "CYC_DATE")]
+    assert "the evaluation uses it" in absent[0].message
