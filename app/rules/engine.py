@@ -29,7 +29,7 @@ from app.rules.predicates import (
 
 # Bump when a change to the engine or the predicate library can change any outcome; every
 # run stores it with the pack's hash so a recommendation can be reproduced later.
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 
 _EPOCH = dt.date(1900, 1, 1)
 _EMPTY_INDEX = PersonIndex(PersonFacts(0, None, None, None))
