@@ -45,7 +45,6 @@ from app.services import auth
 from app.services.signoff import signoff_status
 from app.services.workspaces import all_settings
 from app.store import signoff as store
-from app.store.audit import verify_chain
 from app.store.workspace import Workspace
 
 WORKBOOK = "clerk-workbook.xlsx"
@@ -266,7 +265,7 @@ def export_packet(
     record = status.require_valid()
     # A packet carries the audit log as evidence: one from a log that does not verify
     # (an entry edited or removed behind the triggers) is refused, as the sign-off is.
-    chain = verify_chain(ws.conn)
+    chain = ws.verify_audit()  # the hash chain, and its newest recorded entry still there
     if not chain.ok:
         _refuse(
             ws,

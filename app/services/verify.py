@@ -15,7 +15,7 @@ from typing import Any
 
 from app.services.signoff import NAMED_LIMIT, decisions_hash
 from app.store import signoff as store
-from app.store.audit import iter_entries, verify_chain
+from app.store.audit import iter_entries
 from app.store.workspace import Workspace
 
 
@@ -123,7 +123,8 @@ def _batch_problems(ws: Workspace) -> tuple[list[str], int]:
         digest, rows, count_ids = found
         if digest != entry.details["rows_sha256"] or rows != entry.details.get("rows"):
             problems.append(
-                f"A decision of {what} was altered in place: {_named(ws, count_ids, rows)}."
+                f"The decisions of {what} no longer match it: one or more of its {rows:,} "
+                f"row(s) were altered in place (cases {_named(ws, count_ids, rows)})."
             )
     for batch_id, (_digest, rows, count_ids) in stored.items():
         if batch_id not in recorded:
@@ -150,7 +151,7 @@ def _leftover_partials(ws: Workspace) -> list[str]:
 
 def verify_workspace(ws: Workspace, *, user: str | None = None) -> WorkspaceVerification:
     problems = ws.integrity_check()
-    chain = verify_chain(ws.conn)
+    chain = ws.verify_audit()  # the hash chain, and its newest recorded entry still there
     signoff_problems, signoffs = _signoff_problems(ws)
     batch_problems, batches = _batch_problems(ws)
     result = WorkspaceVerification(

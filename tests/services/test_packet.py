@@ -491,3 +491,16 @@ def test_only_partial_folders_of_finished_processes_are_stale(
     report = export_packet(workspace, login("supervisor"), tmp_path / "next")
     assert not dead.exists() and alive.exists() and mine.exists() and other.exists()
     assert any(dead.name in w for w in report.warnings)
+
+
+def test_export_is_refused_when_the_audit_log_was_cut_short(
+    workspace, login, signed, tmp_path
+) -> None:
+    # The chain of what is left still links up; the entry recorded beside the file is gone.
+    newest = workspace.conn.execute("SELECT max(seq) FROM audit").fetchone()[0]
+    workspace.conn.execute("DROP TRIGGER audit_no_delete")
+    workspace.conn.execute("DELETE FROM audit WHERE seq > ?", (newest - 3,))
+    assert verify_chain(workspace.conn).ok
+    with pytest.raises(ExportError, match="audit log is broken"):
+        export_packet(workspace, login("supervisor"), tmp_path / "p")
+    assert not (tmp_path / "p").exists()

@@ -77,6 +77,7 @@ def test_verify_names_the_case_of_an_altered_review_batch(workspace) -> None:
     assert not result.ok
     (problem,) = result.decision_problems
     assert f"audit entry {batch.audit_seq} (review.accept by reviewer" in problem
+    assert "altered in place" in problem
     assert seeded.case_numbers[seeded.count_ids[0]] in problem
 
 
