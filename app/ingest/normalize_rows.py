@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 from typing import Any
 
 from app.core.dates import cell_text, parse_date
@@ -172,12 +172,22 @@ class RowNormalizer:
         self.layout = layout
         self.today = today or dt.date.today()
         self.key_type = resolved.header_of("person_key")
-        self._id_lengths: dict[str, Counter[int]] = {
-            "person_key": Counter(),
-            "case_number": Counter(),
+        # ID bookkeeping per ID column: the person key, the case number, and each column a
+        # case-number (or person-key) template is built from ("part:HEADER").
+        self._id_headers: dict[str, str | None] = {
+            "person_key": resolved.header_of("person_key"),
+            "case_number": resolved.header_of("case_number"),
         }
-        self._numeric_ids: dict[str, list[tuple[int, str]]] = {"person_key": [], "case_number": []}
-        self._numeric_overflow: dict[str, int] = {"person_key": 0, "case_number": 0}
+        for name in _ID_FIELDS:
+            if name in resolved.templates and name not in resolved.index:
+                for part, _ in resolved.templates[name][1]:
+                    self._id_headers[f"part:{part}"] = part
+        self._id_lengths: dict[str, Counter[int]] = {k: Counter() for k in self._id_headers}
+        self._numeric_ids: dict[str, list[tuple[int, str]]] = {k: [] for k in self._id_headers}
+        self._numeric_overflow: dict[str, int] = dict.fromkeys(self._id_headers, 0)
+        # IDs written as text with digits only: shorter than the column's usual zero-padded
+        # width, one may have lost its leading zeros before the file was exported.
+        self._digit_ids: dict[str, _DigitIds] = {k: _DigitIds() for k in self._id_headers}
         self._width = len(resolved.headers)
         # Cells beyond the last header (a row wider than the header row): per column index,
         # the first row (lowest number), its value, and how many rows have one. They are kept
@@ -353,6 +363,8 @@ class RowNormalizer:
     ) -> tuple[str | None, str | None]:
         value, header = self._cell(cells, name)
         if name in self.resolved.templates and name not in self.resolved.index:
+            if not self._template_parts_ok(cells, name, row, findings):
+                return None, header
             cleaned = clean_text(cell_text(value)).text if value is not None else None
             return cleaned, header
         if value.__class__ is str and value.isascii() and "E" not in value and "e" not in value:
@@ -360,6 +372,8 @@ class RowNormalizer:
             text = value.strip() or None
             if text is not None:
                 self._id_lengths[name][len(text)] += 1
+                if text.isdigit():
+                    self._digit_ids[name].add(row, text)
             return text, header
         result = normalize_id(value)
         if result.code:
@@ -381,14 +395,51 @@ class RowNormalizer:
                 )
             )
         if result.text is not None:
-            lengths = self._id_lengths[name]
-            lengths[len(result.text)] += 1
-            if result.from_number:
-                if len(self._numeric_ids[name]) < 10_000:
-                    self._numeric_ids[name].append((row, result.text))
-                else:
-                    self._numeric_overflow[name] += 1
+            self._note_id(name, row, result.text, result.from_number)
         return result.text, header
+
+    def _note_id(self, key: str, row: int, text: str, from_number: bool) -> None:
+        """Count an ID's length; keep a number cell's (or a digits-only text's) row for the
+        lost-leading-zero check at the end."""
+        self._id_lengths[key][len(text)] += 1
+        if from_number:
+            if len(self._numeric_ids[key]) < 10_000:
+                self._numeric_ids[key].append((row, text))
+            else:
+                self._numeric_overflow[key] += 1
+        elif text.isascii() and text.isdigit():
+            self._digit_ids[key].add(row, text)
+
+    def _template_parts_ok(
+        self, cells: list[Cell], name: str, row: int, findings: list[Finding]
+    ) -> bool:
+        """Check each column an ID template is built from as an ID (scientific notation, lost
+        leading zeros): a case number made of a mangled SUBJECT_ID could join two people's cases.
+        False when a part is unusable (the ID is then left empty, so the row is reported)."""
+        template, parts = self.resolved.templates[name]
+        ok = True
+        n = len(cells)
+        for part, k in parts:
+            value = cells[k] if k < n else None
+            if value is None or value.__class__ is dt.date or value.__class__ is dt.datetime:
+                continue  # a date part (the DOJ arrest cycle) is not an ID
+            result = normalize_id(value)
+            if result.code:
+                label = FIELDS_BY_NAME[name].label.lower()
+                findings.append(
+                    self._finding(
+                        Severity.WARNING,
+                        result.code,
+                        f"{result.message}; the {label} is built from it ({template!r}), so it is left empty",
+                        row,
+                        part,
+                        value,
+                    )
+                )
+                ok = False
+            elif result.text is not None:
+                self._note_id(f"part:{part}", row, result.text, result.from_number)
+        return ok
 
     def _offense(
         self, raw: str | None, comment: str | None, description: str | None
@@ -513,13 +564,17 @@ class RowNormalizer:
                 findings,
             )
 
+        before = len(findings)
         case_number, case_header = self._id(cells, "case_number", row_number, findings)
         if not case_number:
+            unreadable = len(findings) > before  # an ID finding says why it was left empty
             findings.append(
                 self._finding(
                     Severity.ERROR,
                     "row.no_case_number",
-                    "this row has no case number, so its count cannot be placed in a case",
+                    "this row's case number cannot be used (see the warning on this row), so its count cannot be placed in a case"
+                    if unreadable
+                    else "this row has no case number, so its count cannot be placed in a case",
                     row_number,
                     case_header,
                 )
@@ -742,6 +797,8 @@ class RowNormalizer:
         m = len(case_numbers)
         batch.rows = m
         batch.row_numbers = pick([n for n, _ in rows])
+        self._digit_ids["person_key"].add_many(batch.row_numbers, keys)
+        self._digit_ids["case_number"].add_many(batch.row_numbers, case_numbers)
         # The verbatim rows as their stored JSON (non-text cells read once per distinct value).
         batch.raw_json = self._raw_json_rows(keyed, text_only, padded, pick)
         if wide:
@@ -1040,12 +1097,14 @@ class RowNormalizer:
                     value,
                 )
             )
+        for name, digits in self._digit_ids.items():
+            findings.extend(digits.findings(self, self._id_headers[name]))
         for name, numeric in self._numeric_ids.items():
             lengths = self._id_lengths[name]
             if not numeric or not lengths:
                 continue
             usual, _ = lengths.most_common(1)[0]
-            header = self.resolved.header_of(name)
+            header = self._id_headers[name]
             for row, text in numeric:
                 if len(text) < usual:
                     findings.append(
@@ -1072,6 +1131,104 @@ class RowNormalizer:
         return findings
 
 
+class _DigitIds:
+    """Digits-only IDs written as text in one column: how many of each length, how many of
+    each length start with a zero, and the rows of each length (the lowest ``KEEP`` rows, so
+    the answer does not depend on the order rows are noted in).
+
+    A text ID shorter than the column's usual length is reported as having maybe lost leading
+    zeros only when the column's usual IDs are zero-padded (some start with "0") and make up at
+    least half of them: a column of plain serial numbers (7, 42, 1234) is not padded, and
+    flagging its short values would be false alarms.
+    """
+
+    KEEP = 1000
+
+    __slots__ = ("lengths", "zero_led", "rows", "cutoff")
+
+    def __init__(self) -> None:
+        self.lengths: Counter[int] = Counter()
+        self.zero_led: Counter[int] = Counter()
+        self.rows: dict[int, list[tuple[int, str]]] = {}
+        self.cutoff: dict[int, int] = {}  # a length's rows at or past this are not needed
+
+    def add(self, row: int, text: str) -> None:
+        n = len(text)
+        self.lengths[n] += 1
+        if text[0] == "0":
+            self.zero_led[n] += 1
+        if row < self.cutoff.get(n, _NO_CUTOFF):
+            self._keep(n, [(row, text)])
+
+    def add_many(self, rows: Sequence[int], texts: Sequence[str | None]) -> None:
+        """The same as :meth:`add` for each digits-only text (the batch path, mostly in C)."""
+        if None in texts:
+            flags = [t is not None and t.isdigit() for t in texts]
+        else:
+            flags = list(map(str.isdigit, texts))  # type: ignore[arg-type]
+        if True not in flags:
+            return
+        digits: list[str] = list(compress(texts, flags))  # type: ignore[arg-type]
+        numbers = list(compress(rows, flags))
+        self.lengths.update(map(len, digits))
+        self.zero_led.update(map(len, filter(_ZERO_LED, digits)))
+        first = min(numbers)
+        for n in set(map(len, digits)):
+            cutoff = self.cutoff.get(n, _NO_CUTOFF)
+            if first < cutoff:
+                self._keep(
+                    n, [(r, t) for r, t in zip(numbers, digits) if len(t) == n and r < cutoff]
+                )
+
+    def _keep(self, n: int, new: list[tuple[int, str]]) -> None:
+        kept = self.rows.setdefault(n, [])
+        kept.extend(new)
+        if len(kept) >= 2 * self.KEEP:
+            kept.sort()
+            del kept[self.KEEP :]
+            self.cutoff[n] = kept[-1][0]
+
+    def findings(self, normalizer: RowNormalizer, header: str | None) -> list[Finding]:
+        if not self.lengths:
+            return []
+        # The usual length: the most frequent (the longer on a tie, so the answer is the same
+        # whatever order the rows came in).
+        usual = max(self.lengths, key=lambda n: (self.lengths[n], n))
+        total = sum(self.lengths.values())
+        if not self.zero_led[usual] or self.lengths[usual] * 2 < total:
+            return []
+        short = sorted(row for n, kept in self.rows.items() if n < usual for row in kept)
+        shown = short[: self.KEEP]
+        findings = [
+            normalizer._finding(
+                Severity.WARNING,
+                "id.lost_leading_zero",
+                f"the ID {text!r} has {len(text)} digits while this column's IDs usually have {usual}, "
+                "written with leading zeros; it may have lost leading zeros (kept as is, never padded): "
+                "check it in the source",
+                row,
+                header,
+                text,
+            )
+            for row, text in shown
+        ]
+        more = sum(self.lengths[n] for n in self.lengths if n < usual) - len(shown)
+        if more > 0:
+            findings.append(
+                normalizer._finding(
+                    Severity.WARNING,
+                    "id.lost_leading_zero",
+                    f"{more:,} more IDs in this column are shorter than its usual {usual} digits and may have lost "
+                    "leading zeros (not listed one by one)",
+                    None,
+                    header,
+                )
+            )
+        return findings
+
+
+_NO_CUTOFF = 1 << 62
+_ZERO_LED = methodcaller("startswith", "0")
 _MISS = object()
 _SLOW = object()  # normalize_rows: this value gives a finding, so its row takes normalize()
 
