@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from app import APP_NAME, __version__
-from app.core.errors import AuthError, ClearSlateError, NotAvailable
+from app.core.errors import AuthError, ClearSlateError, NotAvailable, PermissionDenied
 from app.core.model import Role
+from app.core.notice import SYSTEM_USE_NOTICE
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +32,23 @@ NEW_PASSWORD_ENV = "CLEARSLATE_NEW_PASSWORD"  # noqa: S105
 # -- helpers ---------------------------------------------------------------------------
 
 
+_notice_shown = False
+
+
+def show_notice() -> None:
+    """Print the system-use notice (CJIS 5.5.4) on stderr, once per run."""
+    global _notice_shown
+    if not _notice_shown:
+        print(SYSTEM_USE_NOTICE, file=sys.stderr)
+        _notice_shown = True
+
+
 def read_password(env: str = PASSWORD_ENV, prompt: str = "Password: ") -> str:
     value = os.environ.get(env)
     if value is not None:
         return value
     if sys.stdin is not None and sys.stdin.isatty():
+        show_notice()  # before anyone types a password at a terminal
         return getpass.getpass(prompt)
     raise AuthError(f"No password: set {env} or run this command in a terminal to be asked for it.")
 
@@ -53,7 +66,14 @@ def session(args: argparse.Namespace, permission: str = "read") -> Iterator[tupl
         if ws.storage_warning:
             print(f"warning: {ws.storage_warning}", file=sys.stderr)
         user = auth.login(ws, args.user, read_password())
-        user.require(permission)
+        try:
+            user.require(permission)
+        except PermissionDenied as exc:  # a role that may not: refused, and audited
+            action = ".".join(filter(None, (args.command, getattr(args, "users_command", None))))
+            auth.record_refusal(
+                ws, user.username, action, ws.path.name, str(exc), permission=permission
+            )
+            raise
         yield ws, user
     finally:
         ws.close()
@@ -114,6 +134,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_login(args: argparse.Namespace) -> int:
+    show_notice()  # the log-on command shows the notice even when the password is not typed
     with session(args) as (_ws, user):
         emit(
             args,
@@ -128,7 +149,13 @@ def cmd_users(args: argparse.Namespace) -> int:
 
     with session(args, "manage_users") as (ws, user):
         if args.users_command == "add":
-            password = read_password(NEW_PASSWORD_ENV, prompt=f"New password for {args.name}: ")
+            try:
+                password = read_password(NEW_PASSWORD_ENV, prompt=f"New password for {args.name}: ")
+            except AuthError as exc:  # no password given: refused, and audited like a bad one
+                auth.record_refusal(
+                    ws, user.username, "user.add", args.name, str(exc), role=args.role
+                )
+                raise
             auth.create_user(
                 ws, args.name, password, Role(args.role), by=user, full_name=args.full_name
             )
@@ -167,7 +194,11 @@ def cmd_users(args: argparse.Namespace) -> int:
             auth.set_role(ws, args.name, Role(args.role), by=user)
             emit(args, {"user": args.name, "role": args.role}, [f"{args.name} is now {args.role}."])
         elif args.users_command == "password":
-            password = read_password(NEW_PASSWORD_ENV, prompt=f"New password for {args.name}: ")
+            try:
+                password = read_password(NEW_PASSWORD_ENV, prompt=f"New password for {args.name}: ")
+            except AuthError as exc:
+                auth.record_refusal(ws, user.username, "user.password", args.name, str(exc))
+                raise
             auth.change_password(ws, args.name, password, by=user)
             emit(args, {"changed": args.name}, [f"Changed the password of {args.name}."])
     return 0
@@ -255,17 +286,24 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
-    from app.services import workspaces
+    from app.services import auth, workspaces
 
-    with session(args, "read" if not args.set else "settings") as (ws, user):
+    # change_setting checks the role itself, so a refused change is audited like a bad value.
+    with session(args) as (ws, user):
         for item in args.set:
             key, sep, value = item.partition("=")
             if not sep:
-                raise ClearSlateError(f"--set takes KEY=VALUE, not {item!r}.")
+                why = f"--set takes KEY=VALUE, not {item!r}."
+                auth.record_refusal(ws, user.username, "settings.change", item[:200], why)
+                raise ClearSlateError(why)
             workspaces.change_setting(ws, key.strip(), value, by=user)
         values = workspaces.all_settings(ws)
         emit(args, values, [f"{s.key:<20} {values[s.key]}" for s in workspaces.SETTINGS])
     return 0
+
+
+# Info findings the import prints: what the user should know about the file as a whole.
+_FILE_INFO = ("file.", "header.")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -286,7 +324,13 @@ def cmd_import(args: argparse.Namespace) -> int:
             progress=SilentProgress(),
         )
         lines = [report.message]
-        shown = [f for f in report.findings if f.severity.value != "info"]
+        # Info findings about the file itself (hidden sheets, macros, a renamed blank header)
+        # are shown too; row-level info (invisible characters, exact duplicates) is not.
+        shown = [
+            f
+            for f in report.findings
+            if f.severity.value != "info" or (f.code or "").startswith(_FILE_INFO)
+        ]
         for finding in shown[:200]:
             lines.append(f"  {finding.severity.value}: {finding.where()}: {finding.message}")
         if len(shown) > 200:
@@ -464,6 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="clearslate",
         description=f"{APP_NAME}: clear old cannabis convictions in bulk, offline.",
+        epilog=SYSTEM_USE_NOTICE,
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -656,7 +701,11 @@ def build_parser() -> argparse.ArgumentParser:
     _json(p)
     p.set_defaults(handler=cmd_settings)
 
-    p = sub.add_parser("login", help="check a user's password (exit 0 if right, 1 if not)")
+    p = sub.add_parser(
+        "login",
+        help="check a user's password (exit 0 if right, 1 if not)",
+        description=f"Check a user's password (exit 0 if right, 1 if not). {SYSTEM_USE_NOTICE}",
+    )
     _ws(p)
     _user(p)
     _json(p)

@@ -6,13 +6,16 @@ it. Every log-on, failure, lock, unlock, user and role change is audited.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import getpass
 from dataclasses import dataclass
 
 from app.core.clock import stamp, utc_now
 from app.core.errors import AuthError, PermissionDenied
 from app.core.model import Role
+from app.core.notice import SYSTEM_USE_NOTICE as SYSTEM_USE_NOTICE  # the window shows it
 from app.core.security import (
     FAILURE_WINDOW_MINUTES,
     MAX_FAILURES,
@@ -22,12 +25,6 @@ from app.core.security import (
 )
 from app.store import users as user_store
 from app.store.workspace import Workspace
-
-SYSTEM_USE_NOTICE = (
-    "This system holds criminal justice information. Use is limited to authorized staff for "
-    "official business. Activity is recorded and may be monitored and audited; unauthorized use "
-    "may lead to discipline and prosecution. By logging on you accept these terms."
-)
 
 # What each role may do. A role may do everything the roles below it may do.
 PERMISSIONS: dict[str, Role] = {
@@ -62,6 +59,30 @@ class User:
             )
 
 
+def record_refusal(
+    ws: Workspace, user: str | None, action: str, obj: str | None, why: str, **details: object
+) -> None:
+    """Audit a refused action (outcome "refused", the reason in ``why``; never a password).
+
+    Written in its own transaction when none is open, i.e. after the refused attempt rolled
+    back; inside a caller's transaction it joins it. If even this cannot be written (the
+    disk is full) the refusal itself is what the user must see, so that error is not raised
+    over it.
+    """
+    with contextlib.suppress(Exception):
+        ws.audit(user, action, obj, "refused", {"why": why, **details})
+
+
+def os_account() -> str | None:
+    """The operating-system account running this process, as ``os:NAME``, for audit entries
+    of actions taken without a ClearSlate log-on (restoring a backup, verifying). The
+    ``os:`` prefix cannot be a ClearSlate user name (those may not contain ':')."""
+    try:
+        return f"os:{getpass.getuser()}"
+    except (OSError, KeyError, ImportError):  # no login name in the environment or passwd
+        return None
+
+
 def create_user(
     ws: Workspace,
     username: str,
@@ -71,23 +92,33 @@ def create_user(
     by: User | None,
     full_name: str | None = None,
 ) -> User:
-    """Add a user. ``by`` must be an admin, except for the first user of a new workspace."""
+    """Add a user. ``by`` must be an admin, except for the first user of a new workspace.
+
+    A refusal (a bad name or password, a name taken, a role that may not add users) is
+    audited as ``user.add`` "refused"."""
     username = username.strip()
-    if not username or any(c.isspace() for c in username):
-        raise AuthError("A user name cannot be empty or contain spaces.")
-    check_password_rules(password)
-    with ws.transaction():
-        if by is None:
-            if user_store.count(ws.conn):
-                raise PermissionDenied("Only an administrator can add users.")
-        else:
-            by.require("manage_users")
-        if user_store.get(ws.conn, username):
-            raise AuthError(f"There is already a user called {username}.")
-        user_id = user_store.insert(ws.conn, username, role, hash_password(password), full_name)
-        ws.audit(
-            by.username if by else username, "user.add", username, details={"role": role.value}
+    try:
+        if not username or any(c.isspace() or c == ":" for c in username):
+            # ':' is kept for "os:NAME", the operating-system account in audit entries.
+            raise AuthError("A user name cannot be empty or contain spaces or ':'.")
+        check_password_rules(password)
+        with ws.transaction():
+            if by is None:
+                if user_store.count(ws.conn):
+                    raise PermissionDenied("Only an administrator can add users.")
+            else:
+                by.require("manage_users")
+            if user_store.get(ws.conn, username):
+                raise AuthError(f"There is already a user called {username}.")
+            user_id = user_store.insert(ws.conn, username, role, hash_password(password), full_name)
+            ws.audit(
+                by.username if by else username, "user.add", username, details={"role": role.value}
+            )
+    except AuthError as exc:
+        record_refusal(
+            ws, by.username if by else None, "user.add", username, str(exc), role=role.value
         )
+        raise
     return User(user_id, username, role, full_name)
 
 
@@ -227,10 +258,15 @@ def set_role(ws: Workspace, username: str, role: Role, *, by: User) -> None:
 
 
 def change_password(ws: Workspace, username: str, new_password: str, *, by: User) -> None:
-    if by.username.lower() != username.lower():
-        by.require("manage_users")
-    check_password_rules(new_password)
-    with ws.transaction():
-        record = _target(ws, username)
-        user_store.set_password(ws.conn, record.id, hash_password(new_password))
-        ws.audit(by.username, "user.password", record.username)
+    """Set a user's password (their own, or anyone's for an admin); refusals are audited."""
+    try:
+        if by.username.lower() != username.lower():
+            by.require("manage_users")
+        check_password_rules(new_password)
+        with ws.transaction():
+            record = _target(ws, username)
+            user_store.set_password(ws.conn, record.id, hash_password(new_password))
+            ws.audit(by.username, "user.password", record.username)
+    except AuthError as exc:
+        record_refusal(ws, by.username, "user.password", username, str(exc))
+        raise

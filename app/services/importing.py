@@ -527,6 +527,9 @@ class ImportReport:
         }
 
 
+_INTERRUPTED = "interrupted (Ctrl-C); nothing was imported"
+
+
 class _Refused(Exception):
     """Internal: rows had errors and skip_invalid was not given; rolls the transaction back."""
 
@@ -574,6 +577,9 @@ def import_file(
         )
     except ClearSlateError as exc:
         _audit_failure(ws, user, path, "failed", str(exc))
+        raise
+    except KeyboardInterrupt:
+        _audit_failure(ws, user, path, "cancelled", _INTERRUPTED)
         raise
     table = prepared.table
     try:
@@ -643,6 +649,10 @@ def import_file(
         return report
     except Cancelled:
         _audit_failure(ws, user, path, "cancelled", "cancelled by the user; nothing was imported")
+        raise
+    except KeyboardInterrupt:
+        # Ctrl-C at the command line: the transaction has rolled back; audited like a cancel.
+        _audit_failure(ws, user, path, "cancelled", _INTERRUPTED)
         raise
     except ClearSlateError as exc:
         _audit_failure(ws, user, path, "failed", str(exc))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from app import WORKSPACE_SUFFIX, __version__
-from app.core.errors import WorkspaceError
+from app.core.errors import ClearSlateError, WorkspaceError
 from app.core.model import Role
 from app.core.security import check_password_rules
 from app.services import auth
@@ -64,14 +65,46 @@ def all_settings(ws: Workspace) -> dict[str, str]:
     return {s.key: stored.get(s.key, s.default) for s in SETTINGS}
 
 
-def change_setting(ws: Workspace, key: str, value: str, *, by: auth.User) -> None:
+_YES, _NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _checked_value(key: str, value: str) -> str:
+    """The value to store for ``key``, or WorkspaceError saying what is wrong with it."""
     if key not in SETTING_KEYS:
-        raise WorkspaceError(f"There is no setting called {key!r}.")
-    by.require("settings")
+        raise WorkspaceError(
+            f"There is no setting called {key!r}. The settings are: {', '.join(SETTING_KEYS)}."
+        )
     if key == "idle_lock_minutes" and (not value.isdigit() or not 1 <= int(value) <= 240):
         raise WorkspaceError("The idle lock must be between 1 and 240 minutes.")
+    if key == "four_eyes":
+        # Anything else (a typo like "ture") would silently switch four eyes off.
+        word = value.strip().lower()
+        if word not in _YES + _NO:
+            raise WorkspaceError("four_eyes takes 1 (on) or 0 (off).")
+        return "1" if word in _YES else "0"
+    if key == "policy_options":
+        try:
+            options = json.loads(value)
+        except ValueError:
+            options = None
+        if not isinstance(options, dict):
+            raise WorkspaceError(
+                "policy_options takes a JSON object of option names and values, e.g. {}."
+            )
     if key == "policy_id":
         check_policy(value)
+    return value
+
+
+def change_setting(ws: Workspace, key: str, value: str, *, by: auth.User) -> None:
+    """Change one setting (admin). A refusal - an unknown key, a bad value, a role that may
+    not change settings - is audited as ``settings.change`` "refused" with the reason."""
+    try:
+        by.require("settings")
+        value = _checked_value(key, value)
+    except ClearSlateError as exc:
+        auth.record_refusal(ws, by.username, "settings.change", key, str(exc), value=value[:200])
+        raise
     ws.set_setting(key, value, user=by.username)
 
 
@@ -162,17 +195,26 @@ def check_in_background(path: str | os.PathLike[str]) -> Future[None]:
     return future
 
 
-def restore_workspace(backup: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:
+def restore_workspace(
+    backup: str | os.PathLike[str], target: str | os.PathLike[str], *, user: str | None = None
+) -> Path:
     """Make a new workspace from a backup (or a workspace copied from another machine).
 
     Users, passwords, settings, decisions and the audit chain travel inside the file; the
-    restore itself is the first entry the copy gets. Never writes over an existing file.
+    restore itself is the first entry the copy gets, naming ``user`` (a logged-on user) or
+    else the operating-system account that ran it ("os:NAME"): nobody logs on to a backup.
+    Never writes over an existing file.
     """
     source = Path(backup)
     path = restore_backup(source, workspace_path(target))
     ws = Workspace.open(path)
     try:
-        ws.audit(None, "workspace.restore", path.name, details={"from": source.name})
+        ws.audit(
+            user or auth.os_account(),
+            "workspace.restore",
+            path.name,
+            details={"from": source.name},
+        )
     finally:
         ws.close()
     return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import subprocess
@@ -155,3 +156,132 @@ def test_restore_a_backup_on_a_fresh_machine(workspace_path: Path, tmp_path: Pat
     # Never over an existing file.
     assert main(["restore", str(copied), "--to", restored]) == 1
     assert "already exists" in capsys.readouterr().err
+
+
+def _audit(path: Path, action: str) -> list[tuple[str | None, str | None, str, dict[str, object]]]:
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute(
+            "SELECT user, object, outcome, details FROM audit WHERE action = ? ORDER BY seq", (action,)
+        ).fetchall()
+    finally:
+        conn.close()
+    return [(u, o, out, json.loads(d or "{}")) for u, o, out, d in rows]
+
+
+def test_refused_user_and_settings_changes_are_audited(workspace_path: Path) -> None:
+    """RELIABILITY.md 5: a refused user or settings change leaves an audit entry saying why."""
+    ws = str(workspace_path)
+    # A 7-character password, and none at all (no variable, no terminal).
+    import os
+
+    env = {**os.environ, "CLEARSLATE_PASSWORD": PASSWORD, "CLEARSLATE_NEW_PASSWORD": "7-chars"}
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "users", "add", ws, "carl", "--role", "clerk", "--user", "admin"],
+        capture_output=True, text=True, cwd=REPO, env=env, timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert result.returncode == 1 and "at least 8" in result.stderr
+    env.pop("CLEARSLATE_NEW_PASSWORD")
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "users", "add", ws, "dora", "--role", "clerk", "--user", "admin"],
+        capture_output=True, text=True, cwd=REPO, env=env, timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert result.returncode == 1 and "No password" in result.stderr
+    refused = [(u, o, why["why"]) for u, o, out, why in _audit(workspace_path, "user.add") if out == "refused"]
+    assert ("admin", "carl", "A password needs at least 8 characters.") in refused
+    assert any(o == "dora" and "No password" in str(w) for _, o, w in refused)
+    assert not any("7-chars" in json.dumps(e) for e in _audit(workspace_path, "user.add"))
+
+    for item, message in [
+        ("idle_lock_minutes=0", "between 1 and 240"),
+        ("idle_lock_minutes=abc", "between 1 and 240"),
+        ("bogus=1", "no setting called 'bogus'"),
+        ("four_eyes=ture", "four_eyes takes 1"),
+        ("policy_options=[1]", "JSON object"),
+        ("no-equals-sign", "KEY=VALUE"),
+    ]:
+        result = run("settings", ws, "--user", "admin", "--set", item)
+        assert result.returncode == 1 and message in result.stderr, (item, result.stderr)
+        assert "Traceback" not in result.stderr
+    # A clerk may read the settings but not change them: refused, and audited too.
+    result = run("settings", ws, "--user", "clerk", "--set", "idle_lock_minutes=10")
+    assert result.returncode == 1 and "admin role" in result.stderr
+    entries = [e for e in _audit(workspace_path, "settings.change") if e[2] != "ok"]  # init's
+    assert [(u, o, out) for u, o, out, _ in entries] == [
+        ("admin", "idle_lock_minutes", "refused"),
+        ("admin", "idle_lock_minutes", "refused"),
+        ("admin", "bogus", "refused"),
+        ("admin", "four_eyes", "refused"),
+        ("admin", "policy_options", "refused"),
+        ("admin", "no-equals-sign", "refused"),
+        ("clerk", "idle_lock_minutes", "refused"),
+    ]
+    assert entries[1][3] == {"why": "The idle lock must be between 1 and 240 minutes.", "value": "abc"}
+    # Nothing was changed by any of them.
+    assert run("settings", ws, "--user", "admin", "--json").stdout.count('"idle_lock_minutes": "30"') == 1
+    # A good value still goes through (four_eyes words become 1/0).
+    assert run("settings", ws, "--user", "admin", "--set", "four_eyes=off").returncode == 0
+    assert _audit(workspace_path, "settings.change")[-1][2:] == ("ok", {"old": "1", "new": "0"})
+
+
+def test_a_role_refused_by_the_command_line_is_audited(workspace_path: Path) -> None:
+    result = run("users", "list", str(workspace_path), "--user", "reviewer")
+    assert result.returncode == 1 and "admin role" in result.stderr
+    [(user, obj, outcome, details)] = _audit(workspace_path, "users.list")
+    assert (user, obj, outcome, details["permission"]) == ("reviewer", workspace_path.name, "refused", "manage_users")
+
+
+def test_failed_log_on_messages_do_not_tell_which_users_exist(workspace_path: Path) -> None:
+    ws = str(workspace_path)
+    known = run("login", ws, "--user", "clerk", env_password="wrong password")
+    unknown = run("login", ws, "--user", "nobody-here", env_password="wrong password")
+    assert known.returncode == unknown.returncode == 1
+    assert known.stderr == unknown.stderr and "tries" not in known.stderr
+
+
+def test_the_system_use_notice_comes_before_the_password_prompt(workspace_path: Path) -> None:
+    """CJIS 5.5.4: the notice is shown at log-on, before a password is typed at a terminal."""
+    import os
+    import pty
+
+    from app.core.notice import SYSTEM_USE_NOTICE
+
+    assert SYSTEM_USE_NOTICE.split(".")[0] in run("--help").stdout
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLEARSLATE_")}
+    env["CLEARSLATE_TEST_FAST_KDF"] = "1"
+    env["COLUMNS"] = "400"
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the real entry point with the pty as its terminal
+        os.chdir(REPO)
+        os.execve(sys.executable, [sys.executable, "-m", "app", "login", str(workspace_path), "--user", "clerk"], env)
+    seen = b""
+    try:
+        while b"Password:" not in seen:
+            chunk = os.read(fd, 4096)
+            assert chunk, seen
+            seen += chunk
+        os.write(fd, PASSWORD.encode() + b"\n")
+        rest = b""
+        with contextlib.suppress(OSError):  # EIO once the child has gone
+            while chunk := os.read(fd, 4096):
+                rest += chunk
+    finally:
+        _, status = os.waitpid(pid, 0)
+    text = b" ".join(seen.split()).decode()
+    assert " ".join(SYSTEM_USE_NOTICE.split()) in text
+    assert text.index("criminal justice information") < text.index("Password:")
+    assert os.waitstatus_to_exitcode(status) == 0 and b"clerk logged on" in rest
+
+
+def test_a_restore_names_the_operating_system_account(workspace_path: Path, tmp_path: Path) -> None:
+    import getpass
+
+    from app.store.workspace import Workspace
+
+    with Workspace.open(workspace_path) as ws:
+        backup = ws.backup("before-import")
+    target = tmp_path / "restored.clearslate"
+    assert main(["restore", str(backup), "--to", str(target)]) == 0
+    [(user, obj, outcome, details)] = _audit(target, "workspace.restore")[-1:]
+    assert (user, obj, outcome) == (f"os:{getpass.getuser()}", "restored.clearslate", "ok")
+    assert details == {"from": backup.name}

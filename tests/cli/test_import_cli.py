@@ -182,3 +182,83 @@ def test_decisions_after_import(
     ):
         assert column in rows[0]
     assert not list(tmp_path.glob(".*.partial"))
+
+
+def test_import_lists_the_hidden_sheets(
+    ws_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Info findings about the file itself are printed; the user may want a hidden sheet."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Cases"
+    sheet.append(HEADERS)
+    sheet.append(GOOD)
+    book.create_sheet("Old cases").sheet_state = "hidden"
+    book.create_sheet("Notes").sheet_state = "veryHidden"
+    path = tmp_path / "hidden.xlsx"
+    book.save(path)
+    assert main(["import", str(ws_path), str(path), "--user", "admin"]) == 0
+    out = capsys.readouterr().out
+    assert "info: hidden.xlsx, sheet 'Cases': the workbook has hidden sheets:" in out
+    assert "'Old cases' (hidden)" in out and "'Notes' (very hidden)" in out
+
+
+INTERRUPT_SCRIPT = """
+import sys, time
+from app.core import progress
+
+class Announce(progress.SilentProgress):
+    def report(self, done, total, message=""):
+        print("progress", done, flush=True)
+        time.sleep(30)  # the first batch is written; wait inside the transaction for Ctrl-C
+
+progress.SilentProgress = Announce
+from app.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_during_an_import_is_audited_like_a_cancel(ws_path: Path, tmp_path: Path) -> None:
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+
+    rows = [[f"BA{i:05d}", *GOOD[1:]] for i in range(12_000)]
+    path = write_csv(tmp_path / "big.csv", rows)
+    script = tmp_path / "interrupt_me.py"
+    script.write_text(INTERRUPT_SCRIPT, encoding="utf-8")
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(repo), "CLEARSLATE_WORKERS": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, str(script), "import", str(ws_path), str(path), "--user", "admin"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("progress"), line
+        os.kill(proc.pid, signal.SIGINT)  # what Ctrl-C sends
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1 and "interrupted; nothing was changed" in err
+    assert "Traceback" not in err
+    conn = sqlite3.connect(ws_path)
+    try:
+        assert conn.execute("SELECT COUNT(*) FROM counts").fetchone()[0] == 0
+        user, obj, outcome, details = conn.execute(
+            "SELECT user, object, outcome, details FROM audit WHERE action = 'import' ORDER BY seq DESC"
+        ).fetchone()
+    finally:
+        conn.close()
+    assert (user, obj, outcome) == ("admin", "big.csv", "cancelled")
+    assert "Ctrl-C" in json.loads(details)["message"]

@@ -27,6 +27,32 @@ def test_short_passwords_are_refused(workspace, login) -> None:  # type: ignore[
         auth.create_user(workspace, "shorty", "1234567", Role.CLERK, by=login("admin"))
 
 
+def test_refused_user_changes_are_audited_without_the_password(workspace, login) -> None:  # type: ignore[no-untyped-def]
+    admin = login("admin")
+    for name, password, why in [
+        ("shorty", "1234567", "at least 8"),
+        ("clerk", PASSWORD, "already a user"),
+        ("os:ana", PASSWORD, "spaces or ':'"),  # "os:NAME" names an OS account in the audit
+    ]:
+        with pytest.raises(AuthError, match=why):
+            auth.create_user(workspace, name, password, Role.CLERK, by=admin)
+    with pytest.raises(PermissionDenied):
+        auth.create_user(workspace, "eve", PASSWORD, Role.ADMIN, by=login("clerk"))
+    with pytest.raises(AuthError, match="at least 8"):
+        auth.change_password(workspace, "clerk", "short", by=admin)
+    rows = workspace.conn.execute(
+        "SELECT user, action, object, details FROM audit WHERE outcome = 'refused' ORDER BY seq"
+    ).fetchall()
+    assert [r[:3] for r in rows] == [
+        ("admin", "user.add", "shorty"),
+        ("admin", "user.add", "clerk"),
+        ("admin", "user.add", "os:ana"),
+        ("clerk", "user.add", "eve"),
+        ("admin", "user.password", "clerk"),
+    ]
+    assert all("1234567" not in r[3] and "short\"" not in r[3] for r in rows)
+
+
 def test_login_success_and_failure_are_audited(workspace) -> None:  # type: ignore[no-untyped-def]
     user = auth.login(workspace, "reviewer", PASSWORD)
     assert user.role is Role.REVIEWER
