@@ -6,6 +6,12 @@ system; ISO ``YYYY-MM-DD``; ``YYYYMMDD`` (California DOJ); US ``MM/DD/YYYY`` and
 followed by a time. Two-digit years, impossible dates (``02/30/1990``, ``00/00/0000``), a day
 or month order that only makes sense the other way round, and future dates are findings with
 no value: the engine then answers ``needs_review`` where it needs the date.
+
+A numeric date like ``03/04/1999`` is read as month/day/year, but it could be 3 April as well
+as March 4: :attr:`DateResult.order` says so (``"ambiguous"``), and says when a value proves
+the order of its column (``"mdy"``: ``12/25/1999``; ``"dmy"``: ``25/12/1999``, which is then
+refused), so the caller can report the order it assumed once per column and flag the
+ambiguous values of a column that turns out to be day-first.
 """
 
 from __future__ import annotations
@@ -63,6 +69,11 @@ class DateResult:
     value: dt.date | None
     code: str | None = None
     message: str | None = None
+    # For NN/NN/YYYY text only: "ambiguous" (both parts 12 or less and different: read as
+    # month/day), "mdy" (the day is over 12: month-first for sure), "dmy" (the first part is
+    # over 12 and the text is a real date read day-first: refused as month/day, proof that the
+    # column is day-first). None for every other form.
+    order: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -108,6 +119,29 @@ def _build(year: int, month: int, day: int, text: str) -> DateResult:
         return DateResult(None, "date.impossible", f"{text!r} is not a real date")
 
 
+def _order(first: int, second: int, year: int) -> str | None:
+    """What NN/NN/YYYY says about day/month order (see :attr:`DateResult.order`)."""
+    if 1 <= first <= 12 and 1 <= second <= 12:
+        return "ambiguous" if first != second else None
+    if 1 <= first <= 12 and 12 < second <= 31:
+        return "mdy"
+    if 12 < first <= 31 and 1 <= second <= 12:
+        try:
+            dt.date(year, second, first)
+        except ValueError:
+            return None  # 31/02/1999 is no date either way round
+        return "dmy"
+    return None
+
+
+def swap_day_month(value: dt.date) -> dt.date | None:
+    """The other reading of an ambiguous date (1999-03-04 → 1999-04-03)."""
+    try:
+        return value.replace(month=value.day, day=value.month)
+    except ValueError:
+        return None
+
+
 def _parse_text(text: str, epoch: int) -> DateResult:
     match = _ISO.match(text)
     if match:
@@ -122,7 +156,9 @@ def _parse_text(text: str, epoch: int) -> DateResult:
     match = _US.match(text)
     if match:
         month, day, year = (int(g) for g in match.groups())
-        return _build(year, month, day, text)
+        result = _build(year, month, day, text)
+        order = _order(month, day, year)
+        return DateResult(result.value, result.code, result.message, order) if order else result
     match = _US_SHORT_YEAR.match(text)
     if match:
         return DateResult(

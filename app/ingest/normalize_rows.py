@@ -18,7 +18,7 @@ from itertools import compress
 from operator import itemgetter, methodcaller
 from typing import Any
 
-from app.core.dates import cell_text, parse_date
+from app.core.dates import cell_text, parse_date, swap_day_month
 from app.core.model import Disposition, Offense
 from app.core.normalize import (
     clean_text,
@@ -210,7 +210,13 @@ class RowNormalizer:
                 template,
             )
         # Values repeat a lot (dates, codes, dispositions): parse each distinct one once.
-        self._date_cache: dict[object, tuple[str | None, str | None, Any]] = {}
+        self._date_cache: dict[object, tuple[str | None, str | None, Any, str | None]] = {}
+        # Day/month order per date column (header): see _DateOrder. Each value's order
+        # ("ambiguous", "mdy", "dmy" or None) is looked up once per distinct value.
+        self._orders: dict[str, _DateOrder] = {}
+        self._order_of = _Cache()
+        self._order_of.compute = self._order_of_value
+        self._ambiguous_fields: set[str] = set()  # date fields that ever read an ambiguous value
         self._offense_cache: dict[
             tuple[str | None, str | None, str | None], tuple[Offense, str, str]
         ] = {}
@@ -307,9 +313,49 @@ class RowNormalizer:
             )
         return cleaned.text, header
 
+    def _parsed(self, value: object) -> tuple[str | None, str | None, Any, str | None]:
+        """A date cell read once per distinct value: (ISO date, raw text, the failed
+        :class:`DateResult` or None, its day/month order)."""
+        try:
+            return self._date_cache[value]
+        except KeyError:
+            raw = cell_text(value)
+            if isinstance(raw, str):
+                raw = clean_text(raw).text
+            if raw is None:
+                parsed: tuple[str | None, str | None, Any, str | None] = (None, None, None, None)
+            else:
+                result = parse_date(value, epoch=self.epoch, today=self.today)
+                iso = result.value.isoformat() if result.value is not None else None
+                parsed = (iso, raw, result if result.value is None else None, result.order)
+            if len(self._date_cache) > _CACHE_LIMIT:
+                self._date_cache.clear()
+            self._date_cache[value] = parsed
+            return parsed
+        except TypeError:  # an unhashable cell cannot happen with the readers' types; be safe
+            result = parse_date(value, epoch=self.epoch, today=self.today)
+            return (
+                result.value.isoformat() if result.value else None,
+                cell_text(value),
+                result if result.value is None else None,
+                result.order,
+            )
+
+    def _order_of_value(self, value: object) -> str | None:
+        return self._parsed(value)[3] if value.__class__ is str else None
+
+    def _order_state(self, header: str | None, name: str) -> _DateOrder:
+        key = header or name
+        state = self._orders.get(key)
+        if state is None:
+            state = self._orders[key] = _DateOrder(key, FIELDS_BY_NAME[name].label.lower())
+        return state
+
     def _date(
-        self, cells: list[Cell], name: str, row: int, findings: list[Finding]
+        self, cells: list[Cell], name: str, row: int, findings: list[Finding], count: bool = True
     ) -> tuple[str | None, str | None]:
+        """A date field: (ISO date, raw text). ``count`` False reads a value without noting it in
+        the column's day/month bookkeeping (the batch path probing a distinct value)."""
         plan = self._plan.get(name)
         if plan is None:
             return None, None
@@ -321,29 +367,32 @@ class RowNormalizer:
             value, header = self._cell(cells, name)
         if value is None:
             return None, None
-        try:
-            parsed = self._date_cache[value]
-        except KeyError:
-            raw = cell_text(value)
-            if isinstance(raw, str):
-                raw = clean_text(raw).text
-            if raw is None:
-                parsed = (None, None, None)
-            else:
-                result = parse_date(value, epoch=self.epoch, today=self.today)
-                iso = result.value.isoformat() if result.value is not None else None
-                parsed = (iso, raw, result if result.value is None else None)
-            if len(self._date_cache) > _CACHE_LIMIT:
-                self._date_cache.clear()
-            self._date_cache[value] = parsed
-        except TypeError:  # an unhashable cell cannot happen with the readers' types; be safe
-            result = parse_date(value, epoch=self.epoch, today=self.today)
-            parsed = (
-                result.value.isoformat() if result.value else None,
-                cell_text(value),
-                result if result.value is None else None,
-            )
-        iso, raw, failed = parsed
+        iso, raw, failed, order = self._parsed(value)
+        if order is not None:
+            state = self._order_state(header, name)
+            if order == "ambiguous":
+                if count:
+                    state.note_ambiguous(row, raw, iso)
+                proof = state.day_first
+                if proof is not None:
+                    # The column holds dates that only read day-first: this one could be either.
+                    findings.append(
+                        self._finding(
+                            Severity.WARNING,
+                            "date.ambiguous_order",
+                            f"{state.label}: {raw!r} could be {_either_way(iso)}; this column also holds dates that only "
+                            f"read as day/month/year (row {proof[0]}: {proof[1]!r}), so which it is cannot be told; left empty, "
+                            "check the source",
+                            row,
+                            header,
+                            value,
+                        )
+                    )
+                    return None, raw
+                if count:
+                    state.keep(row, raw, iso)
+            elif count:
+                state.note_proof(order, row, raw)
         if failed is not None:
             label = FIELDS_BY_NAME[name].label.lower()
             findings.append(
@@ -357,6 +406,44 @@ class RowNormalizer:
                 )
             )
         return iso, raw
+
+    def _learn_date_orders(
+        self, rows: Sequence[tuple[int, list[Cell]]], by_index: list[Sequence[Any]] | None = None
+    ) -> None:
+        """Before a batch is read: which date columns prove their order in it.
+
+        A value that only reads day-first (25/12/1999) anywhere in the batch makes the
+        ambiguous values of its whole batch (and every later one) flagged and left empty, not
+        just those after it; the ones of earlier batches were read month-first and are listed
+        at the end. Both batch paths call this first, so they read every value alike.
+        """
+        for name in _DATE_FIELDS:
+            plan = self._plan.get(name)
+            if plan is None:
+                continue
+            for index, header in ((plan[0], plan[2]), (plan[1], plan[3])):
+                if index is None:
+                    continue
+                state = self._order_state(header, name)
+                if state.day_first is not None and state.month_first is not None:
+                    continue  # nothing left to learn about this column
+                if by_index is not None:
+                    column: Sequence[Any] = by_index[index] if index < len(by_index) else ()
+                else:
+                    column = [c[index] if index < len(c) else None for _, c in rows]
+                orders = set(_looked_up(self._order_of, column, self._order_of_value))
+                for order in ("dmy", "mdy"):
+                    known = state.day_first if order == "dmy" else state.month_first
+                    if order in orders and known is None:
+                        n, value = next(
+                            (n, v)
+                            for (n, _), v in zip(rows, column, strict=False)
+                            if self._order_of[v] == order
+                        )
+                        state.note_proof(order, n, self._parsed(value)[1])
+                        if order == "dmy":
+                            # Answers remembered for this field's ambiguous values are stale now.
+                            self._fast_cache.pop(name, None)
 
     def _id(
         self, cells: list[Cell], name: str, row: int, findings: list[Finding]
@@ -701,6 +788,7 @@ class RowNormalizer:
         ]
         wide = any(len(cells) > width for cells in padded)
         by_index = list(zip(*padded, strict=False)) if width else []
+        self._learn_date_orders(rows, by_index)
         keyed, text_only = self._column_keys(by_index)
         none = [None] * n_rows
         columns: dict[str, Sequence[Any]] = {}
@@ -799,6 +887,14 @@ class RowNormalizer:
         batch.row_numbers = pick([n for n, _ in rows])
         self._digit_ids["person_key"].add_many(batch.row_numbers, keys)
         self._digit_ids["case_number"].add_many(batch.row_numbers, case_numbers)
+        # Ambiguous day/month values of the clean rows (normalize() notes the slow rows' own).
+        for name in self._ambiguous_fields:
+            pairs = pick(columns[name])
+            flags = [p is not None and p[2] for p in pairs]
+            if True in flags:
+                self._order_state(self._plan[name][2], name).note_many(
+                    list(compress(batch.row_numbers, flags)), list(compress(pairs, flags))
+                )
         # The verbatim rows as their stored JSON (non-text cells read once per distinct value).
         batch.raw_json = self._raw_json_rows(keyed, text_only, padded, pick)
         if wide:
@@ -909,6 +1005,7 @@ class RowNormalizer:
     def rows_one_by_one(self, rows: Sequence[tuple[int, list[Cell]]]) -> RowBatch:
         """The reference for :meth:`normalize_rows`: :meth:`normalize` on each row in turn."""
         self._note_beyond_headers(rows)
+        self._learn_date_orders(rows)
         batch = RowBatch()
         for row_number, cells in rows:
             _add_result(batch, row_number, cells, self.normalize(row_number, cells), None)
@@ -1068,8 +1165,14 @@ class RowNormalizer:
         probe: list[Cell] = [None] * (index + 1)
         probe[index] = value
         if name in _DATE_FIELDS:
-            pair = self._date(probe, name, 0, findings)
-            answer: Any = pair if pair != (None, None) else None
+            pair = self._date(probe, name, 0, findings, count=False)
+            answer: Any = None
+            if pair != (None, None):
+                # (ISO date, raw text, True for a value that reads either way round)
+                ambiguous = self._order_of_value(value) == "ambiguous"
+                answer = (*pair, ambiguous)
+                if ambiguous:
+                    self._ambiguous_fields.add(name)
         else:
             answer = self._text(probe, name, 0, findings)[0]
         if findings:
@@ -1099,6 +1202,10 @@ class RowNormalizer:
             )
         for name, digits in self._digit_ids.items():
             findings.extend(digits.findings(self, self._id_headers[name]))
+        # Column order (the states were made in whatever order the rows needed them).
+        position = {h: i for i, h in enumerate(self.resolved.headers)}
+        for key in sorted(self._orders, key=lambda k: (position.get(k, len(position)), k)):
+            findings.extend(self._orders[key].findings(self))
         for name, numeric in self._numeric_ids.items():
             lengths = self._id_lengths[name]
             if not numeric or not lengths:
@@ -1225,6 +1332,156 @@ class _DigitIds:
                 )
             )
         return findings
+
+
+class _DateOrder:
+    """What one date column shows about day/month order, for the findings at the end.
+
+    ``ambiguous`` values (03/04/1999) are read month-first. The first value that only reads
+    month-first (12/25/1999) or only day-first (25/12/1999) is kept as proof, by lowest row.
+    Until a day-first proof is seen, the ambiguous values read are kept (the lowest ``KEEP``
+    rows) so that, if one turns up further down, each is listed; after it, they are flagged
+    and left empty as they are read.
+    """
+
+    KEEP = 1000
+
+    __slots__ = (
+        "pending",
+        "header",
+        "label",
+        "ambiguous",
+        "example",
+        "day_first",
+        "month_first",
+        "kept",
+        "cutoff",
+    )
+
+    def __init__(self, header: str, label: str) -> None:
+        self.header = header
+        self.label = label
+        self.ambiguous = 0
+        self.example: tuple[int, str | None, str | None] | None = None
+        self.day_first: tuple[int, str | None] | None = None
+        self.month_first: tuple[int, str | None] | None = None
+        self.kept: list[tuple[int, str | None, str | None]] = []
+        self.pending = 0  # ambiguous values read month-first before any day-first proof
+        self.cutoff = _NO_CUTOFF
+
+    def note_ambiguous(self, row: int, raw: str | None, iso: str | None) -> None:
+        self.ambiguous += 1
+        if self.example is None or row < self.example[0]:
+            self.example = (row, raw, iso)
+
+    def keep(self, row: int, raw: str | None, iso: str | None) -> None:
+        self.pending += 1
+        if row < self.cutoff:
+            self.kept.append((row, raw, iso))
+            if len(self.kept) >= 2 * self.KEEP:
+                self.kept.sort()
+                del self.kept[self.KEEP :]
+                self.cutoff = self.kept[-1][0]
+
+    def note_many(
+        self, rows: list[int], answers: list[tuple[str | None, str | None, bool]]
+    ) -> None:
+        """:meth:`note_ambiguous` and :meth:`keep` for many values (``answers``: (ISO, raw, _)),
+        as the batch path reads them before any day-first proof."""
+        self.ambiguous += len(rows)
+        self.pending += len(rows)
+        first = min(rows)
+        if self.example is None or first < self.example[0]:
+            iso, raw, _ = answers[rows.index(first)]
+            self.example = (first, raw, iso)
+        if first < self.cutoff:
+            cutoff = self.cutoff
+            self.kept.extend((r, a[1], a[0]) for r, a in zip(rows, answers) if r < cutoff)
+            if len(self.kept) >= 2 * self.KEEP:
+                self.kept.sort()
+                del self.kept[self.KEEP :]
+                self.cutoff = self.kept[-1][0]
+
+    def note_proof(self, order: str, row: int, raw: str | None) -> None:
+        if order == "dmy":
+            if self.day_first is None or row < self.day_first[0]:
+                self.day_first = (row, raw)
+        elif order == "mdy" and (self.month_first is None or row < self.month_first[0]):
+            self.month_first = (row, raw)
+
+    def findings(self, normalizer: RowNormalizer) -> list[Finding]:
+        if not self.ambiguous or self.example is None:
+            return []
+        row, raw, iso = self.example
+        n = f"{self.ambiguous:,} value{'s' if self.ambiguous != 1 else ''}"
+        either = f"{n} in this column could be read as month/day/year or as day/month/year (e.g. row {row}: {raw!r})"
+        if self.day_first is not None:
+            proof_row, proof = self.day_first
+            before = sorted(self.kept)[: self.KEEP]
+            more = self.pending - len(before)
+            unlisted = (
+                f" ({more:,} more read as month/day/year before row {proof_row} are not listed one by one)"
+                if more > 0
+                else ""
+            )
+            out = [
+                normalizer._finding(
+                    Severity.WARNING,
+                    "date.order_assumed",
+                    f"{self.label}: {either}, and the column also holds dates that only read as day/month/year "
+                    f"(row {proof_row}: {proof!r}), so its order is in doubt: each of those values is flagged{unlisted}; "
+                    "check the column's date order in the source",
+                    row,
+                    self.header,
+                    raw,
+                )
+            ]
+            out.extend(
+                normalizer._finding(
+                    Severity.WARNING,
+                    "date.ambiguous_order",
+                    f"{self.label}: {value!r} was read as month/day/year ({when}) but could be {_either_way(when)}; "
+                    f"this column also holds dates that only read as day/month/year (row {proof_row}: {proof!r}); "
+                    "check it in the source",
+                    at,
+                    self.header,
+                    value,
+                )
+                for at, value, when in before
+            )
+            return out
+        if self.month_first is not None:
+            proof_row, proof = self.month_first
+            return [
+                normalizer._finding(
+                    Severity.INFO,
+                    "date.order_assumed",
+                    f"{self.label}: {either}; they were read as month/day/year, the order the column's other dates "
+                    f"show (row {proof_row}: {proof!r})",
+                    row,
+                    self.header,
+                    raw,
+                )
+            ]
+        return [
+            normalizer._finding(
+                Severity.WARNING,
+                "date.order_assumed",
+                f"{self.label}: {either}; they were read as month/day/year (row {row}: {iso}), and no date in the "
+                "column shows its order (none has a day over 12): check a few against the source",
+                row,
+                self.header,
+                raw,
+            )
+        ]
+
+
+def _either_way(iso: str | None) -> str:
+    """``1999-03-04`` → "1999-03-04 (month/day) or 1999-04-03 (day/month)"."""
+    if iso is None:
+        return "read either way"
+    other = swap_day_month(dt.date.fromisoformat(iso))
+    return f"{iso} (month/day) or {other.isoformat() if other else '?'} (day/month)"
 
 
 _NO_CUTOFF = 1 << 62

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.core.dates import cell_text, excel_serial_to_date, parse_date
+from app.core.dates import cell_text, excel_serial_to_date, parse_date, swap_day_month
 
 TODAY = dt.date(2026, 1, 15)
 
@@ -131,3 +131,27 @@ def test_cell_text_keeps_raw_values_readable() -> None:
     assert cell_text(dt.datetime(1990, 3, 4)) == "1990-03-04"
     assert cell_text(dt.datetime(1990, 3, 4, 10, 5)) == "1990-03-04 10:05:00"
     assert cell_text(True) == "TRUE"
+
+
+@pytest.mark.parametrize(
+    ("raw", "order", "value"),
+    [
+        ("03/04/1999", "ambiguous", dt.date(1999, 3, 4)),  # March 4 or 3 April
+        ("3-4-1999 10:15", "ambiguous", dt.date(1999, 3, 4)),
+        ("05/05/2001", None, dt.date(2001, 5, 5)),  # the same either way round
+        ("12/25/1999", "mdy", dt.date(1999, 12, 25)),  # only month-first
+        ("25/12/1999", "dmy", None),  # only day-first: refused, but proof of the order
+        ("31/02/1999", None, None),  # no date either way round
+        ("1999-03-04", None, dt.date(1999, 3, 4)),  # ISO says which is which
+        ("4 Mar 1999", None, dt.date(1999, 3, 4)),
+        (dt.date(1999, 3, 4), None, dt.date(1999, 3, 4)),
+    ],
+)
+def test_day_month_order_of_a_value(raw: object, order: str | None, value: dt.date | None) -> None:
+    result = parse_date(raw, today=dt.date(2026, 1, 1))
+    assert (result.order, result.value) == (order, value)
+
+
+def test_swap_day_month() -> None:
+    assert swap_day_month(dt.date(1999, 3, 4)) == dt.date(1999, 4, 3)
+    assert swap_day_month(dt.date(1999, 2, 13)) is None  # no month 13

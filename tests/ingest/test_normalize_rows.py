@@ -4,8 +4,10 @@ the batch fast path (``normalize_rows``) and the reference (``rows_one_by_one``)
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -159,3 +161,127 @@ def test_template_parts_are_checked_for_lost_leading_zeros(path: str) -> None:
     assert [(f.row, f.column, f.value) for f in findings if f.code == "id.lost_leading_zero"] == [
         (4, "SUBJECT_ID", "900003")
     ]
+
+
+# -- day/month order ----------------------------------------------------------------------------
+
+
+def _dated(disp_dates: list[str], start: int = 2) -> Rows:
+    return [(n, _row(f"KC-{n}", f"A{n}", disp_date=d)) for n, d in enumerate(disp_dates, start)]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_column_of_ambiguous_dates_says_the_order_it_assumed(path: str) -> None:
+    batch, findings = _run(path, _dated(["03/04/1999", "05/06/2001", "05/05/2001", "2001-07-08"]))
+    assert batch.disposition_date == ["1999-03-04", "2001-05-06", "2001-05-05", "2001-07-08"]
+    assumed = [f for f in findings if f.code == "date.order_assumed"]
+    assert [(f.severity, f.row, f.column, f.value) for f in assumed] == [
+        (Severity.WARNING, 2, "Disp Date", "03/04/1999")
+    ]
+    message = assumed[0].message
+    assert "2 values in this column could be read as month/day/year or as day/month/year" in message
+    assert "read as month/day/year (row 2: 1999-03-04)" in message
+    assert "no date in the column shows its order" in message
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_month_first_date_settles_the_order(path: str) -> None:
+    batch, findings = _run(path, _dated(["03/04/1999", "12/25/1999", "05/06/2001"]))
+    assert batch.disposition_date == ["1999-03-04", "1999-12-25", "2001-05-06"]
+    assumed = [f for f in findings if f.code == "date.order_assumed"]
+    assert [(f.severity, f.row) for f in assumed] == [(Severity.INFO, 2)]
+    assert "the order the column's other dates show (row 3: '12/25/1999')" in assumed[0].message
+    assert not [f for f in findings if f.code == "date.ambiguous_order"]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_day_first_column_flags_its_ambiguous_dates_never_month_first(path: str) -> None:
+    # The audit's case: 13/01/2000 on row 7 proves the column day-first; 03/04/1999 (row 3) and
+    # 05/06/2001 (row 4) are in the same batch, before it.
+    dates = ["2000-02-02", "03/04/1999", "05/06/2001", "2001-01-01", "05/05/2001", "13/01/2000",
+             "07/08/2002"]  # fmt: skip
+    batch, findings = _run(path, _dated(dates), size=50)
+    assert batch.disposition_date == [
+        "2000-02-02", None, None, "2001-01-01", "2001-05-05", None, None
+    ]  # fmt: skip
+    flagged = [(f.row, f.value, f.severity) for f in findings if f.code == "date.ambiguous_order"]
+    assert flagged == [
+        (3, "03/04/1999", Severity.WARNING),
+        (4, "05/06/2001", Severity.WARNING),
+        (8, "07/08/2002", Severity.WARNING),
+    ]
+    message = next(f.message for f in findings if f.code == "date.ambiguous_order")
+    assert "'03/04/1999' could be 1999-03-04 (month/day) or 1999-04-03 (day/month)" in message
+    assert "(row 7: '13/01/2000')" in message and "left empty" in message
+    assert _codes(findings, "date.impossible") == [(7, "13/01/2000")]  # as before
+    assumed = [f for f in findings if f.code == "date.order_assumed"]
+    assert [(f.severity, f.row) for f in assumed] == [(Severity.WARNING, 3)]
+    assert "3 values in this column" in assumed[0].message
+    assert "only read as day/month/year (row 7: '13/01/2000')" in assumed[0].message
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_day_first_proof_in_a_later_batch_lists_the_earlier_values(path: str) -> None:
+    dates = ["03/04/1999", "2000-01-01", "05/06/2001", "2000-01-02", "25/12/2000", "07/08/2002"]
+    batch, findings = _run(path, _dated(dates), size=4)  # rows 2-5, then 6-7
+    # The first batch was read before the proof: month-first, each listed at the end.
+    assert batch.disposition_date == ["1999-03-04", "2000-01-01", "2001-05-06", "2000-01-02",
+                                      None, None]  # fmt: skip
+    flagged = [(f.row, f.value) for f in findings if f.code == "date.ambiguous_order"]
+    assert flagged == [(7, "07/08/2002"), (2, "03/04/1999"), (4, "05/06/2001")]
+    late = [f.message for f in findings if f.code == "date.ambiguous_order" and f.row == 2][0]
+    assert "'03/04/1999' was read as month/day/year (1999-03-04)" in late
+    assert "(row 6: '25/12/2000')" in late
+
+
+def test_both_paths_store_the_same_dates_in_a_big_mixed_column() -> None:
+    days = [
+        f"{m:02d}/{d:02d}/{y}"
+        for y in range(1985, 2000)
+        for m in range(1, 13)
+        for d in range(1, 13)
+    ]
+    dates = days[:1800]
+    dates[1500] = "31/01/2001"  # day-first proof deep in the file
+    rows = _dated(dates)
+    for size in (700, 64):  # the batch holding the proof flags all of its own values
+        (fast, findings), (plain, plain_findings) = (_run(p, rows, size=size) for p in PATHS)
+        assert plain.disposition_date == fast.disposition_date
+        assert sorted(map(repr, plain_findings)) == sorted(map(repr, findings))
+        first = (1500 // size) * size  # the first row of the proof's batch (0-based)
+        month, day, year = dates[first - 1].split("/")
+        assert fast.disposition_date[first - 1] == f"{year}-{month}-{day}"  # read before
+        assert fast.disposition_date[first + 1] is None
+        listed = [f.row for f in findings if f.code == "date.ambiguous_order"]
+        after = sum(1 for d in dates[first:] if d[:2] != d[3:5] and d[:2] <= "12")
+        assert len(listed) == after + 1000 and len(set(listed)) == len(listed)
+        assert 3 in listed and first + 3 in listed  # row 3 read before the proof, first + 3 after
+        summary = next(f.message for f in findings if f.code == "date.order_assumed")
+        before = sum(1 for d in dates[:first] if d[:2] != d[3:5])  # read month/day, either way
+        assert f"{before - 1000:,} more read as month/day/year before row 1502" in summary
+
+
+def test_a_whole_import_stores_the_same_on_both_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the import service (batches of 700): day-first proof deep in a column, zero-padded
+    IDs with short ones, a value past the last header; every stored table the same."""
+    from tests.services.test_import_fast_path import _assert_same, _import
+
+    rows = []
+    for n in range(2, 2400):
+        month, day = n % 12 + 1, n // 12 % 12 + 1
+        cii = f"{n:08d}" if n % 97 else str(n)
+        row = _row(
+            f"KC-{n}", cii, disp_date=f"{month:02d}/{day:02d}/2001", dob=f"{day}/{month}/1970"
+        )
+        rows.append(row + (["LATE"] if n == 2200 else []))
+    rows[1700][6] = "13/02/2001"  # row 1702: day-first proof for Disp Date
+    path = tmp_path / "mixed.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([HEADERS, *rows])
+    _assert_same(tmp_path, "mixed", [path], monkeypatch)
+    tables, reports = _import(tmp_path, "check", [path], fast=True, monkeypatch=monkeypatch)
+    codes = {f.code for f in reports[0][-1]}
+    assert {"date.ambiguous_order", "date.order_assumed", "id.lost_leading_zero",
+            "cell.beyond_last_header"} <= codes  # fmt: skip

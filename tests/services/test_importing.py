@@ -142,10 +142,13 @@ def test_exact_duplicates_within_a_file_count_once(ws: Workspace, tmp_path: Path
     path = write_csv(tmp_path / "a.csv", [row(), row(), row(count=2)])
     report = importing.import_file(ws, path, user="clerk", today=TODAY)
     assert report.counts == 2 and report.duplicates == 1
-    # The sheet has no offense-date column: a warning on the header row (audit item 7).
+    # The sheet has no offense-date column: a warning on the header row (audit item 7); its
+    # dates (01/02/1980, 03/04/1999) read either way round: one finding per column (item 10).
     assert [(f.code, f.row) for f in report.findings] == [
         ("mapping.field_unmapped", 1),
         ("row.duplicate", 3),
+        ("date.order_assumed", 2),
+        ("date.order_assumed", 2),
     ]
     assert workspace_totals(ws)["source_rows"] == 3  # every original row is kept verbatim
 
@@ -178,6 +181,7 @@ def test_rows_with_errors_block_the_import_unless_skip_invalid(
         ("error", 3),
         ("error", 5),
         ("warning", 1),  # no offense-date column
+        ("warning", 2),  # dates that read either way round (one per column)
     }
     kept = ws.conn.execute(
         "SELECT row_number FROM import_findings WHERE skipped = 1 ORDER BY row_number"
@@ -515,6 +519,7 @@ def test_validate_file_writes_nothing(ws: Workspace, tmp_path: Path) -> None:
         ("info", "row.duplicate"): 1,
         ("error", "row.no_case_number"): 1,
         ("warning", "mapping.field_unmapped"): 1,
+        ("warning", "date.order_assumed"): 2,
     }
     assert workspace_totals(ws)["sources"] == 0
 
