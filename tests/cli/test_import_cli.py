@@ -262,3 +262,25 @@ def test_ctrl_c_during_an_import_is_audited_like_a_cancel(ws_path: Path, tmp_pat
         conn.close()
     assert (user, obj, outcome) == ("admin", "big.csv", "cancelled")
     assert "Ctrl-C" in json.loads(details)["message"]
+
+
+def test_a_file_that_nearly_matches_a_profile_is_refused_with_the_fix(
+    ws_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    headers = [
+        "SUBJECT_ID", "CII_NUMBER", "PRI_NAME", "PRI_DOBB", "CYC_DATE", "STP_EVENT_DATE",
+        "STP_TYPE_DESCR", "STP_ORI_CNTY_NAME", "CNT_ORDER", "OFN", "OFFENSE_DESCR",
+        "OFFENSE_TOC", "DISP_DESCR", "CONV_STAT_DESCR", "COMMENT_TEXT",
+    ]  # fmt: skip
+    row = ["900001", "00007920", "OKAFOR,INGRID", "19680402", "19980310", "19980522", "COURT",
+           "KERN", "001", "11357(B) HS-POSSESS MARIJUANA", "POSSESS", "M", "CONVICTED",
+           "MISDEMEANOR", ""]  # fmt: skip
+    path = write_csv(tmp_path / "doj.csv", [row], headers=headers)
+    assert main(["import", str(ws_path), str(path), "--user", "admin"]) == 1
+    err = capsys.readouterr().err
+    assert "doj.csv" in err and "PRI_DOB is missing (nearest: 'PRI_DOBB')" in err
+    assert "--map dob=PRI_DOBB" in err and "Traceback" not in err
+    code = main(["import", str(ws_path), str(path), "--user", "admin", "--map", "dob=PRI_DOBB"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "Imported 1 count in 1 case for 1 person" in out
