@@ -80,6 +80,7 @@ TITLES: dict[str, str] = {
     "mapping.field_unmapped": "Fields the evaluation uses left unmapped",
     "mapping.near_profile": "Sheets that nearly match a saved layout",
     "offense.unknown": "Offense codes not recognized",
+    "person.key_other_type": "Person keys also used under another key type",
     "row.duplicate": "Exact duplicate rows (counted once)",
     "row.duplicate_differs": "The same count twice with other details differing",
     "row.no_case_number": "Rows without a case number",

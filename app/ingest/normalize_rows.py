@@ -604,7 +604,9 @@ class RowNormalizer:
                 self._finding(
                     Severity.WARNING,
                     "offense.unknown",
-                    f"the offense code {offense_raw or description!r} is not one ClearSlate can read; kept as is, the count will need review",
+                    f"the offense code {offense_raw or description!r} is not one ClearSlate can read"
+                    + (f" ({offense.note})" if offense.note else "")
+                    + "; kept as is, the count will need review",
                     row_number,
                     offense_header,
                     offense_raw or description,

@@ -9,14 +9,15 @@ from pathlib import Path
 from app.ingest.findings import TITLES, title
 
 APP = Path(__file__).resolve().parents[2] / "app"
-# Where findings are made: the readers, the normalizers and the import service.
+# Where findings are made: the readers, the normalizers, the import service and the writer.
 SOURCES = [
     *(APP / "ingest").glob("*.py"),
     *(APP / "core").glob("*.py"),
     APP / "services" / "importing.py",
+    APP / "store" / "imports.py",
 ]
 KINDS = ("case", "cell", "date", "disposition", "file", "header", "id", "level", "mapping",
-         "offense", "row", "text")  # fmt: skip
+         "offense", "person", "row", "text")  # fmt: skip
 CODE = re.compile(rf"^(?:{'|'.join(KINDS)})\.[a-z_]+$")
 
 

@@ -107,6 +107,18 @@ def test_csv_import_counts_cases_people(ws: Workspace, tmp_path: Path) -> None:
     assert {"people_key", "counts_case", "cases_person", "source_rows_source"} <= names
 
 
+def test_an_unreadable_offense_finding_says_why(ws: Workspace, tmp_path: Path) -> None:
+    # The parser's note reaches the person reading the report, not only "cannot read".
+    path = write_csv(
+        tmp_path / "a.csv",
+        [row(), row(case="BA002", charge="11357 OR 11360")],
+    )
+    report = importing.import_file(ws, path, user="clerk", today=TODAY)
+    (finding,) = [f for f in report.findings if f.code == "offense.unknown"]
+    assert finding.row == 3 and "'11357 OR 11360' is not one ClearSlate can read (" in finding.message
+    assert finding.message.endswith("; kept as is, the count will need review")
+
+
 def test_same_file_twice_changes_nothing_and_says_so(ws: Workspace, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "a.csv", [row(), row(count=2)])
     importing.import_file(ws, path, user="clerk", today=TODAY)
