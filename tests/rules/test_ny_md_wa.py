@@ -523,6 +523,30 @@ BALTIMORE = [
 MD_STATE = [
     ("only charge", person(md("CR.5.601.(a)(1)", county="MONTGOMERY")), DIS, "mds.expunge"),
     (
+        "abbreviated MARIJ",
+        person(md("CR.5.601.(a)(1)", desc="CDS POSS-MARIJ", county="MONTGOMERY")),
+        DIS,
+        "mds.expunge",
+    ),
+    (
+        "abbreviated, negated",
+        person(md("CR.5.601.(a)(1)", desc="CDS POSS NOT MARIJ", county="MONTGOMERY")),
+        NE,
+        "mds.not_cannabis",
+    ),
+    (
+        "under 10 g, 2016: maybe a civil citation",
+        person(md("CR.5.601.(c)(2)(ii)", desc=UNDER_10G, odate="2016-01-05", ddate="2016-03-01")),
+        R,
+        "mds.civil_offense",
+    ),
+    (
+        "under 10 g, 2013: before the change",
+        person(md("CR.5.601.(c)(2)(ii)", desc=UNDER_10G, odate="2013-01-05", ddate="2013-03-01")),
+        DIS,
+        "mds.expunge",
+    ),
+    (
         "other charges",
         person(
             md("CR.5.601.(a)(1)", county="MONTGOMERY"),

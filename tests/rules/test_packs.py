@@ -173,14 +173,18 @@ def test_unknown_pack_id() -> None:
 def test_a_county_copy_loads_from_a_file(tmp_path: Path) -> None:
     from app.rules.packs import load_pack_file
 
+    shipped = load_pack("ca-prop64-state")
     copy = tmp_path / "kern-copy.toml"
     copy.write_bytes(
         (policies_dir() / "ca-prop64-state.toml")
         .read_bytes()
-        .replace(b'version = "1.0.0"', b'version = "1.0.0-kern"')
+        .replace(
+            f'version = "{shipped.version}"'.encode(),
+            f'version = "{shipped.version}-kern"'.encode(),
+        )
     )
     pack = load_pack_file(copy)
-    assert pack.version == "1.0.0-kern" and pack.sha256 != load_pack("ca-prop64-state").sha256
+    assert pack.version == f"{shipped.version}-kern" and pack.sha256 != shipped.sha256
 
 
 DEFER = """\
