@@ -27,6 +27,20 @@ def _workspace(tmp_path: Path, entries: int = 3) -> Path:
         return ws.path
 
 
+def _cut_tail(path: Path, keep: int) -> None:
+    """What someone with the sqlite3 shell can do: lift the trigger, cut the log, put it back."""
+    conn = sqlite3.connect(path)
+    trigger = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit' "
+        "AND sql LIKE '%DELETE%'"
+    ).fetchone()
+    conn.execute(f"DROP TRIGGER {trigger[0]}")
+    conn.execute("DELETE FROM audit WHERE seq > ?", (keep,))
+    conn.execute(trigger[1])
+    conn.commit()
+    conn.close()
+
+
 def _head(path: Path) -> dict[str, object]:
     return json.loads(audit.head_path(path).read_text(encoding="utf-8"))
 
@@ -62,17 +76,7 @@ def test_a_rolled_back_entry_is_not_recorded(tmp_path: Path) -> None:
 
 def test_a_deleted_tail_is_found(tmp_path: Path) -> None:
     path = _workspace(tmp_path, entries=5)
-    # What someone with the sqlite3 shell can do: lift the trigger, cut the tail, put it back.
-    conn = sqlite3.connect(path)
-    trigger = conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit' "
-        "AND sql LIKE '%DELETE%'"
-    ).fetchone()
-    conn.execute(f"DROP TRIGGER {trigger[0]}")
-    conn.execute("DELETE FROM audit WHERE seq > 3")
-    conn.execute(trigger[1])
-    conn.commit()
-    conn.close()
+    _cut_tail(path, keep=3)
     with Workspace.open(path) as ws:
         assert audit.verify_chain(ws.conn).ok  # the chain alone cannot tell
         report = ws.verify_audit()
@@ -115,16 +119,7 @@ def test_a_lost_wal_after_a_crash_is_found(tmp_path: Path) -> None:
 def test_a_log_rewritten_from_an_entry_on_is_found(tmp_path: Path) -> None:
     path = _workspace(tmp_path, entries=5)
     recorded = _head(path)
-    conn = sqlite3.connect(path)
-    trigger = conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit' "
-        "AND sql LIKE '%DELETE%'"
-    ).fetchone()
-    conn.execute(f"DROP TRIGGER {trigger[0]}")
-    conn.execute("DELETE FROM audit WHERE seq > 3")
-    conn.execute(trigger[1])
-    conn.commit()
-    conn.close()
+    _cut_tail(path, keep=3)
     # New, valid entries take the deleted numbers: the chain is whole again, but entry 6
     # is not the one recorded.
     with Workspace.open(path) as ws:
