@@ -211,6 +211,36 @@ def test_mapping_is_guessed_shows_samples_and_dates_as_read(qtbot, wizard, workb
     assert page.isComplete()
 
 
+def test_a_sheet_that_nearly_fits_a_profile_is_called_out_on_the_mapping_page(qtbot, wizard, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # The DOJ layout with one header misspelt: the guess reads OFN as the case number and
+    # leaves the birth date out. The command line refuses it; the wizard says so in words.
+    import csv
+
+    headers = ["SUBJECT_ID", "CII_NUMBER", "PRI_NAME", "PRI_DOBB", "CYC_DATE", "STP_TYPE_DESCR",
+               "OFN", "DISP_DESCR"]  # fmt: skip
+    path = tmp_path / "doj.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(headers)
+        writer.writerow(["1", "00001234", "DOE,JOHN", "19700101", "20100201", "COURT",
+                         "11357(B) HS-POSSESS MARIJUANA", "CONVICTED"])  # fmt: skip
+    assert _load(qtbot, wizard, path)
+    wizard.next()
+    assert wizard.currentId() == PAGE_MAPPING
+    status = wizard.mapping_page.status.text()
+    assert "looks like the California DOJ research file" in status
+    assert "PRI_DOB is missing (nearest: 'PRI_DOBB')" in status
+    assert "Nothing is mapped to date of birth" in status
+    assert wizard.mapping_page.isComplete()  # a warning, not a block: the user decides
+    # Choosing the profile and mapping the birth date by hand leaves no warning about either.
+    page = wizard.mapping_page
+    page.choose_profile("ca-doj-research")
+    dob = page.combos["dob"]
+    dob.setCurrentIndex(dob.findData("PRI_DOBB"))
+    status = page.status.text()
+    assert "looks like" not in status and "date of birth" not in status, status
+
+
 def test_changing_a_mapping_moves_the_column_and_reset_clears_every_guess(qtbot, wizard, workbook: Path) -> None:  # type: ignore[no-untyped-def]
     _to_cases_mapping(qtbot, wizard, workbook)
     page = wizard.mapping_page

@@ -31,8 +31,10 @@ from app.ingest.mapping import (
     Mapping,
     Profile,
     guess_mapping,
+    near_miss_profile,
     norm_header,
     resolve,
+    unmapped_evaluation_fields,
 )
 from app.ingest.readers import Cell, Row, SheetInfo, open_table
 
@@ -173,6 +175,35 @@ def mapping_problem(
     except ImportFailed as exc:
         return exc.message
     return None
+
+
+def mapping_advice(
+    mapping: Mapping,
+    headers: Sequence[str],
+    *,
+    profile: Profile | None,
+    profiles: Sequence[Profile],
+) -> list[str]:
+    """Warnings for a mapping that can be imported but may read the sheet wrongly: a sheet that
+    nearly matches a profile (a header misspelt) while the guess is used, and fields the
+    evaluation needs that nothing is mapped to (the command line's import says the same)."""
+    advice = []
+    if profile is None:
+        near = near_miss_profile(headers, profiles)
+        if near is not None:
+            advice.append(
+                f"This sheet {near.describe()}. Choose that profile and map the missing "
+                "column by hand, or check every field below: the guess may read it wrongly."
+            )
+    for name, nearest in unmapped_evaluation_fields(mapping, headers):
+        label = FIELDS_BY_NAME[name].label
+        label = label[0].lower() + label[1:]
+        hint = f" (maybe {', '.join(repr(h) for h in nearest)})" if nearest else ""
+        advice.append(
+            f"Nothing is mapped to {label}{hint}: counts will need review where the decision "
+            "depends on it."
+        )
+    return advice
 
 
 def headers_match_exactly(profile: Profile, headers: Sequence[str]) -> bool:
@@ -527,6 +558,7 @@ __all__ = [
     "headers_match_exactly",
     "inspect_source",
     "list_profiles",
+    "mapping_advice",
     "mapping_problem",
     "needs_encoding_confirmation",
     "present_only",
