@@ -756,9 +756,7 @@ class MappingPage(QWizardPage):
             _show_status(self.status, text, error=False)
             if advice:
                 # Importable, but maybe read wrongly: said in full, in the warning colour.
-                self.status.setText(
-                    self.status.text() + "".join("\n⚠ " + line for line in advice)
-                )
+                self.status.setText(self.status.text() + "".join("\n⚠ " + line for line in advice))
                 self.status.setStyleSheet("color: #8a5300")
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
