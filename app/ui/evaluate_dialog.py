@@ -50,7 +50,17 @@ class EvaluateDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("Policy:"), QLabel(f"{pack.title} ({pack.id}, version {pack.version})"))
         form.addRow(self.tr("&As of:"), self.as_of)
-        if pack.as_of:
+        if pack.as_of and pack.as_of_fixed:
+            # The order fixed its date (LA: ages and windows as of 2020-02-11): nothing to pick.
+            self.as_of.setEnabled(False)
+            note = QLabel(
+                self.tr("This policy decides as of its own fixed date, %s, the date of its order.")
+                % pack.as_of.isoformat()
+            )
+            note.setObjectName("asOfFixed")
+            note.setWordWrap(True)
+            form.addRow("", note)
+        elif pack.as_of:
             form.addRow(
                 "",
                 QLabel(self.tr("The policy's own reference date is %s.") % pack.as_of.isoformat()),

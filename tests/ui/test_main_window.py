@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QMessageBox
 
 from app.ui.dialogs import ErrorDialog, LogonDialog, NewWorkspaceDialog
 from app.ui.main_window import MainWindow
@@ -349,3 +349,26 @@ def test_a_damaged_workspace_is_caught_by_the_check_run_during_logon(qtbot, wind
     assert not window.open_workspace(workspace_path)
     assert window.ws is None and window.stack.currentWidget() is window.welcome
     assert errors and ("damaged" in errors[-1] or "quick check" in errors[-1])
+
+
+@pytest.mark.parametrize(("policy", "county", "fixed"), [("ca-prop64-la-2020", "Los Angeles", True), ("ca-prop64-state", "Kern", False)])
+def test_the_as_of_date_cannot_be_picked_for_a_policy_that_fixed_its_own(qtbot, tmp_path: Path, policy: str, county: str, fixed: bool) -> None:  # type: ignore[no-untyped-def]
+    from app.services import auth
+    from app.ui.evaluate_dialog import EvaluateDialog
+    from app.ui.tasks import TaskRunner
+    from tests.conftest import make_workspace
+
+    ws = make_workspace(tmp_path, policy=policy, county=county)
+    runner = TaskRunner(ws.path)
+    try:
+        dialog = EvaluateDialog(ws, auth.login(ws, "clerk", PASSWORD), runner)
+        qtbot.addWidget(dialog)
+        assert dialog.as_of.isEnabled() is not fixed
+        note = dialog.findChild(QLabel, "asOfFixed")
+        if fixed:
+            assert note is not None and "fixed date, 2020-02-11" in note.text()
+        else:
+            assert note is None
+    finally:
+        runner.shutdown()
+        ws.close()
