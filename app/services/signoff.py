@@ -296,6 +296,10 @@ def preview(ws: Workspace) -> dict[str, Any]:
     """What a sign-off now would cover (for the sign-off dialog): counts by outcome and decider."""
     current = list(store.current_decisions(ws.conn))
     decided = [d for d in current if d.status == "decided"]
+    not_covered = Counter(d.status for d in current if d.status != "decided")
+    # Counts nobody has decided have no decisions row at all; they are the ones most easily
+    # forgotten (every needs-review count starts there), so they are named first.
+    undecided = store.count_total(ws.conn) - len(current)
     return {
         "count_total": len(decided),
         "by_outcome": dict(
@@ -305,9 +309,10 @@ def preview(ws: Workspace) -> dict[str, Any]:
             )
         ),
         "by_decider": dict(sorted(Counter(d.user for d in decided).items())),
-        "not_covered": dict(
-            sorted(Counter(d.status for d in current if d.status != "decided").items())
-        ),
+        "not_covered": {
+            **({"not decided yet": undecided} if undecided else {}),
+            **dict(sorted(not_covered.items())),
+        },
     }
 
 

@@ -60,6 +60,11 @@ class SourceInfo:
 # -- decisions -----------------------------------------------------------------------------
 
 
+def count_total(conn: sqlite3.Connection) -> int:
+    """Every count in the workspace, decided or not."""
+    return int(conn.execute("SELECT count(*) FROM counts").fetchone()[0])
+
+
 def max_decision_id(conn: sqlite3.Connection) -> int | None:
     return conn.execute("SELECT MAX(id) FROM decisions").fetchone()[0]
 

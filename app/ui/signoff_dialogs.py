@@ -70,6 +70,7 @@ class SignoffDialog(QDialog):
         lines.append(self.tr("Current sign-off: ") + status.message())
         self.summary = QLabel("\n".join(lines))
         self.summary.setObjectName("signoffSummary")
+        self.summary.setWordWrap(True)  # a void sign-off names cases; the dialog must not grow
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.password = password_field("signoffPassword", self.tr("Your password"))
         self.error = message_label("signoffError")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.core.errors import AuthError, ExportError, PermissionDenied, WorkspaceError
-from app.services.signoff import signoff, signoff_status
+from app.services.signoff import preview, signoff, signoff_status
 from app.store.audit import recent
 from tests.conftest import PASSWORD
 from tests.export_seed import decide, known_policy, seed  # noqa: F401 - fixture
@@ -110,6 +110,18 @@ def test_flagged_and_undecided_counts_are_not_covered(workspace, login) -> None:
     )
     report = signoff(workspace, login("supervisor"), PASSWORD)
     assert report.count_total == 3 and report.not_covered == {"flagged": 1}
+
+
+def test_the_preview_names_counts_nobody_has_decided(workspace, login) -> None:
+    # A supervisor must see that the batch is not complete: counts with no decisions row at
+    # all (every needs-review count starts that way) were left out of "not covered".
+    seeded = seed(workspace, 7, decider=None)
+    for count_id in seeded.count_ids[:4]:
+        decide(workspace, count_id, seeded.outcomes[count_id], "reviewer", run_id=seeded.run_id)
+    decide(workspace, seeded.count_ids[4], None, "reviewer", action="flag", status="flagged")
+    figures = preview(workspace)
+    assert figures["count_total"] == 4
+    assert figures["not_covered"] == {"not decided yet": 2, "flagged": 1}
 
 
 def test_nothing_decided_is_refused(workspace, login) -> None:
