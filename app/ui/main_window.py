@@ -9,6 +9,7 @@ from PySide6.QtCore import QByteArray, QEvent, QLockFile, QObject, Qt, QTimer, S
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -351,13 +352,29 @@ class MainWindow(QMainWindow):
         self.workspaceOpened.emit()
         return True
 
+    def _workspace_dialogs(self) -> list[QDialog]:
+        """The open dialogs and wizards of this workspace: they show and change its data."""
+        return [
+            dialog
+            for dialog in self.findChildren(QDialog, options=Qt.FindChildOption.FindDirectChildrenOnly)
+            if dialog.isVisible()
+        ]
+
     def close_workspace(self) -> bool:
         """Close the open workspace (if any). Returns False if the user kept it open."""
         if self.ws is None:
             return True
+        if (
+            self.work_area is not None
+            and hasattr(self.work_area, "can_close")
+            and not self.work_area.can_close()
+        ):
+            return False
+        # Nothing of this workspace may stay open under no one's log-on: an import still
+        # running is cancelled (rolled back) by its wizard before the wizard closes.
+        for dialog in self._workspace_dialogs():
+            dialog.reject()
         if self.work_area is not None:
-            if hasattr(self.work_area, "can_close") and not self.work_area.can_close():
-                return False
             self.workspace_layout.removeWidget(self.work_area)
             self.work_area.deleteLater()
             self.work_area = None
@@ -392,6 +409,16 @@ class MainWindow(QMainWindow):
         self.locked = True
         self.activity.idle.stop()
         self.stack.setCurrentWidget(self.locked_page)
+        # Every window of the workspace goes out of sight with it (a wizard shows whole rows:
+        # names, birth dates, IDs). The import wizard keeps its work and comes back on unlock;
+        # the other dialogs hold nothing unsaved and are closed.
+        hidden = []
+        for open_dialog in self._workspace_dialogs():
+            if open_dialog is getattr(self, "import_wizard", None):
+                open_dialog.hide()
+                hidden.append(open_dialog)
+            else:
+                open_dialog.reject()
         self._update_actions()
         self.ws.audit(self.user.username, "screen.lock", None)
         dialog = LogonDialog(self.ws, self, purpose="unlock", username=self.user.username)
@@ -400,7 +427,11 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.workspace_page)
             self._start_idle_timer()
             self._update_actions()
+            for open_dialog in hidden:
+                open_dialog.show()
         else:
+            for open_dialog in hidden:
+                open_dialog.reject()  # an import still running is cancelled and rolled back
             self.close_workspace()
 
     # -- tools ----------------------------------------------------------------------------------

@@ -122,6 +122,41 @@ def test_idle_lock_hides_the_work_and_asks_for_the_password(qtbot, window, works
     assert "screen.lock" in actions and "unlock.success" in actions
 
 
+@pytest.mark.parametrize("unlock", [True, False])
+def test_idle_lock_hides_an_open_wizard_and_a_cancelled_unlock_closes_it(qtbot, window, workspace_path: Path, unlock: bool) -> None:  # type: ignore[no-untyped-def]
+    # UX audit: the wizard's rows (names, birth dates, IDs) stayed on screen under the lock,
+    # and after a cancelled unlock it could still import as the logged-off user.
+    _answer_logon(qtbot, "clerk", PASSWORD)
+    assert window.open_workspace(workspace_path)
+    window.import_spreadsheet()
+    wizard = window.import_wizard
+    qtbot.waitUntil(wizard.isVisible, timeout=5000)
+    seen: list[bool] = []
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, LogonDialog):
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(wizard.isVisible())
+        if unlock:
+            dialog.password.setText(PASSWORD)
+            dialog.try_logon()
+        else:
+            dialog.reject()
+
+    QTimer.singleShot(0, answer)
+    window.activity.idle.setInterval(50)
+    window.activity.idle.start()
+    qtbot.waitUntil(lambda: bool(seen) and not window.locked, timeout=5000)
+    assert seen == [False]  # out of sight while locked
+    if unlock:
+        assert wizard.isVisible() and window.ws is not None
+    else:
+        assert window.ws is None
+        qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=5000)
+
+
 def test_idle_lock_minutes_come_from_the_workspace(qtbot, window, workspace_path: Path) -> None:  # type: ignore[no-untyped-def]
     from app.store.workspace import Workspace
 
