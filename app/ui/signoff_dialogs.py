@@ -133,6 +133,7 @@ class ExportDialog(QDialog):
         self.folder.setObjectName("exportFolder")
         self.folder.setAccessibleName(self.tr("Packet folder"))
         browse = QPushButton(self.tr("Browse…"))
+        browse.setAutoDefault(False)  # Enter in the folder field exports; it does not browse
         browse.clicked.connect(self.browse)
         row = QHBoxLayout()
         row.addWidget(self.folder)
@@ -146,6 +147,7 @@ class ExportDialog(QDialog):
             self.tr("Export"), QDialogButtonBox.ButtonRole.ActionRole
         )
         self.export_button.setObjectName("exportButton")
+        self.export_button.setDefault(True)
         self.export_button.setEnabled(status.valid and user.can("export"))
         self.open_button = buttons.addButton(
             self.tr("Open folder"), QDialogButtonBox.ButtonRole.ActionRole

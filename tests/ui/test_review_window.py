@@ -280,6 +280,13 @@ def test_clerk_reads_but_cannot_decide(qtbot, seeded_path) -> None:  # type: ign
     win, view = open_window(qtbot, path, "clerk")
     try:
         assert not view.act_accept.isEnabled() and not view.act_bulk.isEnabled()
+        # The decision bar too (it stayed enabled and did nothing when clicked).
+        qtbot.waitUntil(lambda: view.case_view.detail is not None, timeout=5000)
+        bar = view.case_view
+        assert not any(
+            b.isEnabled()
+            for b in (bar.accept_button, bar.override_button, bar.flag_button, bar.skip_button)
+        )
         view.accept_and_next()
         _wait_idle(qtbot, view)
         assert decisions(path) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from app.services.packet import verify_packet
 from app.services.signoff import signoff, signoff_status
@@ -73,6 +74,10 @@ def test_export_dialog_disabled_without_signoff(qtbot, workspace, login, tmp_pat
     qtbot.addWidget(dialog)
     assert not dialog.export_button.isEnabled()
     assert "no sign-off" in dialog.status.text()
+    # Enter means Export (when it is allowed), never Browse.
+    assert dialog.export_button.isDefault()
+    browse = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Browse…")
+    assert not browse.autoDefault() and not browse.isDefault()
 
 
 def test_audit_log_dialog_filters_and_verifies(qtbot, qtmodeltester, workspace, login) -> None:

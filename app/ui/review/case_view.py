@@ -185,9 +185,11 @@ class CaseView(QWidget):
     flagRequested = Signal()  # noqa: N815
     skipRequested = Signal()  # noqa: N815
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, can_decide: bool = True) -> None:
         super().__init__(parent)
         self.detail: CaseDetail | None = None
+        # A user without the review right reads cases; the decision bar stays disabled.
+        self.can_decide = can_decide
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.text = QTextBrowser()
@@ -227,7 +229,7 @@ class CaseView(QWidget):
     def show_detail(self, detail: CaseDetail | None) -> None:
         self.detail = detail
         self.scope.clear()
-        enabled = detail is not None
+        enabled = detail is not None and self.can_decide
         for w in (self.scope, self.accept_button, self.override_button, self.flag_button, self.skip_button):
             w.setEnabled(enabled)
         if detail is None:

@@ -108,7 +108,7 @@ class WorkspaceView(QWidget):
         queue_layout.addWidget(self.table, 1)
         queue_layout.addWidget(self.count_label)
 
-        self.case_view = CaseView()
+        self.case_view = CaseView(can_decide=self.can_decide)
         self.case_view.acceptRequested.connect(self.accept_and_next)
         self.case_view.overrideRequested.connect(self.override)
         self.case_view.flagRequested.connect(self.flag)
