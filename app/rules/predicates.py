@@ -306,6 +306,14 @@ def _undisposed(other: CountFacts, why: str) -> MissingFact:
     )
 
 
+def _co_count_undisposed(other: CountFacts) -> MissingFact:
+    """A count of the same case with no disposition, where a conviction would matter."""
+    return MissingFact(
+        "disposition",
+        f"Co-count {_describe(other)} has no disposition: check whether it ended in a conviction.",
+    )
+
+
 def _count_date(ctx: Ctx) -> dt.date:
     d = _when(ctx.count)
     if d is None:
@@ -822,10 +830,7 @@ def _same_case_has(
                 continue
             if wanted and other.disposition not in wanted:
                 if other.disposition is None:
-                    pending = pending or MissingFact(
-                        "disposition",
-                        f"Co-count {_describe(other)} has no disposition: check whether it ended in a conviction.",
-                    )
+                    pending = pending or _co_count_undisposed(other)
                 continue
             if how != "match":
                 pending = pending or _unsure(other, sset, how, what)
@@ -857,10 +862,7 @@ def _same_case_other(env: BuildEnv, sections: SectionSet) -> Check:
             if how == "match":
                 continue
             if other.disposition is None:
-                pending = pending or MissingFact(
-                    "disposition",
-                    f"Co-count {_describe(other)} has no disposition: check whether it ended in a conviction.",
-                )
+                pending = pending or _co_count_undisposed(other)
                 continue
             if other.disposition is not Disposition.CONVICTED:
                 continue
@@ -1487,10 +1489,7 @@ def _same_case_conviction(env: BuildEnv, unless: list[Check]) -> Check:
                 missing = missing or exc
                 continue
             if disp is None:
-                missing = missing or MissingFact(
-                    "disposition",
-                    f"Co-count {_describe(other)} has no disposition: check whether it ended in a conviction.",
-                )
+                missing = missing or _co_count_undisposed(other)
                 continue
             return {"co_count": other.offense.display, "case_number": me.case_number}
         if missing is not None:
