@@ -6,7 +6,6 @@ it. Every log-on, failure, lock, unlock, user and role change is audited.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import getpass
@@ -69,8 +68,7 @@ def record_refusal(
     disk is full) the refusal itself is what the user must see, so that error is not raised
     over it.
     """
-    with contextlib.suppress(Exception):
-        ws.audit(user, action, obj, "refused", {"why": why, **details})
+    ws.audit_after_failure(user, action, obj, "refused", {"why": why, **details})
 
 
 def os_account() -> str | None:

@@ -68,16 +68,10 @@ def _audit_problem(
     ws: Workspace, user: str | None, outcome: str, out: Path, error: ClearSlateError
 ) -> None:
     """Audit a refused or failed export in its own transaction; never hide the first error."""
-    try:
-        ws.audit(
-            user,
-            "decisions.export",
-            out.name,
-            outcome,
-            {"file": str(out), "error": error.message},
-        )
-    except ClearSlateError as exc:
-        error.message += f" (This could not be recorded in the audit log: {exc.message})"
+    details = {"file": str(out), "error": error.message}
+    problem = ws.audit_after_failure(user, "decisions.export", out.name, outcome, details)
+    if problem:
+        error.message += f" (This could not be recorded in the audit log: {problem})"
 
 
 def write_decisions(

@@ -674,10 +674,9 @@ def _audit_failure(
     message: str,
     details: dict[str, Any] | None = None,
 ) -> None:
-    # After the rollback, in its own transaction. If even that fails (the disk is still full)
-    # the original error is what the user must see, so this one is not raised over it.
-    with contextlib.suppress(Exception):
-        ws.audit(user, "import", path.name, outcome, {"message": message, **(details or {})})
+    ws.audit_after_failure(
+        user, "import", path.name, outcome, {"message": message, **(details or {})}
+    )
 
 
 def _stored(finding: Finding, skipped: bool = False) -> store.StoredFinding:

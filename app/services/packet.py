@@ -138,32 +138,10 @@ def _check_chain_record(folder: Path, result: PacketVerification) -> None:
         )
 
 
-def _audit_quietly(
-    ws: Workspace,
-    user: str | None,
-    action: str,
-    object: str | None,
-    outcome: str,
-    details: dict[str, Any],
-) -> str | None:
-    """Audit a refusal or failure in its own transaction; the reason it could not be, if so.
-
-    The user must still see why the export failed when the audit log cannot be written, so
-    that failure is returned (and added to the message), not raised over the first one.
-    """
-    try:
-        ws.audit(user, action, object, outcome, details)
-    except ClearSlateError as exc:
-        log.warning("could not audit %s: %s", action, exc)
-        return exc.message
-    return None
-
-
 def _refuse(
     ws: Workspace, user: auth.User, out_dir: object, why: str, error: ClearSlateError
 ) -> NoReturn:
-    problem = _audit_quietly(
-        ws,
+    problem = ws.audit_after_failure(
         user.username,
         "export.refused",
         str(out_dir),
@@ -477,8 +455,7 @@ def _fail(ws: Workspace, user: auth.User, target: Path, exc: BaseException) -> N
     packet folder, not the hidden partial one, and the file that could not be written.
     """
     if isinstance(exc, Cancelled | KeyboardInterrupt):
-        _audit_quietly(
-            ws,
+        ws.audit_after_failure(
             user.username,
             "export.cancelled",
             str(target),
@@ -498,8 +475,7 @@ def _fail(ws: Workspace, user: auth.User, target: Path, exc: BaseException) -> N
             "space or choose another folder, then export again.",
             file=str(target),
         )
-    problem = _audit_quietly(
-        ws,
+    problem = ws.audit_after_failure(
         user.username,
         "export.failed",
         str(target),
@@ -568,8 +544,7 @@ def remove_stale_partials(ws: Workspace, user: auth.User, parent: Path) -> list[
         shutil.rmtree(path, ignore_errors=True)
         (left if path.exists() else removed).append(path.name)
     if removed or left:
-        _audit_quietly(
-            ws,
+        ws.audit_after_failure(
             user.username,
             "export.cleanup",
             str(parent),

@@ -360,6 +360,27 @@ class Workspace:
                     file=str(self.path),
                 ) from exc
 
+    def audit_after_failure(
+        self,
+        user: str | None,
+        action: str,
+        object: str | None = None,
+        outcome: str = "failed",
+        details: dict[str, Any] | None = None,
+    ) -> str | None:
+        """Audit a refused, failed or cancelled action after its rollback, in its own transaction.
+
+        The first error is what the user must see: when this entry cannot be written either
+        (the disk is still full), the reason is returned, to be added to that message, and
+        never raised over it. None when the entry was written.
+        """
+        try:
+            self.audit(user, action, object, outcome, details)
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the first error comes first
+            log.warning("could not audit %s: %s", action, exc)
+            return getattr(exc, "message", None) or str(exc)
+        return None
+
     # -- settings ----------------------------------------------------------------------
 
     def get_setting(self, key: str, default: str | None = None) -> str | None:
