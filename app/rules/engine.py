@@ -188,13 +188,17 @@ def date_conflict(count: CountFacts) -> str | None:
     offense = count.offense_date
     if offense is None:
         return None
-    found = []
-    if count.disposition_date is not None and count.disposition_date < offense:
-        found.append(f"disposition date ({count.disposition_date.isoformat()})")
-    if count.filing_date is not None and count.filing_date < offense:
-        found.append(f"filing date ({count.filing_date.isoformat()})")
-    if not found:
+    # Each date is read once: on the bulk path a count's dates are converted on every read.
+    disposition, filing = count.disposition_date, count.filing_date
+    late_disposition = disposition is not None and disposition < offense
+    late_filing = filing is not None and filing < offense
+    if not (late_disposition or late_filing):
         return None
+    found = []
+    if late_disposition:
+        found.append(f"disposition date ({disposition.isoformat()})")
+    if late_filing:
+        found.append(f"filing date ({filing.isoformat()})")
     verb = "are" if len(found) > 1 else "is"
     return f"{' and '.join(found)} {verb} before the offense date ({offense.isoformat()})"
 
