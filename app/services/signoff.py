@@ -310,7 +310,7 @@ def preview(ws: Workspace) -> dict[str, Any]:
         ),
         "by_decider": dict(sorted(Counter(d.user for d in decided).items())),
         "not_covered": {
-            **({"not decided yet": undecided} if undecided else {}),
+            **({"never decided": undecided} if undecided else {}),
             **dict(sorted(not_covered.items())),
         },
     }

@@ -121,7 +121,7 @@ def test_the_preview_names_counts_nobody_has_decided(workspace, login) -> None:
     decide(workspace, seeded.count_ids[4], None, "reviewer", action="flag", status="flagged")
     figures = preview(workspace)
     assert figures["count_total"] == 4
-    assert figures["not_covered"] == {"not decided yet": 2, "flagged": 1}
+    assert figures["not_covered"] == {"never decided": 2, "flagged": 1}
 
 
 def test_nothing_decided_is_refused(workspace, login) -> None:
