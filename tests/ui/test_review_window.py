@@ -298,7 +298,7 @@ def test_queue_model_passes_qtmodeltester(qtmodeltester, qtbot) -> None:  # type
     from array import array
 
     from app.store.review import QueueRow
-    from app.ui.review.queue_model import QueueModel
+    from app.ui.review.queue_model import COL_CASE, QueueModel
 
     def row(i: int) -> QueueRow:
         return QueueRow(i, i, f"Person {i}", f"K{i}", f"C{i}", "Court", "County", "2000-01-01", 2,
@@ -312,4 +312,4 @@ def test_queue_model_passes_qtmodeltester(qtmodeltester, qtbot) -> None:  # type
     qtmodeltester.check(model)
     qtbot.waitUntil(lambda: model.cached_row(0) is not None)
     qtmodeltester.check(model)
-    assert model.data(model.index(349, 2)) in ("…", "C350")
+    assert model.data(model.index(349, COL_CASE)) in ("…", "C350")

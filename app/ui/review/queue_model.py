@@ -22,19 +22,22 @@ MAX_PAGES = 20  # about 2,000 rows in memory, whatever the queue's length
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 
-# (column key for sorting, header)
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("name", "Person"),
-    ("person_key", "Person key"),
-    ("case_number", "Case"),
-    ("court", "Court · county"),
-    ("date", "Date"),
-    ("counts", "Counts"),
-    ("outcome", "Recommendation"),
-    ("status", "Review status"),
-    ("reviewer", "Reviewer"),
+# (column key for sorting, header, default width in average characters). The columns a
+# reviewer acts on come first, so at 1280×800 the queue shows who, which case, what is
+# recommended, where the review stands and who did it without scrolling; the identifying
+# details that only tell rows apart follow.
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("name", "Person", 18),
+    ("case_number", "Case", 18),
+    ("outcome", "Recommendation", 19),
+    ("status", "Review status", 17),
+    ("reviewer", "Reviewer", 10),
+    ("date", "Date", 10),
+    ("counts", "Counts", 6),
+    ("court", "Court · county", 16),
+    ("person_key", "Person key", 13),
 )
-COL_NAME, COL_KEY, COL_CASE, COL_COURT, COL_DATE, COL_COUNTS, COL_OUTCOME, COL_STATUS, COL_REVIEWER = range(len(COLUMNS))
+COL_NAME, COL_CASE, COL_OUTCOME, COL_STATUS, COL_REVIEWER, COL_DATE, COL_COUNTS, COL_COURT, COL_KEY = range(len(COLUMNS))
 
 # The loader gets the ids of one page and a callback to call (later, on the UI thread) with rows.
 Loader = Callable[[list[int], Callable[[list[QueueRow]], None]], None]
@@ -156,12 +159,13 @@ class QueueModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole and column == COL_OUTCOME:
-            return row.summary
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # The view elides long values in the middle; the tooltip always has the whole text.
+            return _tooltip(row, column)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == COL_COUNTS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{COLUMNS[column][1]}: {_display(row, column)}"
+            return f"{self.tr(COLUMNS[column][1])}: {_display(row, column)}"
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -171,6 +175,15 @@ class QueueModel(QAbstractTableModel):
         self.sort_key = COLUMNS[column][0]
         self.descending = order == Qt.SortOrder.DescendingOrder
         self.sortRequested.emit(self.sort_key, self.descending)
+
+
+def _tooltip(row: QueueRow, column: int) -> str | None:
+    """The full text of a cell that can be cut (None for the short figure columns)."""
+    if column == COL_COUNTS:
+        return None
+    if column == COL_NAME and row.person_key:
+        return f"{row.person_name} ({row.person_key})"
+    return _display(row, column) or None
 
 
 def _display(row: QueueRow, column: int) -> str:

@@ -13,13 +13,16 @@ import logging
 from array import array
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -37,7 +40,7 @@ from app.ui.review.case_view import CaseView, outcome_label
 from app.ui.review.dialogs import BulkAcceptDialog, FlagDialog, OverrideDialog, ShortcutLegend
 from app.ui.review.filter_bar import FilterBar
 from app.ui.review.progress_view import ProgressView
-from app.ui.review.queue_model import QueueModel
+from app.ui.review.queue_model import COL_OUTCOME, COL_STATUS, COLUMNS, QueueModel
 from app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -47,6 +50,14 @@ log = logging.getLogger(__name__)
 
 ZOOM_KEY = "review/zoom"
 MIN_ZOOM, MAX_ZOOM = -4, 12
+
+
+class _ElideRightDelegate(QStyledItemDelegate):
+    """Cuts a cell's text at the end (the view cuts the identifiers in the middle)."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802 - Qt API
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideRight
 
 
 class WorkspaceView(QWidget):
@@ -94,9 +105,17 @@ class WorkspaceView(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((150, 80, 120, 105, 80, 50, 160, 105)):
-            self.table.setColumnWidth(column, width)
+        # Long names, case numbers and person keys differ at both ends ("CII000000001" and
+        # "CII000000017"): cut them in the middle, and every cut cell has its whole text as a tooltip.
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # Sentences (the recommendation and the status) read better cut at the end.
+        self.sentence_delegate = _ElideRightDelegate(self.table)
+        for column in (COL_OUTCOME, COL_STATUS):
+            self.table.setItemDelegateForColumn(column, self.sentence_delegate)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(32)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.count_label = QLabel(self.tr("Loading the queue…"))
         self.count_label.setObjectName("queueCount")
@@ -469,8 +488,17 @@ class WorkspaceView(QWidget):
             widget.setFont(font)
         self.case_view.text.document().setDefaultFont(font)
         self.table.verticalHeader().setDefaultSectionSize(int(font.pointSizeF() * 2.4))
+        self._size_columns()
         if save:
             settings().setValue(ZOOM_KEY, self.zoom_level)
+
+    def _size_columns(self) -> None:
+        """Column widths in characters of the table's font, so they follow the zoom and the scaling."""
+        metrics = self.table.fontMetrics()
+        char = metrics.horizontalAdvance("0123456789abcdefghij") / 20
+        padding = 2 * self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table) + 8
+        for column, (_key, _header, chars) in enumerate(COLUMNS):
+            self.table.setColumnWidth(column, round(chars * char + padding))
 
     # -- for tests and other screens ---------------------------------------------------------------------
 

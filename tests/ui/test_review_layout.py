@@ -1,0 +1,85 @@
+"""The review window's layout at laptop sizes: which queue columns are in view, what is cut and
+what a cut cell says, the narrowest window, the case view's history table, the progress view's
+drawing, and the keyboard (Tab order, unique mnemonics)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.ui.review.queue_model import (
+    COL_CASE,
+    COL_COUNTS,
+    COL_KEY,
+    COL_NAME,
+    COL_REVIEWER,
+    COL_STATUS,
+)
+from tests.conftest import make_workspace
+from tests.review_seed import known_policy, seed_small  # noqa: F401 - fixture
+from tests.ui.test_review_window import open_window
+
+LONG_CASE = "LASC-BA-2019-000000123456789-CR-FEL-CONSOLIDATED-A"
+LONG_KEY = "CII000000000000000017"
+
+
+@pytest.fixture
+def long_values_path(tmp_path: Path, known_policy: None) -> Path:  # noqa: F811 - the fixture
+    """The small seeded workspace with one very long case number and person key."""
+    ws = make_workspace(tmp_path)
+    seed = seed_small(ws)
+    with ws.transaction():
+        ws.conn.execute("UPDATE cases SET case_number = ? WHERE id = ?", (LONG_CASE, seed.cases["BA100001"]))
+        ws.conn.execute("UPDATE people SET person_key = ? WHERE id = ?", (LONG_KEY, seed.people["CII0001"]))
+    path = ws.path
+    ws.close()
+    return path
+
+
+def _open(qtbot, path: Path, size: tuple[int, int] = (1280, 800)):  # type: ignore[no-untyped-def]
+    win, view = open_window(qtbot, path)
+    win.resize(*size)
+    qtbot.waitUntil(lambda: win.width() == size[0])
+    qtbot.wait(20)  # let the layouts settle at the new size
+    return win, view
+
+
+def test_status_and_reviewer_columns_are_in_view_at_1280x800(qtbot, long_values_path: Path) -> None:  # type: ignore[no-untyped-def]
+    win, view = _open(qtbot, long_values_path)
+    try:
+        header = view.table.horizontalHeader()
+        visible = view.table.viewport().width()
+        for column in (COL_NAME, COL_CASE, COL_STATUS, COL_REVIEWER):
+            left = header.sectionViewportPosition(column)
+            assert left >= 0 and left + header.sectionSize(column) <= visible, (
+                view.model.headerData(column, Qt.Orientation.Horizontal), left, header.sectionSize(column), visible)
+    finally:
+        win.close_workspace()
+
+
+def test_long_identifiers_are_cut_in_the_middle_with_the_whole_text_as_tooltip(qtbot, long_values_path: Path) -> None:  # type: ignore[no-untyped-def]
+    win, view = _open(qtbot, long_values_path)
+    try:
+        assert view.table.textElideMode() == Qt.TextElideMode.ElideMiddle
+        model = view.model
+        row = next(r for r in range(model.rowCount()) if model.data(model.index(r, COL_CASE)) == LONG_CASE)
+        metrics = view.table.fontMetrics()
+        for column, full in ((COL_CASE, LONG_CASE), (COL_KEY, LONG_KEY)):
+            index = model.index(row, column)
+            # The cell is narrower than its text: the view cuts it ...
+            assert metrics.horizontalAdvance(full) > view.table.columnWidth(column)
+            # ... and the tooltip gives it whole.
+            assert model.data(index, Qt.ItemDataRole.ToolTipRole) == full
+        assert LONG_KEY in model.data(model.index(row, COL_NAME), Qt.ItemDataRole.ToolTipRole)
+        # Every text cell of every row has a tooltip (the figures column is never cut).
+        for r in range(model.rowCount()):
+            for column in range(model.columnCount()):
+                tip = model.data(model.index(r, column), Qt.ItemDataRole.ToolTipRole)
+                text = model.data(model.index(r, column))
+                if column == COL_COUNTS or not text:
+                    continue
+                assert tip and text in tip, (r, column, text, tip)
+    finally:
+        win.close_workspace()
