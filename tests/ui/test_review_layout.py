@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 
 from app.ui.review.queue_model import (
     COL_CASE,
@@ -81,5 +81,29 @@ def test_long_identifiers_are_cut_in_the_middle_with_the_whole_text_as_tooltip(q
                 if column == COL_COUNTS or not text:
                     continue
                 assert tip and text in tip, (r, column, text, tip)
+    finally:
+        win.close_workspace()
+
+
+def test_the_window_fits_a_laptop_and_keeps_the_decision_buttons_in_view(qtbot, long_values_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # A 1366×768 laptop at 125 % offers about 1093 × 614 logical pixels to a maximised window.
+    win, view = _open(qtbot, long_values_path, (1024, 640))
+    try:
+        assert win.minimumSizeHint().width() <= 1000, win.minimumSizeHint()
+        assert win.size().width() == 1024 and win.size().height() == 640
+        bar = view.case_view
+        for widget in (bar.scope, bar.accept_button, bar.override_button, bar.flag_button, bar.skip_button):
+            assert widget.isVisible()
+            top_left = widget.mapTo(win, QPoint(0, 0))
+            assert win.rect().contains(QRect(top_left, widget.size())), (widget.objectName(), top_left, widget.size())
+            assert not widget.visibleRegion().isEmpty()
+            # Not squeezed below what its text needs.
+            assert widget.width() >= widget.minimumSizeHint().width()
+        # The filters are all there, side by side, none squeezed below its minimum.
+        for combo in (view.filter_bar.outcome, view.filter_bar.status, view.filter_bar.place,
+                      view.filter_bar.section, view.filter_bar.reviewer):
+            assert combo.isVisible() and combo.width() >= combo.minimumSizeHint().width()
+            top_left = combo.mapTo(win, QPoint(0, 0))
+            assert win.rect().contains(QRect(top_left, combo.size()))
     finally:
         win.close_workspace()

@@ -197,14 +197,20 @@ class CaseView(QWidget):
         self.text.setAccessibleName(self.tr("Case details"))
         self.text.setOpenLinks(False)
         layout.addWidget(self.text, 1)
+        # Two rows: the counts chosen, then the buttons, so the case view stays narrow enough
+        # for a laptop window (the buttons share the row's width and never push the window wider).
+        scope_row = QHBoxLayout()
         bar = QHBoxLayout()
         label = QLabel(self.tr("Decide &for:"))
         self.scope = QComboBox()
         self.scope.setObjectName("decisionScope")
         self.scope.setAccessibleName(self.tr("Counts the decision applies to"))
         label.setBuddy(self.scope)
-        bar.addWidget(label)
-        bar.addWidget(self.scope, 1)
+        scope_row.addWidget(label)
+        scope_row.addWidget(self.scope, 1)
+        # The long count descriptions are read in the list; the closed box may cut them.
+        self.scope.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.scope.setMinimumContentsLength(12)
         self.accept_button = QPushButton(self.tr("Accept && next"))
         self.override_button = QPushButton(self.tr("Override…"))
         self.flag_button = QPushButton(self.tr("Flag…"))
@@ -217,7 +223,8 @@ class CaseView(QWidget):
         ):
             button.setObjectName(name)
             button.clicked.connect(signal)
-            bar.addWidget(button)
+            bar.addWidget(button, 1)
+        layout.addLayout(scope_row)
         layout.addLayout(bar)
         self.message = QLabel("")
         self.message.setObjectName("caseMessage")

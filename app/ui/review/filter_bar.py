@@ -23,7 +23,7 @@ class FilterBar(QWidget):
         self.search.setPlaceholderText(self.tr("Search name, case number or person key (Ctrl+F)"))
         self.search.setAccessibleName(self.tr("Search cases"))
         self.search.setClearButtonEnabled(True)
-        grid.addWidget(self.search, 0, 0, 1, 6)
+        grid.addWidget(self.search, 0, 0, 1, 4)
 
         self.outcome = self._combo("outcomeFilter", self.tr("Recommendation"))
         self.outcome.addItem(self.tr("Any recommendation"), None)
@@ -50,7 +50,10 @@ class FilterBar(QWidget):
             caption.setBuddy(widget)
             grid.addWidget(caption, 1, column)
             grid.addWidget(widget, 2, column)
-        grid.addWidget(self.rereview, 2, 5)
+            # The filters share the width: wide windows show whole choices, and a narrow one
+            # (a 1366×768 laptop at 125 %) still fits all five, their text cut at the end.
+            grid.setColumnStretch(column, 1)
+        grid.addWidget(self.rereview, 0, 4)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -67,7 +70,8 @@ class FilterBar(QWidget):
         combo = QComboBox()
         combo.setObjectName(name)
         combo.setAccessibleName(accessible)
-        combo.setMinimumContentsLength(8)
+        combo.setMinimumContentsLength(5)
+        combo.setMinimumWidth(0)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         return combo
 
