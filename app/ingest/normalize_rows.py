@@ -162,6 +162,7 @@ class RowNormalizer:
         layout: str = "rows",
         today: dt.date | None = None,
         text_cells: bool = False,
+        day_first_proofs: dict[str, tuple[int, str | None]] | None = None,
     ) -> None:
         self.resolved = resolved
         # Every cell is text or empty (a CSV/TSV file): the batch path skips its type checks.
@@ -214,6 +215,9 @@ class RowNormalizer:
         # Day/month order per date column (header): see _DateOrder. Each value's order
         # ("ambiguous", "mdy", "dmy" or None) is looked up once per distinct value.
         self._orders: dict[str, _DateOrder] = {}
+        # Day-first proofs found by an earlier reading of the same file (see
+        # late_day_first_proofs): known from the first row, so no ambiguous value is guessed.
+        self.day_first_proofs = dict(day_first_proofs or {})
         self._order_of = _Cache()
         self._order_of.compute = self._order_of_value
         self._ambiguous_fields: set[str] = set()  # date fields that ever read an ambiguous value
@@ -349,7 +353,21 @@ class RowNormalizer:
         state = self._orders.get(key)
         if state is None:
             state = self._orders[key] = _DateOrder(key, FIELDS_BY_NAME[name].label.lower())
+            state.day_first = self.day_first_proofs.get(key)
         return state
+
+    def late_day_first_proofs(self) -> dict[str, tuple[int, str | None]]:
+        """After the last row: the date columns (by header) whose day-first proof came after
+        ambiguous values had already been read month-first, with the proof (row, text).
+
+        Those values are guesses that may be wrong; reading the file again with these proofs
+        given to a new normalizer flags each of them and leaves it empty instead.
+        """
+        return {
+            key: state.day_first
+            for key, state in self._orders.items()
+            if state.day_first is not None and state.pending
+        }
 
     def _date(
         self, cells: list[Cell], name: str, row: int, findings: list[Finding], count: bool = True
@@ -1343,7 +1361,9 @@ class _DateOrder:
     month-first (12/25/1999) or only day-first (25/12/1999) is kept as proof, by lowest row.
     Until a day-first proof is seen, the ambiguous values read are kept (the lowest ``KEEP``
     rows) so that, if one turns up further down, each is listed; after it, they are flagged
-    and left empty as they are read.
+    and left empty as they are read. The import and the validation do not stop there: they
+    read the file again with the proof given from the start
+    (:meth:`RowNormalizer.late_day_first_proofs`), so no value is stored month-first.
     """
 
     KEEP = 1000

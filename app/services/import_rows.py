@@ -81,6 +81,7 @@ class WorkerJob:
     layout: str
     today: dt.date
     batch_size: int
+    day_first_proofs: dict[str, tuple[int, str | None]] | None = None
 
 
 def _put(out: Any, message: tuple[Any, ...]) -> None:
@@ -114,11 +115,20 @@ def _work(job: WorkerJob, out: Any) -> None:
                 layout=job.layout,
                 today=job.today,
                 text_cells=table.file_kind in TEXT_KINDS,
+                day_first_proofs=job.day_first_proofs,
             )
             rows = ((number, cells) for number, cells in table.rows() if number > job.header_row)
             for batch in batches(normalizer, rows, job.batch_size):
                 _put(out, ("batch", batch))
-            _put(out, ("end", normalizer.id_findings(), table.findings[seen_before:]))
+            _put(
+                out,
+                (
+                    "end",
+                    normalizer.id_findings(),
+                    table.findings[seen_before:],
+                    normalizer.late_day_first_proofs(),
+                ),
+            )
     except ClearSlateError as exc:
         _put(out, ("error", exc))
     except BaseException as exc:  # noqa: BLE001 - reported to the importer, which raises it
@@ -131,8 +141,9 @@ def _work(job: WorkerJob, out: Any) -> None:
 class WorkerBatches:
     """The worker's batches, in file order; use as a context manager (the worker always ends).
 
-    Iterate for the batches; afterwards :attr:`id_findings` and :attr:`reading_findings` hold
-    what the worker's normalizer and reader found at the end (as the serial path's would).
+    Iterate for the batches; afterwards :attr:`id_findings`, :attr:`reading_findings` and
+    :attr:`late_day_first_proofs` hold what the worker's normalizer and reader found at the end
+    (as the serial path's would).
     """
 
     def __init__(self, job: WorkerJob, progress: Progress | None = None) -> None:
@@ -145,6 +156,7 @@ class WorkerBatches:
         )
         self.id_findings: list[Finding] = []
         self.reading_findings: list[Finding] = []
+        self.late_day_first_proofs: dict[str, tuple[int, str | None]] = {}
 
     def __enter__(self) -> WorkerBatches:
         global started
@@ -192,6 +204,7 @@ class WorkerBatches:
                 yield message[1]
             elif kind == "end":
                 self.id_findings, self.reading_findings = message[1], message[2]
+                self.late_day_first_proofs = message[3]
                 return
             else:
                 error = message[1]
@@ -218,4 +231,5 @@ def worker_job(
         normalizer.layout,
         normalizer.today,
         batch_size,
+        normalizer.day_first_proofs,
     )

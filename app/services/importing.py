@@ -399,7 +399,11 @@ def _reading_findings(prepared: _Prepared, seen_before: int) -> list[Finding]:
 
 
 def _normalizer(
-    prepared: _Prepared, path: Path, resolved: ResolvedMapping, today: dt.date | None
+    prepared: _Prepared,
+    path: Path,
+    resolved: ResolvedMapping,
+    today: dt.date | None,
+    day_first_proofs: dict[str, tuple[int, str | None]] | None = None,
 ) -> RowNormalizer:
     return RowNormalizer(
         resolved,
@@ -409,6 +413,7 @@ def _normalizer(
         layout=prepared.layout,
         today=today,
         text_cells=prepared.table.file_kind in TEXT_KINDS,
+        day_first_proofs=day_first_proofs,
     )
 
 
@@ -444,7 +449,6 @@ def validate_file(
         resolved = resolve(
             prepared.mapping, prepared.headers, file=path.name, sheet=prepared.table.sheet
         )
-        normalizer = _normalizer(prepared, path, resolved, today)
 
         def rows() -> Iterator[Row]:
             for n, item in enumerate(_data_rows(prepared.table, prepared.header_row), 1):
@@ -454,8 +458,16 @@ def validate_file(
                         progress.report(n, None, f"Checked {n:,} rows")
                 yield item
 
-        seen_before = len(prepared.table.findings)
-        report = validate_rows(normalizer, rows())
+        proofs: dict[str, tuple[int, str | None]] = {}
+        while True:
+            normalizer = _normalizer(prepared, path, resolved, today, proofs)
+            seen_before = len(prepared.table.findings)
+            report = validate_rows(normalizer, rows())
+            late = normalizer.late_day_first_proofs()
+            if not late.keys() - proofs.keys():
+                break
+            # As the import does (see _ReadAgain): check again knowing the columns' order.
+            proofs = {**proofs, **late}
         report.findings[:0] = prepared.findings
         report.findings.extend(_reading_findings(prepared, seen_before))
         return report
@@ -532,6 +544,16 @@ _INTERRUPTED = "interrupted (Ctrl-C); nothing was imported"
 
 class _Refused(Exception):
     """Internal: rows had errors and skip_invalid was not given; rolls the transaction back."""
+
+
+class _ReadAgain(Exception):
+    """Internal: a date column proved day-first only after ambiguous values had been read
+    month-first; rolls the transaction back so the file is read again with the proofs known
+    from the first row (each such value is then flagged and left empty, never guessed)."""
+
+    def __init__(self, proofs: dict[str, tuple[int, str | None]]) -> None:
+        super().__init__(proofs)
+        self.proofs = proofs
 
 
 def import_file(
@@ -613,20 +635,31 @@ def import_file(
             raise ImportFailed(
                 f"The automatic backup before the import could not be written ({exc.strerror or exc}): nothing was imported."
             ) from exc
-        report = ImportReport("imported", path.name, table.sheet, sha_before, "", backup=backup)
-        report.profile = prepared.profile.name if prepared.profile else None
+        proofs: dict[str, tuple[int, str | None]] = {}
         try:
-            _run_import(
-                ws,
-                path,
-                prepared,
-                resolved,
-                report,
-                user=user,
-                skip_invalid=skip_invalid,
-                today=today,
-                progress=progress,
-            )
+            while True:
+                report = ImportReport(
+                    "imported", path.name, table.sheet, sha_before, "", backup=backup
+                )
+                report.profile = prepared.profile.name if prepared.profile else None
+                try:
+                    _run_import(
+                        ws,
+                        path,
+                        prepared,
+                        resolved,
+                        report,
+                        user=user,
+                        skip_invalid=skip_invalid,
+                        today=today,
+                        progress=progress,
+                        day_first_proofs=proofs,
+                    )
+                except _ReadAgain as again:
+                    # Rolled back; read the file once more knowing the columns' order.
+                    proofs = {**proofs, **again.proofs}
+                    continue
+                break
         except _Refused:
             errors = report.errors
             rows = sorted({f.row for f in errors if f.row is not None})
@@ -702,9 +735,10 @@ def _run_import(
     skip_invalid: bool,
     today: dt.date | None,
     progress: Progress | None,
+    day_first_proofs: dict[str, tuple[int, str | None]],
 ) -> None:
     table = prepared.table
-    normalizer = _normalizer(prepared, path, resolved, today)
+    normalizer = _normalizer(prepared, path, resolved, today, day_first_proofs)
     source = store.SourceInfo(
         file_name=path.name,
         file_sha256=report.sha256,
@@ -751,12 +785,16 @@ def _run_import(
             if progress is not None:
                 progress.report(rows, None, f"Imported {rows:,} rows")
         if worker is not None:
+            late = worker.late_day_first_proofs
             findings.extend(worker.id_findings)
             known = set(prepared.findings)
             findings.extend(f for f in worker.reading_findings if f not in known)
         else:
+            late = normalizer.late_day_first_proofs()
             findings.extend(normalizer.id_findings())
             findings.extend(_reading_findings(prepared, seen_before))
+        if late.keys() - day_first_proofs.keys():
+            raise _ReadAgain(late)
         report.rows = rows
         if error_rows and not skip_invalid:
             raise _Refused()
