@@ -261,3 +261,61 @@ def recent(
     for seq, at, u, action, obj, outcome, details, prev, digest in conn.execute(sql, params):
         out.append(AuditEntry(seq, at, u, action, obj, outcome, json.loads(details), prev, digest))
     return out
+
+
+def _like_pattern(text: str) -> str:
+    """``text`` anywhere, with LIKE's own wildcards taken literally (escape character \\)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(
+    conn: sqlite3.Connection,
+    *,
+    action_prefix: str | None = None,
+    user: str | None = None,
+    text: str | None = None,
+    since: str | None = None,
+    before: str | None = None,
+    limit: int = 5000,
+) -> tuple[list[AuditEntry], int]:
+    """The newest ``limit`` entries matching every filter given, and how many match in all.
+
+    The filters run in SQL over the whole log, so an entry from years ago is found however
+    many came after it; only the result is capped. ``text`` is looked for, ignoring case,
+    in the object and the details; ``since``/``before`` are UTC stamps (``before``
+    excluded). ``user`` ignores case.
+    """
+    where, params = [], []
+    if action_prefix:
+        where.append("action LIKE ? ESCAPE '\\'")
+        params.append(_like_pattern(action_prefix)[1:])  # a prefix: no leading wildcard
+    if user:
+        where.append("user = ? COLLATE NOCASE")
+        params.append(user)
+    if text:
+        where.append("(object LIKE ? ESCAPE '\\' OR details LIKE ? ESCAPE '\\')")
+        params += [_like_pattern(text)] * 2
+    if since:
+        where.append("at >= ?")
+        params.append(since)
+    if before:
+        where.append("at < ?")
+        params.append(before)
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    total = int(conn.execute("SELECT count(*) FROM audit" + clause, params).fetchone()[0])
+    sql = (
+        "SELECT seq, at, user, action, object, outcome, details, prev_hash, hash FROM audit"
+        + clause
+        + " ORDER BY seq DESC LIMIT ?"
+    )
+    found = []
+    for seq, at, u, action, obj, outcome, details, prev, digest in conn.execute(
+        sql, [*params, limit]
+    ):
+        try:
+            parsed = json.loads(details)
+        except ValueError:
+            parsed = {"unreadable": details}
+        found.append(AuditEntry(seq, at, u, action, obj, outcome, parsed, prev, digest))
+    return found, total

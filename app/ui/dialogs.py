@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, Qt, QTimeZone
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -49,6 +49,46 @@ def message_label(name: str) -> QLabel:
     label.setWordWrap(True)
     label.setStyleSheet(f"color: {ERROR_COLOUR}")
     return label
+
+
+def count_text(n: int, one: str, many: str, context: str = "ClearSlate") -> str:
+    """``"1 case"`` / ``"1,204 cases"``: ``one`` and ``many`` hold %n.
+
+    Goes through Qt's translate() with the count, so a translation can give every plural
+    form its language has; with no translation loaded (English) it picks ``one`` or ``many``
+    here, never "1 case(s)".
+    """
+    translated = QCoreApplication.translate(context, many, "", n)
+    if translated != many.replace("%n", str(n)):  # a translation answered
+        return translated
+    return (one if n == 1 else many).replace("%n", QLocale().toString(n))
+
+
+def local_datetime(utc_stamp: str | None) -> str:
+    """A stored UTC stamp (``2026-11-22T01:14:51.85Z``) as this computer's local date and
+    time in the user's locale, with seconds; the stamp itself when it cannot be read.
+
+    Files (audit exports, manifests) keep UTC; only what a person reads here is local.
+    """
+    if not utc_stamp:
+        return ""
+    moment = QDateTime.fromString(utc_stamp.rstrip("Z")[:19], "yyyy-MM-ddTHH:mm:ss")
+    if not moment.isValid():
+        return utc_stamp
+    moment.setTimeZone(QTimeZone.utc())
+    local = moment.toLocalTime()
+    locale = QLocale()
+    time_format = locale.timeFormat(QLocale.FormatType.ShortFormat)
+    if "s" not in time_format:  # an audit trail needs the seconds the short format drops
+        time_format = time_format.replace("mm", "mm:ss", 1)
+    date_format = locale.dateFormat(QLocale.FormatType.ShortFormat)
+    if "yyyy" not in date_format:  # 11/22/26: a log spans years; show all four digits
+        date_format = date_format.replace("yy", "yyyy", 1)
+    return (
+        locale.toString(local.date(), date_format)
+        + " "
+        + locale.toString(local.time(), time_format)
+    )
 
 
 def show_error(parent: QWidget | None, message: str, title: str | None = None) -> None:

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QUrl
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QDate,
+    QDateTime,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTime,
+    QUrl,
+)
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -18,7 +31,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -28,7 +43,7 @@ from app.core.errors import ClearSlateError
 from app.core.model import Outcome
 from app.services.auth import User
 from app.store.workspace import Workspace
-from app.ui.dialogs import message_label, password_field
+from app.ui.dialogs import count_text, local_datetime, message_label, password_field
 
 
 def _label(outcome: str) -> str:
@@ -250,44 +265,196 @@ def _refresh(preview: QPrintPreviewDialog) -> None:
         widget.updatePreview()
 
 
+# Words for the keys the services write into audit details; other keys are spelt out from
+# their name (by_relief -> "By relief"). Keys below a "by_decider" are user names: verbatim.
+_DETAIL_LABELS = {
+    "as_of": "As of",
+    "batch_id": "Batch",
+    "by_decider": "Decided by",
+    "case_ids": "Case records",
+    "count_total": "Counts",
+    "decisions_hash": "Decisions hash",
+    "last_decision_id": "Last decision",
+    "manifest_sha256": "Manifest SHA-256",
+    "new": "New value",
+    "old": "Old value",
+    "pack_sha256": "Policy SHA-256",
+    "pack_version": "Policy version",
+    "policy_id": "Policy",
+    "previous_run": "Previous run",
+    "rereview": "Sent back for review",
+    "rows_sha256": "Rows SHA-256",
+    "run_id": "Evaluation run",
+    "sha256": "SHA-256",
+    "signoff_id": "Sign-off",
+    "source_id": "Source",
+    "stale": "Decided on an earlier recommendation",
+    "to_version": "Schema version",
+    "why": "Why",
+}
+_VERBATIM_CHILDREN = {"by_decider", "by_user", "users"}
+_LIST_SHOWN = 5  # list items shown in a table cell; the detail pane shows all
+_HEX_SHOWN = 16  # characters of a hash shown in a cell
+
+
+def _key_label(key: str, parent: str | None) -> str:
+    if parent in _VERBATIM_CHILDREN:
+        return key
+    try:
+        return Outcome(key).label
+    except ValueError:
+        pass
+    label = _DETAIL_LABELS.get(key) or key.replace("_", " ")
+    label = QCoreApplication.translate("AuditLog", label)
+    return label[:1].upper() + label[1:] if parent is None else label
+
+
+def _scalar(value: Any, *, short: bool, plain: bool = False) -> str:
+    """One value in words; ``plain`` numbers are record numbers (no thousands separator)."""
+    if value is None:
+        return QCoreApplication.translate("AuditLog", "none")
+    if isinstance(value, bool):
+        return QCoreApplication.translate("AuditLog", "yes" if value else "no")
+    if isinstance(value, int | float):
+        return str(value) if plain else f"{value:,}"
+    text = str(value)
+    with contextlib.suppress(ValueError):
+        return Outcome(text).label
+    if short and len(text) > _HEX_SHOWN + 4 and all(c in "0123456789abcdef" for c in text):
+        return text[:_HEX_SHOWN] + "…"  # a hash: its start tells entries apart
+    return text
+
+
+def _value_text(value: Any, key: str, *, short: bool) -> str:
+    # Lists of numbers (case_ids, counts of a review batch) and *_id keys hold record numbers.
+    plain = key.endswith(("_id", "_ids")) or isinstance(value, list | tuple)
+    if isinstance(value, list | tuple):
+        if not value:
+            return QCoreApplication.translate("AuditLog", "none")
+        items = [_scalar(v, short=short, plain=plain) for v in value]
+        if short and len(items) > _LIST_SHOWN:
+            more = QCoreApplication.translate(
+                "AuditLog", "… and %n more", "", len(items) - _LIST_SHOWN
+            )
+            return ", ".join(items[:_LIST_SHOWN]) + " " + more
+        return ", ".join(items)
+    return _scalar(value, short=short, plain=plain)
+
+
+def detail_lines(
+    details: dict[str, Any], *, short: bool = False, parent: str | None = None
+) -> list[str]:
+    """An entry's details as "Label: value" lines, nested values flattened ("By outcome ›
+    Eligible: dismiss: 14"). ``short`` cuts long lists and hashes for a table cell."""
+    lines: list[str] = []
+
+    def walk(value: Any, path: list[str], key: str) -> None:
+        if isinstance(value, dict):
+            if not value:
+                lines.append(
+                    f"{' › '.join(path)}: " + QCoreApplication.translate("AuditLog", "none")
+                )
+            for child_key, child in value.items():
+                walk(child, [*path, _key_label(str(child_key), key)], str(child_key))
+            return
+        lines.append(f"{' › '.join(path)}: {_value_text(value, key, short=short)}")
+
+    for key, value in details.items():
+        walk(value, [_key_label(str(key), parent)], str(key))
+    return lines
+
+
+def detail_summary(details: dict[str, Any]) -> str:
+    """An entry's details on one line for a table cell: "By outcome: Eligible: dismiss 14,
+    Not eligible 18; Decided by: reviewer 79" (long lists and hashes cut)."""
+    parts = []
+    for key, value in details.items():
+        label = _key_label(str(key), None)
+        if isinstance(value, dict) and value:
+            # "Eligible: dismiss: 14" -> "Eligible: dismiss 14": the last colon is the value's.
+            inner = [
+                " ".join(line.rsplit(": ", 1))
+                for line in detail_lines(value, short=True, parent=str(key))
+            ]
+            parts.append(f"{label}: {', '.join(inner)}")
+        elif isinstance(value, dict):
+            parts.append(f"{label}: " + QCoreApplication.translate("AuditLog", "none"))
+        else:
+            parts.append(f"{label}: {_value_text(value, str(key), short=True)}")
+    return "; ".join(parts)
+
+
 class AuditModel(QAbstractTableModel):
-    HEADERS = ("#", "When (UTC)", "User", "Action", "Object", "Outcome", "Details")
+    """Audit entries, newest first: local times, details in words (full text as tooltip)."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.headers = (
+            self.tr("#"),
+            self.tr("When"),
+            self.tr("User"),
+            self.tr("Action"),
+            self.tr("Object"),
+            self.tr("Outcome"),
+            self.tr("Details"),
+        )
         self.rows: list[Any] = []
+        self._cells: list[tuple[str, ...]] = []
 
     def set_entries(self, entries: list[Any]) -> None:
         self.beginResetModel()
         self.rows = entries
+        # Formatted once: data() is called for every cell on every repaint.
+        self._cells = [
+            (
+                f"{e.seq:,}",
+                local_datetime(e.at),
+                e.user or "",
+                e.action,
+                e.object or "",
+                e.outcome,
+                detail_summary(e.details),
+            )
+            for e in entries
+        ]
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
+        return 0 if parent.isValid() else len(self.headers)
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+        if not index.isValid():
             return None
-        e = self.rows[index.row()]
-        return (e.seq, e.at, e.user or "", e.action, e.object or "", e.outcome, str(e.details))[
-            index.column()
-        ]
+        row, column = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._cells[row][column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            entry = self.rows[row]
+            if column == 1:
+                return self.tr("%s UTC") % entry.at  # what the exported log files say
+            if column == 6:
+                return "\n".join(detail_lines(entry.details)) or None
+            return self._cells[row][column] or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
+            return self.headers[section]
         return None
 
 
 class AuditLogDialog(QDialog):
-    """The audit log with filters (action, user, text) and a Verify button for the chain."""
+    """The audit log: filters (action, user, text, dates) searched over the whole log, the
+    selected entry in full, and a Verify button for the chain."""
 
     def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -305,45 +472,130 @@ class AuditLogDialog(QDialog):
         self.text.setPlaceholderText(self.tr("text in object or details"))
         for field in (self.action, self.user, self.text):
             field.setAccessibleName(field.placeholderText())
+            field.setClearButtonEnabled(True)
             field.returnPressed.connect(self.reload)
-        apply = QPushButton(self.tr("Filter"))
+        # The lowest date means "no limit" and reads "any".
+        self.since = self._date_edit("auditSince", self.tr("From date"))
+        self.until = self._date_edit("auditUntil", self.tr("To date"))
+        apply = QPushButton(self.tr("&Filter"))
+        apply.setObjectName("auditFilter")
         apply.clicked.connect(self.reload)
-        self.verify_button = QPushButton(self.tr("Verify chain"))
+        self.verify_button = QPushButton(self.tr("&Verify chain"))
         self.verify_button.setObjectName("auditVerify")
+        self.verify_button.setAutoDefault(False)
         self.verify_button.clicked.connect(self.verify)
         bar = QHBoxLayout()
-        for w in (self.action, self.user, self.text, apply, self.verify_button):
+        for w in (self.action, self.user, self.text):
+            bar.addWidget(w, 1)
+        since_label = QLabel(self.tr("Fro&m:"))
+        since_label.setBuddy(self.since)
+        until_label = QLabel(self.tr("&To:"))
+        until_label.setBuddy(self.until)
+        for w in (since_label, self.since, until_label, self.until, apply, self.verify_button):
             bar.addWidget(w)
         self.model = AuditModel()
         self.table = QTableView()
         self.table.setObjectName("auditTable")
+        self.table.setAccessibleName(self.tr("Audit entries"))
         self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(False)  # one line per entry; the pane below shows it whole
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
+        # One text line per row (the default height fits two and halves what is visible).
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.selectionModel().currentRowChanged.connect(self._show_entry)
+        self.entry = QPlainTextEdit()
+        self.entry.setObjectName("auditEntry")
+        self.entry.setReadOnly(True)
+        self.entry.setAccessibleName(self.tr("Selected entry"))
+        self.entry.setPlaceholderText(self.tr("Select an entry to read it in full."))
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.entry)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        self.found = QLabel("")
+        self.found.setObjectName("auditFound")
         self.chain = QLabel("")
         self.chain.setObjectName("auditChain")
+        self.chain.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(self.table)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.found)
         layout.addWidget(self.chain)
         layout.addWidget(buttons)
-        self.resize(1000, 600)
+        self.resize(1100, 640)
         self.reload()
+
+    def _date_edit(self, name: str, accessible: str) -> QDateEdit:
+        edit = QDateEdit()
+        edit.setObjectName(name)
+        edit.setAccessibleName(accessible)
+        edit.setCalendarPopup(True)
+        edit.setMinimumDate(_NO_DATE)
+        edit.setSpecialValueText(self.tr("any"))
+        edit.setDate(_NO_DATE)
+        edit.setToolTip(self.tr("Local date; leave at “any” for no limit."))
+        return edit
+
+    @staticmethod
+    def _bound(edit: QDateEdit, *, next_day: bool) -> dt.datetime | None:
+        """Local midnight starting (or ending) the chosen day, as a UTC moment."""
+        day = edit.date()
+        if day == _NO_DATE:
+            return None
+        moment = QDateTime(day.addDays(1) if next_day else day, QTime(0, 0))
+        return dt.datetime.fromtimestamp(moment.toSecsSinceEpoch(), dt.UTC)
 
     def reload(self) -> None:
         from app.services.audit_log import entries
 
-        self.model.set_entries(
-            entries(
-                self.ws,
-                action_prefix=self.action.text().strip(),
-                user=self.user.text().strip(),
-                text=self.text.text(),
-            )
+        page = entries(
+            self.ws,
+            action_prefix=self.action.text().strip(),
+            user=self.user.text().strip(),
+            text=self.text.text(),
+            since=self._bound(self.since, next_day=False),
+            before=self._bound(self.until, next_day=True),
         )
+        self.model.set_entries(page.entries)
         self.table.resizeColumnsToContents()
+        self.entry.clear()
+        if page.capped:
+            self.found.setText(
+                self.tr(
+                    "Showing the newest {shown} of {total} matching entries. Narrow the filter to see older ones."
+                ).format(shown=f"{len(page.entries):,}", total=f"{page.total:,}")
+            )
+        elif page.total == 0:
+            self.found.setText(self.tr("No entry matches the filter."))
+        else:
+            self.found.setText(
+                count_text(page.total, "%n matching entry", "%n matching entries", "AuditLog")
+            )
+
+    def _show_entry(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            self.entry.clear()
+            return
+        e = self.model.rows[current.row()]
+        head = self.tr("Entry {seq} — {action} — {outcome}").format(
+            seq=f"{e.seq:,}", action=e.action, outcome=e.outcome
+        )
+        lines = [
+            head,
+            self.tr("When: {local} (UTC {utc})").format(local=local_datetime(e.at), utc=e.at),
+            self.tr("User: {user}").format(user=e.user or self.tr("none")),
+            self.tr("Object: {object}").format(object=e.object or self.tr("none")),
+            "",
+            *detail_lines(e.details),
+        ]
+        self.entry.setPlainText("\n".join(lines))
 
     def verify(self) -> None:
         from app.services.audit_log import check_chain
@@ -358,6 +610,11 @@ class AuditLogDialog(QDialog):
         else:
             self.chain.setText(
                 self.tr("Audit chain BROKEN at entry {seq} ({at}): {problem}").format(
-                    seq=report.first_bad_seq, at=report.first_bad_at, problem=report.problem
+                    seq=report.first_bad_seq,
+                    at=local_datetime(report.first_bad_at),
+                    problem=report.problem,
                 )
             )
+
+
+_NO_DATE = QDate(2000, 1, 1)

@@ -103,3 +103,47 @@ def test_main_window_has_the_actions(qtbot) -> None:
     qtbot.addWidget(win)
     for name in ("actSignoff", "actExport", "actAuditLog"):
         assert not win.findChild(type(win.act_export), name).isEnabled()  # no workspace yet
+
+
+def test_audit_log_searches_the_whole_log_and_says_when_it_caps(qtbot, workspace, login) -> None:
+    with workspace.transaction():
+        workspace.audit("admin", "note", "the-oldest-note", details={"reason": "kept"})
+        for i in range(5_010):
+            workspace.audit("reviewer", "review.accept", f"case C{i:06d}", details={"rows": 1})
+    dialog = AuditLogDialog(workspace, None)
+    qtbot.addWidget(dialog)
+    assert dialog.model.rowCount() == 5_000
+    assert "newest 5,000 of 5,0" in dialog.found.text()  # the cap is said, with the total
+
+    qtbot.keyClicks(dialog.text, "oldest-note")
+    qtbot.keyClick(dialog.text, Qt.Key.Key_Return)
+    assert dialog.model.rowCount() == 1
+    assert dialog.model.index(0, 4).data() == "the-oldest-note"
+    assert dialog.found.text() == "1 matching entry"
+
+
+def test_audit_log_details_read_as_words(qtbot, workspace, login) -> None:
+    seed(workspace, 6)
+    signoff(workspace, login("supervisor"), PASSWORD)
+    dialog = AuditLogDialog(workspace, None)
+    qtbot.addWidget(dialog)
+    dialog.action.setText("signoff")
+    dialog.reload()
+    row = next(r for r in range(dialog.model.rowCount()) if dialog.model.index(r, 3).data() == "signoff")
+    cell = dialog.model.index(row, 6).data()
+    assert "{" not in cell and "'" not in cell and "_" not in cell  # no Python dict text
+    assert "Decided by: reviewer 6" in cell and "Eligible: dismiss 2" in cell
+    # The hash is cut in the cell; the tooltip and the entry pane give it whole.
+    status = signoff_status(workspace)
+    full_hash = status.signoff.decisions_hash
+    assert full_hash not in cell and full_hash[:16] + "…" in cell
+    tip = dialog.model.index(row, 6).data(Qt.ItemDataRole.ToolTipRole)
+    assert f"Decisions hash: {full_hash}" in tip.splitlines()
+    dialog.table.selectRow(row)
+    pane = dialog.entry.toPlainText()
+    assert f"Decisions hash: {full_hash}" in pane and "Decided by › reviewer: 6" in pane
+    # Times are local and readable; the stored UTC stamp is in the tooltip and the pane.
+    when = dialog.model.index(row, 1).data()
+    assert "T" not in when and not when.endswith("Z")
+    assert dialog.model.index(row, 1).data(Qt.ItemDataRole.ToolTipRole) == f"{status.signoff.at} UTC"
+    assert f"UTC {status.signoff.at}" in pane
