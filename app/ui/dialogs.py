@@ -168,18 +168,41 @@ class LogonDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         (self.password if username else self.username).setFocus()
-        self.resize(480, self.sizeHint().height())
+        self.resize(480, 0)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Grow to the height the wrapped texts need at the current width.
+
+        A message that appears (two lines after a failed log-on) would otherwise take its
+        room from the system-use notice, which every user must be able to read whole.
+        """
+        layout = self.layout()
+        layout.activate()
+        needed = (
+            layout.totalHeightForWidth(self.width())
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
+        if self.height() < needed:
+            self.resize(self.width(), needed)
+
+    def _refuse(self, message: str, field: QLineEdit) -> None:
+        self.message.setText(message)
+        self._fit_height()
+        # Back where the next try is typed, the old text selected so typing replaces it.
+        field.setFocus(Qt.FocusReason.OtherFocusReason)
+        field.selectAll()
 
     def try_logon(self) -> None:
         name = self.username.text().strip()
         if not name:
-            self.message.setText(self.tr("Enter your user name."))
+            self._refuse(self.tr("Enter your user name."), self.username)
             return
         try:
             self.user = auth.login(self.ws, name, self.password.text(), purpose=self.purpose)
         except ClearSlateError as exc:
-            self.password.clear()
-            self.message.setText(str(exc))
+            self._refuse(str(exc), self.password)
             return
         self.accept()
 

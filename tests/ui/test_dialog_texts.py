@@ -1,0 +1,49 @@
+"""Texts and layout of the small dialogs: log-on after a failure, sign-off refusal, plain
+words instead of codes, and the damaged-workspace message in the window."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QDialogButtonBox, QLabel
+
+from app.ui.dialogs import LogonDialog
+
+
+def _ok(dialog) -> None:  # type: ignore[no-untyped-def]
+    box = dialog.findChild(QDialogButtonBox)
+    box.button(QDialogButtonBox.StandardButton.Ok).click()
+
+
+def test_logon_failure_keeps_the_notice_whole_and_the_focus_in_the_password(
+    qtbot, workspace
+) -> None:
+    dialog = LogonDialog(workspace, None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    notice = dialog.findChild(QLabel, "systemUseNotice")
+    qtbot.keyClicks(dialog.username, "reviewer")
+    qtbot.keyClicks(dialog.password, "not-the-password")
+    _ok(dialog)
+    assert dialog.user is None and "not right" in dialog.message.text()
+    # The two-line message took no room from the notice: all its lines fit, inside the dialog.
+    assert notice.height() >= notice.heightForWidth(notice.width())
+    assert QRect(0, 0, dialog.width(), dialog.height()).contains(notice.geometry())
+    message = dialog.message
+    assert message.height() >= message.heightForWidth(message.width())
+    assert message.geometry().bottom() <= dialog.height()
+    # The next try is typed straight away, over the old text.
+    assert dialog.focusWidget() is dialog.password
+    assert dialog.password.hasSelectedText()
+    assert dialog.password.selectionLength() == len("not-the-password")
+
+
+def test_logon_without_a_name_puts_the_focus_in_the_name(qtbot, workspace) -> None:
+    dialog = LogonDialog(workspace, None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.password.setFocus(Qt.FocusReason.OtherFocusReason)
+    _ok(dialog)
+    assert dialog.message.text() == "Enter your user name."
+    assert dialog.focusWidget() is dialog.username
