@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QTextDocument
 
 from app.ui.review.queue_model import (
     COL_CASE,
@@ -105,5 +106,40 @@ def test_the_window_fits_a_laptop_and_keeps_the_decision_buttons_in_view(qtbot, 
             assert combo.isVisible() and combo.width() >= combo.minimumSizeHint().width()
             top_left = combo.mapTo(win, QPoint(0, 0))
             assert win.rect().contains(QRect(top_left, combo.size()))
+    finally:
+        win.close_workspace()
+
+
+def _words_broken_across_lines(document: QTextDocument) -> list[str]:
+    """Every place where a laid-out line ends inside a word ("misde|meano|r")."""
+    document.documentLayout().documentSize()  # lay the whole document out
+    broken = []
+    block = document.begin()
+    while block.isValid():
+        layout, text = block.layout(), block.text()
+        for i in range(layout.lineCount() - 1):
+            line = layout.lineAt(i)
+            end = line.textStart() + line.textLength()
+            if 0 < end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+                broken.append(f"{text[:end]}|{text[end:]}")
+        block = block.next()
+    return broken
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 640)])
+def test_the_case_view_never_breaks_a_word(qtbot, long_values_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    win, view = _open(qtbot, long_values_path, size)
+    try:
+        browser = view.case_view.text
+        # A person with priors: the history table has several rows and a deciding prior.
+        for row in range(view.model.rowCount()):
+            view.select_row(row)
+            qtbot.waitUntil(lambda r=row: view.detail is not None and view.detail.case.case_id == view.model.case_id(r))
+            assert "History across every source" in browser.toPlainText()
+            assert _words_broken_across_lines(browser.document()) == [], view.detail.case.case_number
+            # Short values are whole and the table fits the view (no sideways scrolling)
+            # unless a single word is wider than the view can be.
+            if LONG_CASE not in browser.toPlainText():
+                assert browser.horizontalScrollBar().maximum() == 0
     finally:
         win.close_workspace()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from app.ui.dialogs import LogonDialog
@@ -313,3 +313,59 @@ def test_queue_model_passes_qtmodeltester(qtmodeltester, qtbot) -> None:  # type
     qtbot.waitUntil(lambda: model.cached_row(0) is not None)
     qtmodeltester.check(model)
     assert model.data(model.index(349, COL_CASE)) in ("…", "C350")
+
+
+class _MarkingTranslator(QTranslator):
+    """Marks every case-view text it is asked for, so a test sees which texts go through tr()."""
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str:  # type: ignore[override]
+        return f"«{source}»" if context == "CaseView" else ""
+
+    def isEmpty(self) -> bool:  # noqa: N802 - Qt API
+        return False
+
+
+def test_case_view_speaks_plainly_and_through_tr(qtbot, seeded_path) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from app.ui.review.case_view import local_time
+
+    path, _ = seeded_path
+    win, view = open_window(qtbot, path)
+    try:
+        view.act_accept.trigger()
+        _wait_idle(qtbot, view)
+        view.select_row(0)
+        qtbot.waitUntil(lambda: view.detail is not None and view.detail.case.case_number == "BA100001")
+        qtbot.waitUntil(lambda: "Decided" in view.case_view.text.toPlainText())
+        text = view.case_view.text.toPlainText()
+        # The policy by its name, not its id; the id is only small print after it.
+        assert "Evaluated under California Prop 64 — statewide" in text
+        assert "under ca-prop64-state" not in text
+        # A reason reads as words with its citation; the rule's code comes after, as small print.
+        reason = "Possession of 28.5 g or less by an adult is lawful under HS 11362.1; dismiss and seal (HS 11361.8(f)). [HS 11361.8(f)]"
+        assert reason in text and text.index(reason) < text.index("CA-11357B-DISMISS")
+        # Decision times are local and readable, never the stored UTC stamp.
+        assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text), text
+        stamp = decisions_at(path)[0]
+        assert f"by reviewer on {local_time(stamp)}" in text
+        # Every sentence of the case text goes through tr() (a Spanish translation can follow).
+        translator = _MarkingTranslator()
+        QCoreApplication.installTranslator(translator)
+        try:
+            view.case_view.show_detail(view.detail)
+            marked = view.case_view.text.toPlainText()
+        finally:
+            QCoreApplication.removeTranslator(translator)
+        for words in ("«History across every source»", "«Recommendation:»", "«Decision:»", "«Date»",
+                      "«Evaluated under ", "«Person key: ", "«Decided»", "«Eligible: dismiss»"):
+            assert words in marked, words
+    finally:
+        win.close_workspace()
+
+
+def decisions_at(path: Path) -> list[str]:
+    from app.store.workspace import Workspace
+
+    with Workspace.open(path) as ws:
+        return [r[0] for r in ws.conn.execute("SELECT at FROM decisions ORDER BY id")]

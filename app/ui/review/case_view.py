@@ -4,10 +4,12 @@ recommendation, reasons, citations, facts and source row, and the decision contr
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, Qt, QTimeZone, Signal
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -18,19 +20,65 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.errors import ClearSlateError
 from app.core.model import OUTCOME_LABELS, Outcome
+from app.rules import packs
 from app.store.review import CaseDetail, CountRecord
 
-STATUS_WORDS = {"decided": "Decided", "flagged": "Flagged for a supervisor", "skipped": "Skipped", "undecided": "Not decided"}
+STATUS_WORDS = {
+    "decided": "Decided",
+    "flagged": "Flagged for a supervisor",
+    "skipped": "Skipped",
+    "undecided": "Not decided",
+}
+# The deciding prior's row: a pale yellow behind black text (contrast well above 4.5:1); the
+# words "◆ deciding" say it too, never the colour alone.
+DECIDING_STYLE = ' style="background-color:#fff3c4; color:#000000; font-weight:bold"'
+
+
+def tr(text: str, n: int = -1) -> str:
+    """tr() for the case text, built outside any widget (the CaseView translation context)."""
+    return QCoreApplication.translate("CaseView", text, None, n)
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """``one``/``many`` hold %n: Qt's translate() with the count picks a translation's plural
+    form; with none loaded (English) the right one of the two, never "1 case(s)"."""
+    translated = QCoreApplication.translate("CaseView", many, None, n)
+    if translated != many.replace("%n", str(n)):
+        return translated
+    return (one if n == 1 else many).replace("%n", QLocale().toString(n))
 
 
 def outcome_label(outcome: str | None) -> str:
     if outcome is None:
-        return "Not evaluated"
+        return tr("Not evaluated")
     try:
-        return OUTCOME_LABELS[Outcome(outcome)]
+        return tr(OUTCOME_LABELS[Outcome(outcome)])
     except ValueError:
         return outcome
+
+
+def local_time(utc_stamp: str | None) -> str:
+    """A stored UTC stamp (``2026-11-22T01:14:03.12Z``) as this computer's local date and time
+    in the user's short locale format; the stamp itself when it cannot be read."""
+    if not utc_stamp:
+        return ""
+    moment = QDateTime.fromString(utc_stamp.rstrip("Z")[:19], "yyyy-MM-ddTHH:mm:ss")
+    if not moment.isValid():
+        return utc_stamp
+    moment.setTimeZone(QTimeZone.utc())
+    return QLocale().toString(moment.toLocalTime(), QLocale.FormatType.ShortFormat)
+
+
+@functools.lru_cache(maxsize=32)
+def policy_title(policy_id: str) -> str:
+    """The policy pack's display name ("California Prop 64 — statewide …"), or its id when the
+    pack is not shipped with this copy (a workspace evaluated elsewhere)."""
+    try:
+        return packs.load_pack(policy_id).title
+    except (ClearSlateError, OSError):
+        return policy_id
 
 
 def _age(dob: str | None, on: str | None) -> int | None:
@@ -66,6 +114,11 @@ def deciding_ids(counts: list[CountRecord]) -> tuple[set[int], set[int]]:
     return count_ids - own, event_ids
 
 
+def _nowrap(text: str) -> str:
+    """Escaped text kept on one line (a short value such as a date or "misdemeanor")."""
+    return f"<span style='white-space:nowrap'>{html.escape(text)}</span>" if text else ""
+
+
 def case_html(detail: CaseDetail) -> str:
     """The case as HTML for a QTextBrowser: plain structure, words and symbols, not colour alone."""
     e = html.escape
@@ -73,107 +126,149 @@ def case_html(detail: CaseDetail) -> str:
     as_of = detail.run.as_of if detail.run else None
     priors, prior_events = deciding_ids(detail.counts)
     parts = [f"<h2>{e(person.name)}</h2>"]
-    facts = [f"Person key: <b>{e(person.person_key or 'none')}</b>" + (f" ({e(person.key_type)})" if person.key_type else "")]
+    key = tr("Person key: %s") % f"<b>{e(person.person_key or tr('none'))}</b>"
+    if person.key_type:
+        key += " " + e(tr("(the source's “%s” column)") % person.key_type)
+    facts = [key]
     if person.dob:
-        facts.append(f"Born {e(person.dob)}")
+        facts.append(e(tr("Born %s") % person.dob))
         age_now = _age(person.dob, as_of)
         if age_now is not None:
-            facts.append(f"age {age_now} as of {e(as_of or '')} (the evaluation date)")
+            facts.append(e(tr("age %d on %s (the evaluation date)") % (age_now, as_of or "")))
     else:
-        facts.append("<b>Date of birth missing</b>" + (f" (source said “{e(person.dob_raw)}”)" if person.dob_raw else ""))
+        missing = f"<b>{e(tr('Date of birth missing'))}</b>"
+        if person.dob_raw:
+            missing += " " + e(tr("(the source said “%s”)") % person.dob_raw)
+        facts.append(missing)
     if person.sex:
-        facts.append(f"Sex {e(person.sex)}")
+        facts.append(e(tr("Sex %s") % person.sex))
     parts.append("<p>" + " · ".join(facts) + "</p>")
     case = detail.case
-    parts.append(
-        f"<h3>Case {e(case.case_number)}</h3><p>{e(' · '.join(p for p in (case.court, case.county) if p))}"
-        + (f" · filed {e(case.filing_date)}" if case.filing_date else "")
-        + (f" · status {e(case.status)}" if case.status else "")
-        + (f" · evaluated under <b>{e(detail.run.policy_id)}</b> as of {e(detail.run.as_of)}" if detail.run else " · <b>not evaluated yet</b>")
-        + "</p>"
-    )
+    where = [e(p) for p in (case.court, case.county) if p]
+    if case.filing_date:
+        where.append(e(tr("filed %s") % case.filing_date))
+    if case.status:
+        where.append(e(tr("status %s") % case.status))
+    parts.append(f"<h3>{e(tr('Case %s') % case.case_number)}</h3><p>{' · '.join(where)}</p>")
+    if detail.run:
+        # The policy by its name; the pack's id stays as small print for the attorney.
+        parts.append(
+            "<p>"
+            + tr("Evaluated under %s on the facts as of %s.")
+            % (f"<b>{e(policy_title(detail.run.policy_id))}</b>", e(detail.run.as_of))
+            + f" <small>({e(detail.run.policy_id)})</small></p>"
+        )
+    else:
+        parts.append(f"<p><b>{e(tr('Not evaluated yet.'))}</b></p>")
     for count in detail.counts:
         parts.append(_count_html(count, person.dob))
-    parts.append("<h3>History across every source</h3>")
-    parts.append("<p>Every count and event on record for this person, oldest first. "
-                 "<b>▶</b> marks this case; <b>◆ deciding</b> marks a prior the recommendation relied on.</p>")
-    rows = []
+    parts.append(f"<h3>{e(tr('History across every source'))}</h3>")
+    parts.append(
+        "<p>"
+        + e(tr("Every count and event on record for this person, oldest first."))
+        + " <b>▶</b> "
+        + e(tr("marks this case;"))
+        + f" <b>◆ {e(tr('deciding'))}</b> "
+        + e(tr("marks a prior the recommendation relied on."))
+        + "</p>"
+    )
+    deciding = f"<br/><b>◆ {e(tr('deciding'))}</b>"
     entries: list[tuple[str, str]] = []
     for c in detail.history:
         mark = "▶ " if c.case_id == case.case_id else ""
-        deciding = c.count_id in priors
-        label = (
-            f"<td style='white-space:nowrap'>{e(c.event_date or 'no date')}</td><td>{mark}{e(c.case_number)}</td>"
-            f"<td>{e(c.offense_display)}</td><td>{e(c.level or '')}</td><td>{e(c.disposition or '')}</td>"
+        relied_on = c.count_id in priors
+        result = ", ".join(_nowrap(p) for p in (c.level or "", c.disposition or "") if p)
+        row = (
+            f"<td>{_nowrap(c.event_date or tr('no date'))}</td><td>{mark}{e(c.case_number)}</td>"
+            f"<td>{e(c.offense_display)}{'<br/>' + result if result else ''}{deciding if relied_on else ''}</td>"
             f"<td>{e(' · '.join(p for p in (c.court, c.county) if p))}</td>"
-            f"<td>{'<b>◆ deciding</b>' if deciding else ''}</td>"
         )
-        style = ' style="background-color:#fff3c4; font-weight:bold"' if deciding else ""
-        entries.append((c.event_date or "9999", f"<tr{style}>{label}</tr>"))
+        entries.append((c.event_date or "9999", f"<tr{DECIDING_STYLE if relied_on else ''}>{row}</tr>"))
     for ev in detail.events:
-        deciding = ev.event_id in prior_events
-        style = ' style="background-color:#fff3c4; font-weight:bold"' if deciding else ""
-        entries.append((
-            ev.event_date or "9999",
-            f"<tr{style}><td style='white-space:nowrap'>{e(ev.event_date or 'no date')}</td><td>event</td>"
-            f"<td>{e(ev.event_type)}: {e(ev.offense_raw or ev.description or '')}</td><td></td><td></td><td></td>"
-            f"<td>{'<b>◆ deciding</b>' if deciding else ''}</td></tr>",
-        ))
+        relied_on = ev.event_id in prior_events
+        row = (
+            f"<td>{_nowrap(ev.event_date or tr('no date'))}</td><td>{e(tr('event'))}</td>"
+            f"<td>{e(ev.event_type)}: {e(ev.offense_raw or ev.description or '')}{deciding if relied_on else ''}</td>"
+            "<td></td>"
+        )
+        entries.append((ev.event_date or "9999", f"<tr{DECIDING_STYLE if relied_on else ''}>{row}</tr>"))
     entries.sort(key=lambda t: t[0])
-    rows = [row for _, row in entries]
+    # Four columns, the level and the disposition under the offense: even in the narrowest
+    # window every column is wide enough for its longest word ("misdemeanor"), and the browser
+    # wraps only between words (CaseView sets WordWrap, never "anywhere").
+    headers = (
+        ("16%", tr("Date")),
+        ("26%", tr("Case")),
+        ("36%", tr("Offense, level and disposition")),
+        ("22%", tr("Court · county")),
+    )
     parts.append(
         '<table width="100%" cellspacing="0" cellpadding="3" border="1" style="border-collapse:collapse">'
-        # Share the width by what each column holds: offenses are the longest text
-        # and must not wrap letter by letter; case numbers can wrap between words.
-        '<tr><th width="12%">Date</th><th width="17%">Case</th><th width="28%">Offense</th>'
-        '<th width="10%">Level</th><th width="11%">Disposition</th><th width="13%">Court · county</th>'
-        '<th width="9%"></th></tr>'
-        + "".join(rows) + "</table>"
+        + "<tr>"
+        + "".join(f'<th width="{width}" align="left">{e(text)}</th>' for width, text in headers)
+        + "</tr>"
+        + "".join(row for _, row in entries)
+        + "</table>"
     )
     return "".join(parts)
 
 
+def _fact_text(key: str, value: Any) -> str:
+    if isinstance(value, list | tuple):
+        value = ", ".join(str(v) for v in value)
+    return f"{key.replace('_', ' ')} {value}"
+
+
 def _count_html(c: CountRecord, dob: str | None) -> str:
     e = html.escape
-    head = f"Count {e(c.count_number or str(c.count_id))}: {e(c.offense_display)}"
+    head = tr("Count %s: %s") % (c.count_number or str(c.count_id), c.offense_display)
     if c.description:
-        head += f" — {e(c.description)}"
-    out = [f"<h4>{head}</h4><p>"]
+        head += f" — {c.description}"
+    out = [f"<h4>{e(head)}</h4><p>"]
     bits = [b for b in (c.level, c.disposition and f"{c.disposition} {c.disposition_date or ''}".strip()) if b]
     if c.offense_date:
-        bits.append(f"offense {c.offense_date}")
+        bits.append(tr("offense %s") % c.offense_date)
     age = _age(dob, c.event_date)
     if age is not None:
-        bits.append(f"age {age} at the time")
+        bits.append(tr("age %d at the time") % age)
     out.append(e(" · ".join(bits)))
     out.append("</p>")
-    out.append(f"<p>Recommendation: <b>{e(outcome_label(c.outcome))}</b></p>")
+    out.append(f"<p>{e(tr('Recommendation:'))} <b>{e(outcome_label(c.outcome))}</b></p>")
     if c.outcome == Outcome.NEEDS_REVIEW.value:
-        question = " ".join(r.text for r in c.reasons) or "The engine could not decide this count from the data."
-        out.append(f"<p><b>? Question for you:</b> {e(question)}</p>")
+        question = " ".join(r.text for r in c.reasons) or tr("The engine could not decide this count from the data.")
+        out.append(f"<p><b>? {e(tr('Question for you:'))}</b> {e(question)}</p>")
     if c.reasons:
         out.append("<ul>")
         for r in c.reasons:
+            # The reason in words with its citation is the headline; the rule's code and the
+            # facts it used are small print for the attorney checking the engine.
             item = f"<li>{e(r.text)}"
             if r.citation:
                 item += f" <i>[{e(r.citation)}]</i>"
+            small = [e(tr("rule %s") % r.code)] if r.code else []
             if r.facts:
-                item += "<br/><small>Facts used: " + e("; ".join(f"{k} = {v}" for k, v in r.facts.items())) + "</small>"
-            out.append(item + f" <small>({e(r.code)})</small></li>")
+                small.append(e(tr("facts used: %s") % "; ".join(_fact_text(k, v) for k, v in r.facts.items())))
+            if small:
+                item += "<br/><small>" + " · ".join(small) + "</small>"
+            out.append(item + "</li>")
         out.append("</ul>")
     if c.source_file:
-        where = f"{c.source_file}" + (f", sheet {c.source_sheet}" if c.source_sheet else "") + (f", row {c.source_row}" if c.source_row else "")
-        out.append(f"<p><small>Source: {e(where)}</small></p>")
-    decision = f"<b>{e(STATUS_WORDS.get(c.status, c.status))}</b>"
+        where = c.source_file
+        if c.source_sheet:
+            where += ", " + tr("sheet %s") % c.source_sheet
+        if c.source_row:
+            where += ", " + tr("row %s") % c.source_row
+        out.append(f"<p><small>{e(tr('Source: %s') % where)}</small></p>")
+    decision = f"<b>{e(tr(STATUS_WORDS.get(c.status, c.status)))}</b>"
     if c.status == "decided":
-        decision += f": {e(outcome_label(c.final_outcome))}"
+        decision += ": " + e(outcome_label(c.final_outcome))
     if c.decided_by:
-        decision += f" by {e(c.decided_by)} at {e(c.decided_at or '')}"
+        decision += " " + e(tr("by %s on %s") % (c.decided_by, local_time(c.decided_at)))
     if c.decision_reason:
         decision += f" — “{e(c.decision_reason)}”"
     if c.needs_rereview:
-        decision += " <b>· ⟳ re-review: the recommendation changed since this decision</b>"
-    out.append(f"<p>Decision: {decision}</p>")
+        decision += f" <b>· ⟳ {e(tr('re-review: the recommendation changed since this decision'))}</b>"
+    out.append(f"<p>{e(tr('Decision:'))} {decision}</p>")
     return "".join(out)
 
 
@@ -196,6 +291,9 @@ class CaseView(QWidget):
         self.text.setObjectName("caseText")
         self.text.setAccessibleName(self.tr("Case details"))
         self.text.setOpenLinks(False)
+        # Wrap between words only: Qt's default also breaks inside a word when a table cell is
+        # narrow ("misde/meano/r"); a cell now keeps its longest word whole.
+        self.text.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         layout.addWidget(self.text, 1)
         # Two rows: the counts chosen, then the buttons, so the case view stays narrow enough
         # for a laptop window (the buttons share the row's width and never push the window wider).
