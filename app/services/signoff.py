@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.clock import stamp
-from app.core.errors import ExportError, PermissionDenied, WorkspaceError
+from app.core.errors import AuthError, ExportError, PermissionDenied, WorkspaceError
 from app.core.model import Outcome
 from app.services import auth
 from app.services.workspaces import setting
@@ -148,6 +148,13 @@ def _four_eyes(ws: Workspace) -> bool:
     return setting(ws, "four_eyes").strip().lower() in ("1", "true", "yes", "on")
 
 
+SIGNOFF_PASSWORD_REFUSED = (
+    "Nothing was signed: the password is not right, or the account is locked or disabled. "
+    f"After {auth.MAX_FAILURES} failed tries within {auth.FAILURE_WINDOW_MINUTES} minutes an "
+    "account is locked until an administrator unlocks it."
+)
+
+
 def _refuse(ws: Workspace, user: auth.User, why: str, error: Exception) -> None:
     ws.audit(user.username, "signoff.refused", None, "failure", {"why": why})
     raise error
@@ -166,7 +173,15 @@ def signoff(ws: Workspace, user: auth.User, password: str) -> SignoffReport:
                 f"Only a supervisor or an administrator may sign off; {user.username} is a {user.role.value}."
             ),
         )
-    signer = auth.reauthenticate(ws, user, password, purpose="signoff")
+    try:
+        signer = auth.reauthenticate(ws, user, password, purpose="signoff")
+    except PermissionDenied:
+        raise
+    except AuthError:
+        # The signer is logged on and their name is fixed: the log-on message ("the user
+        # name or password") would send them looking at a name they never typed. Still one
+        # message for a wrong password and a locked or disabled account (audited apart).
+        raise AuthError(SIGNOFF_PASSWORD_REFUSED) from None
 
     problems = ws.integrity_check()
     if problems:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME, __version__
-from app.core.errors import ClearSlateError
+from app.core.errors import AuthError, ClearSlateError
 from app.logs import data_dir, log_file
 from app.services import auth
 from app.services.auth import SYSTEM_USE_NOTICE, User
@@ -194,6 +194,16 @@ class LogonDialog(QDialog):
         field.setFocus(Qt.FocusReason.OtherFocusReason)
         field.selectAll()
 
+    def _unlock_refused(self) -> str:
+        return (
+            self.tr(
+                "The password is not right, or the account is locked or disabled. After %1 failed "
+                "tries within %2 minutes an account is locked until an administrator unlocks it."
+            )
+            .replace("%1", str(auth.MAX_FAILURES))
+            .replace("%2", str(auth.FAILURE_WINDOW_MINUTES))
+        )
+
     def try_logon(self) -> None:
         name = self.username.text().strip()
         if not name:
@@ -201,6 +211,14 @@ class LogonDialog(QDialog):
             return
         try:
             self.user = auth.login(self.ws, name, self.password.text(), purpose=self.purpose)
+        except AuthError as exc:
+            if self.purpose == "unlock":
+                # The name is fixed here: "the user name or password" would point at a name
+                # nobody typed. Still one message for every failure, as at log-on.
+                self._refuse(self._unlock_refused(), self.password)
+            else:
+                self._refuse(exc.message, self.password)
+            return
         except ClearSlateError as exc:
             self._refuse(str(exc), self.password)
             return

@@ -116,6 +116,8 @@ class SignoffDialog(QDialog):
         except ClearSlateError as exc:
             self.error.setText(exc.message)
             self.password.clear()
+            self.password.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.adjustSize()  # the message wraps onto new lines: make room, cut nothing
             return
         self.accept()
 

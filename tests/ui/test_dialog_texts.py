@@ -47,3 +47,35 @@ def test_logon_without_a_name_puts_the_focus_in_the_name(qtbot, workspace) -> No
     _ok(dialog)
     assert dialog.message.text() == "Enter your user name."
     assert dialog.focusWidget() is dialog.username
+
+
+def test_signoff_wrong_password_is_one_neutral_message(qtbot, workspace, login) -> None:
+    from app.ui.signoff_dialogs import SignoffDialog
+    from tests.export_seed import seed
+
+    seed(workspace, 4)
+    dialog = SignoffDialog(workspace, login("supervisor"), None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.password, "not-the-password")
+    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    text = dialog.error.text()
+    assert text.startswith("Nothing was signed: the password is not right")
+    assert "user name" not in text and "supervisor" not in text
+    assert dialog.focusWidget() is dialog.password
+    error = dialog.error
+    assert error.height() >= error.heightForWidth(error.width())
+    assert error.geometry().bottom() <= dialog.height()
+
+
+def test_unlock_failure_does_not_mention_a_user_name(qtbot, workspace) -> None:
+    dialog = LogonDialog(workspace, None, purpose="unlock", username="reviewer")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.password, "not-the-password")
+    _ok(dialog)
+    assert dialog.message.text().startswith("The password is not right")
+    assert "user name" not in dialog.message.text()
+    assert "%" not in dialog.message.text()
