@@ -650,21 +650,26 @@ class ImportWriter:
 
 def propose_matches(conn: sqlite3.Connection, first_new_person: int) -> int:
     """Propose name + DOB matches for new people where at least one side has no key, or
-    where both have the same key under different key types.
+    where their keys are of different types.
 
-    Two people with different keys are different people even when name and DOB agree, so
-    they are never proposed. Two people with the same key are one person when it is a key
-    of the same type (the writer merged them); under different types (a CII number equal to
-    a county's person id) they were kept apart, and name + DOB agreeing makes them a
-    proposal. Each new person is proposed against the earliest such person (a star, not
-    every pair), which is enough for a reviewer to confirm a group.
+    Two people with different keys of the same type are different people even when name and
+    DOB agree, so they are never proposed; the same key of the same type is one person (the
+    writer merged them). Keys of different types (a DOJ CII number, a county's person id)
+    say nothing about each other, equal or not: the same person appears in the state's
+    extract and the court's export under two numbering systems, and leaving them apart would
+    hide one file's convictions (priors, disqualifiers) from the other's counts. So name +
+    DOB agreeing makes them a proposal for a person to confirm. Each new person is proposed
+    against the earliest such person (a star, not every pair), which is enough for a
+    reviewer to confirm a group.
     """
     before = conn.total_changes
+    conn.create_function("key_kind", 1, key_kind, deterministic=True)
     conn.execute(
         "INSERT OR IGNORE INTO person_matches (person_a, person_b, basis) "
         "SELECT m.a, m.b, 'name+dob' FROM ("
         "  SELECT (SELECT MIN(a.id) FROM people a WHERE a.name_key = b.name_key AND a.dob = b.dob AND a.id < b.id "
-        "          AND (a.person_key IS NULL OR b.person_key IS NULL OR a.person_key = b.person_key)) AS a, b.id AS b "
+        "          AND (a.person_key IS NULL OR b.person_key IS NULL OR a.person_key = b.person_key "
+        "               OR key_kind(a.key_type) <> key_kind(b.key_type))) AS a, b.id AS b "
         "  FROM people b WHERE b.id >= ? AND b.dob IS NOT NULL AND b.name_key IS NOT NULL AND b.name_key NOT IN ('|', '')"
         ") m WHERE m.a IS NOT NULL",
         (first_new_person,),

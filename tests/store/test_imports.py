@@ -203,6 +203,40 @@ def test_the_same_key_under_another_key_type_is_another_person(ws: Workspace) ->
     assert totals.people == 0 and _person_of(ws, "D-3")[2] == "OKAFOR, INGRID"
 
 
+def test_keys_of_different_types_never_hide_a_same_name_and_dob_person(ws: Workspace) -> None:
+    """The state's extract and the court's export number people differently: the same person
+    under two unrelated keys is proposed (confirming it puts the DOJ priors beside the court
+    counts); two different keys of one type are two people and are not."""
+    _load(
+        ws,
+        DOJ,
+        [
+            ["D-1", "1", "MORALES, ANA", "1975-03-04", "00000042", "187 PC", "CONVICTED"],
+            ["D-2", "1", "MORALES, ANA", "1975-03-04", "00000043", "11357 HS", "CONVICTED"],
+        ],
+        "doj.csv",
+    )
+    assert imports.list_matches(ws) == []  # two CII numbers: two people
+    totals = _load(
+        ws,
+        COUNTY,
+        [["KC-7", "1", "MORALES, ANA", "1975-03-04", "P-991", "11359 HS", "CONVICTED"]],
+        "county.csv",
+    )
+    assert totals.people == 1 and totals.matches_proposed == 1
+    [match] = imports.list_matches(ws)
+    assert (match.key_a, match.key_b) == ("00000042", "P-991")  # the earliest, as a star
+    totals = _load(
+        ws,
+        COUNTY,
+        [["KC-8", "1", "MORALES, ANA", "1975-03-04", "P-992", "11359 HS", "CONVICTED"]],
+        "county2.csv",
+    )
+    # Another county id: proposed against the earliest person of another key type only.
+    assert totals.matches_proposed == 1
+    assert [(m.key_a, m.key_b) for m in imports.list_matches(ws)][-1] == ("00000042", "P-992")
+
+
 def test_a_confirmed_match_takes_later_rows_of_either_key(ws: Workspace) -> None:
     _load(ws, DOJ, [["D-1", "1", "MORALES, ANA", "1975-03-04", "42", "11357 HS", "CONVICTED"]], "a.csv")
     _load(ws, COUNTY, [["K-1", "1", "MORALES, ANA", "1975-03-04", "42", "11357 HS", "CONVICTED"]], "b.csv")
