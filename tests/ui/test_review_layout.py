@@ -7,9 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QTextDocument
+from PySide6.QtCore import QPoint, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QTextDocument
 
+from app.store.review import ProgressFigures
+from app.ui.review.progress_view import ProgressView, contrast_ratio
 from app.ui.review.queue_model import (
     COL_CASE,
     COL_COUNTS,
@@ -143,3 +145,52 @@ def test_the_case_view_never_breaks_a_word(qtbot, long_values_path: Path, size: 
                 assert browser.horizontalScrollBar().maximum() == 0
     finally:
         win.close_workspace()
+
+
+def _figures() -> ProgressFigures:
+    by_outcome = {
+        "eligible_dismiss": {"total": 2661, "decided": 455, "flagged": 3, "skipped": 0, "left": 2203},
+        "not_eligible": {"total": 40531, "decided": 6980, "flagged": 0, "skipped": 1, "left": 33551},
+        "needs_review": {"total": 3578, "decided": 12, "flagged": 40, "skipped": 0, "left": 3526},
+    }
+    by_reviewer = {
+        "reviewer": {"decided": 8634, "flagged": 43, "skipped": 1},
+        "a.very.long.reviewer.name@county.example.gov": {"decided": 120, "flagged": 0, "skipped": 0},
+    }
+    days = [(f"2026-11-{d:02d}", 1000 + 97 * d) for d in range(1, 31)]
+    return ProgressFigures(53363, by_outcome, by_reviewer, days, 34739, 5403)
+
+
+@pytest.mark.parametrize("size", [(1240, 700), (640, 480), (320, 240)])
+def test_progress_view_draws_every_figure_inside_with_readable_text(qtbot, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    view = ProgressView()
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    view.set_figures(_figures())
+    qtbot.waitExposed(view)
+    texts, bars = view.layout_items()
+    inside = QRectF(view.rect())
+    metrics = QFontMetricsF(view.font())
+    bold = QFont(view.font())
+    bold.setBold(True)
+    bold_metrics = QFontMetricsF(bold)
+    assert any("8,634 decided" in t.text for t in texts) or size[0] < 640
+    for item in texts:
+        # Inside the widget (the top reviewer's figures ran off the right edge) ...
+        assert inside.contains(item.rect) or item.rect.bottom() > inside.bottom(), (item.text, item.rect, inside)
+        assert item.rect.left() >= 0 and item.rect.right() <= inside.right() + 0.01, (item.text, item.rect)
+        # ... the text fits the room it was given ...
+        width = (bold_metrics if item.bold else metrics).horizontalAdvance(item.text)
+        assert width <= item.rect.width() + 0.5, (item.text, width, item.rect.width())
+        # ... and sits on the background, never on a coloured bar.
+        for bar in bars:
+            assert not item.rect.intersects(bar.rect), (item.text, item.rect, bar.rect)
+    # The text colour on the background reaches WCAG AA (the old black-on-green was 4.2:1).
+    assert contrast_ratio(view.text_color(), view.background_color()) >= 4.5
+    assert not view.grab().isNull()
+
+
+def test_contrast_ratio_matches_wcag() -> None:
+    assert round(contrast_ratio(QColor("black"), QColor("white")), 1) == 21.0
+    assert contrast_ratio(QColor("black"), QColor("#2e7d5b")) < 4.5  # why text no longer sits on the bars

@@ -47,7 +47,7 @@ def plural(n: int, one: str, many: str) -> str:
     translated = QCoreApplication.translate("CaseView", many, None, n)
     if translated != many.replace("%n", str(n)):
         return translated
-    return (one if n == 1 else many).replace("%n", QLocale().toString(n))
+    return (one if n == 1 else many).replace("%n", f"{n:,}")  # grouped like every figure here
 
 
 def outcome_label(outcome: str | None) -> str:

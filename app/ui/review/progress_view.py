@@ -3,15 +3,49 @@ with QPainter (QtCharts is not in PySide6-Essentials). Every bar carries its fig
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.store.review import SHORT_OUTCOME, ProgressFigures
+from app.ui.review.case_view import plural
 
 DONE = QColor("#2e7d5b")
 FLAGGED = QColor("#c77700")
 LEFT = QColor("#d9dde3")
+MARGIN = 16.0
+GAP = 8.0
+
+
+def relative_luminance(color: QColor) -> float:
+    """WCAG 2 relative luminance of an opaque colour."""
+
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(color.redF()) + 0.7152 * channel(color.greenF()) + 0.0722 * channel(color.blueF())
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """WCAG 2 contrast ratio (1 to 21); UX.md asks at least 4.5 for text."""
+    hi, lo = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@dataclass(frozen=True, slots=True)
+class TextItem:
+    rect: QRectF
+    text: str
+    bold: bool = False
+    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+
+@dataclass(frozen=True, slots=True)
+class BarItem:
+    rect: QRectF
+    color: QColor
 
 
 class ProgressView(QWidget):
@@ -21,11 +55,12 @@ class ProgressView(QWidget):
         self.setAccessibleName(self.tr("Review progress"))
         self.figures: ProgressFigures | None = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(480, 360)
+        self.setMinimumSize(320, 240)
 
     def set_figures(self, figures: ProgressFigures | None) -> None:
         self.figures = figures
         self.setAccessibleDescription(self.summary_text())
+        self.setToolTip(self.summary_text())
         self.update()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
@@ -36,94 +71,150 @@ class ProgressView(QWidget):
         f = self.figures
         if f is None:
             return self.tr("No figures yet.")
-        lines = [self.tr("%s of %s cases done.") % (f"{f.cases_done:,}", f"{f.cases_total:,}")]
+        lines = [self._headline(f)]
         for outcome, b in f.by_outcome.items():
-            lines.append(f"{SHORT_OUTCOME.get(outcome, outcome)}: {b['decided']:,} decided, {b['left']:,} left of {b['total']:,}")
+            lines.append(f"{self._outcome(outcome)}: {self._outcome_figures(b)}")
         for user, b in f.by_reviewer.items():
-            lines.append(f"{user}: {b['decided']:,} decided, {b['flagged']:,} flagged, {b['skipped']:,} skipped")
+            lines.append(f"{user}: {self._reviewer_figures(b)}")
         return "\n".join(lines)
+
+    # -- texts -------------------------------------------------------------------------------
+
+    def _headline(self, f: ProgressFigures) -> str:
+        return self.tr("%s of %s · %s") % (
+            f"{f.cases_done:,}",
+            plural(f.cases_total, "%n case done", "%n cases done"),
+            plural(f.total_counts, "%n count", "%n counts"),
+        )
+
+    def _outcome(self, outcome: str) -> str:
+        return self.tr(SHORT_OUTCOME.get(outcome, outcome))
+
+    def _outcome_figures(self, b: dict[str, int]) -> str:
+        return self.tr("%s decided · %s flagged · %s left of %s") % (
+            f"{b['decided']:,}", f"{b.get('flagged', 0):,}", f"{b['left']:,}", f"{b['total']:,}")
+
+    def _reviewer_figures(self, b: dict[str, int]) -> str:
+        return self.tr("%s decided · %s flagged · %s skipped") % (
+            f"{b['decided']:,}", f"{b['flagged']:,}", f"{b['skipped']:,}")
+
+    # -- colours -----------------------------------------------------------------------------
+
+    def background_color(self) -> QColor:
+        return self.palette().color(QPalette.ColorRole.Base)
+
+    def text_color(self) -> QColor:
+        """The palette's text colour, or black/white when a style's pair is too faint on Base."""
+        text = self.palette().color(QPalette.ColorRole.Text)
+        base = self.background_color()
+        if contrast_ratio(text, base) >= 4.5:
+            return text
+        return QColor("black") if relative_luminance(base) > 0.18 else QColor("white")
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def layout_items(self) -> tuple[list[TextItem], list[BarItem]]:
+        """What paintEvent draws, measured with the widget's fonts: every text sits on the
+        background (never on a bar) inside the widget, cut with "…" when it cannot fit."""
+        texts: list[TextItem] = []
+        bars: list[BarItem] = []
+        f = self.figures
+        if f is None:
+            texts.append(TextItem(QRectF(self.rect()), self.tr("Loading progress…"), align=Qt.AlignmentFlag.AlignCenter))
+            return texts, bars
+        font = QFont(self.font())
+        bold = QFont(font)
+        bold.setBold(True)
+        metrics, bold_metrics = QFontMetricsF(font), QFontMetricsF(bold)
+        line = metrics.height() + 4
+        width = max(self.width() - 2 * MARGIN, 1.0)
+        bar_h = max(line * 0.6, 6.0)
+
+        def text(y: float, value: str, *, x: float = MARGIN, w: float = width, is_bold: bool = False,
+                 align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter) -> None:
+            m = bold_metrics if is_bold else metrics
+            shown = m.elidedText(value, Qt.TextElideMode.ElideRight, w)
+            texts.append(TextItem(QRectF(x, y, w, line), shown, is_bold, align))
+
+        y = MARGIN
+        text(y, self._headline(f), is_bold=True)
+        y += line * 1.5
+        text(y, self.tr("By recommendation (counts): decided / left"), is_bold=True)
+        y += line
+        # The label column is as wide as the longest label (within reason); the figures
+        # follow on the same line, and the bar gets a line of its own below them.
+        labels = [self._outcome(o) for o in f.by_outcome] + list(f.by_reviewer)
+        label_w = min(max([metrics.horizontalAdvance(t) for t in labels] or [0.0]) + GAP, width * 0.35)
+        figures_x, figures_w = MARGIN + label_w, width - label_w
+        for outcome, b in f.by_outcome.items():
+            text(y, self._outcome(outcome), w=label_w - GAP)
+            text(y, self._outcome_figures(b), x=figures_x, w=figures_w)
+            y += line
+            total = max(b["total"], 1)
+            bars.append(BarItem(QRectF(figures_x, y, figures_w, bar_h), LEFT))
+            done_w = figures_w * min(b["decided"], total) / total
+            flag_w = figures_w * min(b.get("flagged", 0), total - min(b["decided"], total)) / total
+            if done_w:
+                bars.append(BarItem(QRectF(figures_x, y, done_w, bar_h), DONE))
+            if flag_w:
+                bars.append(BarItem(QRectF(figures_x + done_w, y, flag_w, bar_h), FLAGGED))
+            y += bar_h + 6
+        y += line * 0.5
+        text(y, self.tr("By reviewer (counts)"), is_bold=True)
+        y += line
+        if not f.by_reviewer:
+            text(y, self.tr("No decisions yet."))
+            y += line
+        most = max([b["decided"] + b["flagged"] for b in f.by_reviewer.values()] or [1]) or 1
+        for user, b in f.by_reviewer.items():
+            text(y, user, w=label_w - GAP)
+            text(y, self._reviewer_figures(b), x=figures_x, w=figures_w)
+            y += line
+            done_w = figures_w * b["decided"] / most
+            flag_w = figures_w * b["flagged"] / most
+            if done_w:
+                bars.append(BarItem(QRectF(figures_x, y, done_w, bar_h), DONE))
+            if flag_w:
+                bars.append(BarItem(QRectF(figures_x + done_w, y, flag_w, bar_h), FLAGGED))
+            y += bar_h + 6
+        y += line * 0.5
+        text(y, self.tr("Decisions per day (UTC, last 30 days)"), is_bold=True)
+        y += line
+        days = f.per_day
+        if not days:
+            text(y, self.tr("No decisions yet."))
+            return texts, bars
+        chart_h = min(240.0, max(3 * line, self.height() - y - MARGIN))
+        peak = max(n for _, n in days) or 1
+        slot = width / len(days)
+        # Label every k-th day so the dates never overlap (30 days in a narrow window).
+        date_w = metrics.horizontalAdvance("00-00") + 4
+        every = max(1, int(-(-date_w // slot)))
+        for i, (day, n) in enumerate(days):
+            h = (chart_h - 2 * line) * n / peak
+            x = MARGIN + i * slot
+            bars.append(BarItem(QRectF(x + 2, y + chart_h - line - h, max(slot - 4, 2), h), DONE))
+            figure = f"{n:,}"
+            if metrics.horizontalAdvance(figure) <= slot:
+                text(y + chart_h - 2 * line - h, figure, x=x, w=slot, align=Qt.AlignmentFlag.AlignHCenter)
+            if i % every == 0:
+                if date_w <= slot:
+                    text(y + chart_h - line, day[5:], x=x, w=slot, align=Qt.AlignmentFlag.AlignHCenter)
+                else:  # wider than its slot: starts under its bar, kept inside the widget
+                    text(y + chart_h - line, day[5:], x=min(x, MARGIN + width - date_w), w=date_w)
+        return texts, bars
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Base))
-        text = self.palette().color(QPalette.ColorRole.Text)
-        p.setPen(text)
-        f = self.figures
-        margin = 16.0
-        width = self.width() - 2 * margin
-        if f is None:
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("Loading progress…"))
-            return
-        metrics = p.fontMetrics()
-        line = metrics.height() + 6
-        y = margin
-        bold = QFont(p.font())
+        p.fillRect(self.rect(), self.background_color())
+        texts, bars = self.layout_items()
+        for bar in bars:
+            p.fillRect(bar.rect, bar.color)
+        p.setPen(self.text_color())
+        bold = QFont(self.font())
         bold.setBold(True)
-        p.setFont(bold)
-        p.drawText(QRectF(margin, y, width, line), self.tr("%s of %s cases done · %s counts")
-                   % (f"{f.cases_done:,}", f"{f.cases_total:,}", f"{f.total_counts:,}"))
-        y += line * 1.5
-        p.drawText(QRectF(margin, y, width, line), self.tr("By recommendation (counts): decided / left"))
-        p.setFont(self.font())
-        y += line
-        label_w = min(170.0, width * 0.3)
-        bar_w = width - label_w - 8
-        for outcome, b in f.by_outcome.items():
-            total = max(b["total"], 1)
-            p.setPen(text)
-            p.drawText(QRectF(margin, y, label_w, line), Qt.AlignmentFlag.AlignVCenter, SHORT_OUTCOME.get(outcome, outcome))
-            x = margin + label_w + 8
-            rect = QRectF(x, y + 2, bar_w, line - 4)
-            p.fillRect(rect, LEFT)
-            done_w = bar_w * min(b["decided"], total) / total
-            p.fillRect(QRectF(x, y + 2, done_w, line - 4), DONE)
-            flag_w = bar_w * min(b.get("flagged", 0), total) / total
-            p.fillRect(QRectF(x + done_w, y + 2, flag_w, line - 4), FLAGGED)
-            p.setPen(QColor("black"))
-            p.drawText(rect.adjusted(6, 0, -6, 0), Qt.AlignmentFlag.AlignVCenter,
-                       self.tr("%s decided · %s flagged · %s left of %s")
-                       % (f"{b['decided']:,}", f"{b.get('flagged', 0):,}", f"{b['left']:,}", f"{b['total']:,}"))
-            y += line
-        y += line * 0.5
-        p.setPen(text)
-        p.setFont(bold)
-        p.drawText(QRectF(margin, y, width, line), self.tr("By reviewer (counts)"))
-        p.setFont(self.font())
-        y += line
-        most = max([sum(b.values()) for b in f.by_reviewer.values()] or [1]) or 1
-        if not f.by_reviewer:
-            p.drawText(QRectF(margin, y, width, line), self.tr("No decisions yet."))
-            y += line
-        for user, b in f.by_reviewer.items():
-            p.setPen(text)
-            p.drawText(QRectF(margin, y, label_w, line), Qt.AlignmentFlag.AlignVCenter, user)
-            x = margin + label_w + 8
-            w = bar_w * b["decided"] / most
-            p.fillRect(QRectF(x, y + 2, w, line - 4), DONE)
-            fw = bar_w * b["flagged"] / most
-            p.fillRect(QRectF(x + w, y + 2, fw, line - 4), FLAGGED)
-            p.setPen(text)
-            p.drawText(QRectF(x + w + fw + 6, y, bar_w, line), Qt.AlignmentFlag.AlignVCenter,
-                       self.tr("%s decided · %s flagged · %s skipped") % (f"{b['decided']:,}", f"{b['flagged']:,}", f"{b['skipped']:,}"))
-            y += line
-        y += line * 0.5
-        p.setFont(bold)
-        p.drawText(QRectF(margin, y, width, line), self.tr("Decisions per day (UTC, last 30 days)"))
-        p.setFont(self.font())
-        y += line
-        chart_h = min(240.0, max(60.0, self.height() - y - margin - line))
-        days = f.per_day
-        if not days:
-            p.drawText(QRectF(margin, y, width, line), self.tr("No decisions yet."))
-            return
-        peak = max(n for _, n in days) or 1
-        slot = width / max(len(days), 1)
-        for i, (day, n) in enumerate(days):
-            h = (chart_h - line) * n / peak
-            x = margin + i * slot
-            p.fillRect(QRectF(x + 2, y + chart_h - line - h, max(slot - 4, 2), h), DONE)
-            p.setPen(text)
-            p.drawText(QRectF(x, y + chart_h - line - h - line, slot, line), Qt.AlignmentFlag.AlignHCenter, f"{n:,}")
-            p.drawText(QRectF(x, y + chart_h - line, slot, line), Qt.AlignmentFlag.AlignHCenter, day[5:])
+        for item in texts:
+            p.setFont(bold if item.bold else self.font())
+            p.drawText(item.rect, int(item.align), item.text)
         p.end()
