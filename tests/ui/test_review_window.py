@@ -369,3 +369,39 @@ def decisions_at(path: Path) -> list[str]:
 
     with Workspace.open(path) as ws:
         return [r[0] for r in ws.conn.execute("SELECT at FROM decisions ORDER BY id")]
+
+
+def test_an_empty_workspace_points_to_the_import(qtbot, tmp_path: Path, known_policy: None) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    ws = make_workspace(tmp_path)
+    path = ws.path
+    ws.close()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    _logon("reviewer")
+    assert win.open_workspace(path)
+    view = win.work_area
+    try:
+        qtbot.waitUntil(lambda: view.ready, timeout=10000)
+        assert view.count_label.text() == "0 cases"
+        shown = view.case_view.text.toPlainText()
+        assert "no cases in this workspace yet" in shown and "File ▸ Import spreadsheet" in shown
+        assert "filter" not in shown
+        # With a filter set, the same empty queue is the filter's doing.
+        view.filter_bar.rereview.setChecked(True)
+        qtbot.waitUntil(lambda: "Change the filter" in view.case_view.text.toPlainText(), timeout=5000)
+    finally:
+        win.close_workspace()
+
+
+def test_counts_are_worded_for_one_and_many(qtbot, seeded_path) -> None:  # type: ignore[no-untyped-def]
+    path, _ = seeded_path
+    win, view = open_window(qtbot, path)
+    try:
+        assert view.count_label.text() == "6 cases"
+        view.filter_bar.place.setCurrentIndex(view.filter_bar.place.findData("Fresno"))
+        qtbot.waitUntil(lambda: view.model.rowCount() == 1)
+        _wait_idle(qtbot, view)
+        assert view.count_label.text().startswith("1 case where")
+    finally:
+        win.close_workspace()

@@ -350,6 +350,12 @@ class CaseView(QWidget):
         self.text.setHtml(case_html(detail))
         self.text.verticalScrollBar().setValue(scroll)
 
+    def show_placeholder(self, text: str) -> None:
+        """No case to show: say why (and what to do) where the case would be."""
+        self.show_detail(None)
+        self.text.setHtml(f"<p>{html.escape(text)}</p>")
+        self.set_message("")  # said once, where the case would be
+
     def selected_counts(self) -> list[int] | None:
         """The count ids the decision applies to (None: the whole case)."""
         value = self.scope.currentData()

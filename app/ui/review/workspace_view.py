@@ -36,7 +36,7 @@ from app.services.review import DecisionResult, QueueFilter
 from app.store.review import CaseDetail, QueueRow
 from app.ui.application import settings
 from app.ui.dialogs import show_error
-from app.ui.review.case_view import CaseView, outcome_label
+from app.ui.review.case_view import CaseView, outcome_label, plural
 from app.ui.review.dialogs import BulkAcceptDialog, FlagDialog, OverrideDialog, ShortcutLegend
 from app.ui.review.filter_bar import FilterBar
 from app.ui.review.progress_view import ProgressView
@@ -245,9 +245,9 @@ class WorkspaceView(QWidget):
         keep = self.current_case
         self.model.set_ids(ids)
         total = len(ids)
+        cases = plural(total, "%n case", "%n cases")
         self.count_label.setText(
-            self.tr("%s cases where %s") % (f"{total:,}", self.filter.describe()) if not self.filter.is_empty()
-            else self.tr("%s cases") % f"{total:,}"
+            self.tr("%s where %s") % (cases, self.filter.describe()) if not self.filter.is_empty() else cases
         )
         self.ready = True
         row = self.model.row_of(keep) if keep is not None else -1
@@ -256,7 +256,14 @@ class WorkspaceView(QWidget):
         else:
             self.current_case = None
             self.case_view.show_detail(None)
-            self.case_view.set_message(self.tr("No cases match. Change the filter or the search."))
+            if self.filter.is_empty():
+                # Nothing imported yet: there is no filter to change; say where to start.
+                self.case_view.show_placeholder(
+                    self.tr("There are no cases in this workspace yet. Import a spreadsheet with %s.")
+                    % self.tr("File ▸ Import spreadsheet… (Ctrl+I)")
+                )
+            else:
+                self.case_view.show_placeholder(self.tr("No cases match. Change the filter or the search."))
 
     def _load_page(self, ids: list[int], done: Any) -> None:
         self.runner.read(lambda ws, p: review.rows(ws, ids), done)
@@ -333,7 +340,11 @@ class WorkspaceView(QWidget):
         self.last_result = result
         message = result.message
         if result.left_needs_review:
-            message += " " + self.tr("%d count(s) of this case need review: decide them with Override (Ctrl+Shift+O).") % len(result.left_needs_review)
+            message += " " + plural(
+                len(result.left_needs_review),
+                "%n count of this case needs review: decide it with Override (Ctrl+Shift+O).",
+                "%n counts of this case need review: decide them with Override (Ctrl+Shift+O).",
+            )
             advance = False
         self.window_.statusBar().showMessage(message, 8000)
         self.case_view.set_message(message)
@@ -445,7 +456,7 @@ class WorkspaceView(QWidget):
         self.runner.write(
             lambda ws, p: review.bulk_accept(ws, user, filt, reason, expected_counts=expected, progress=p),
             self._bulk_done,
-            label=self.tr("Accepting %s counts…") % f"{expected:,}",
+            label=plural(expected, "Accepting %n count…", "Accepting %n counts…"),
         )
 
     def _bulk_done(self, result: DecisionResult) -> None:
