@@ -120,7 +120,7 @@ class MainWindow(QMainWindow):
             tr("&Open workspace…"), self.choose_workspace, QKeySequence.StandardKey.Open, "actOpen"
         )
         self.act_restore = self._action(
-            tr("&Restore backup…"), self.restore_backup, None, "actRestore"
+            tr("Res&tore backup…"), self.restore_backup, None, "actRestore"
         )
         self.act_close = self._action(
             tr("&Close workspace"), self.close_workspace, QKeySequence.StandardKey.Close, "actClose"

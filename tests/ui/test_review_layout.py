@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QTextDocument
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeySequence, QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QTabBar,
+    QWidget,
+)
 
 from app.store.review import ProgressFigures
 from app.ui.review.progress_view import ProgressView, contrast_ratio
@@ -194,3 +203,73 @@ def test_progress_view_draws_every_figure_inside_with_readable_text(qtbot, size:
 def test_contrast_ratio_matches_wcag() -> None:
     assert round(contrast_ratio(QColor("black"), QColor("white")), 1) == 21.0
     assert contrast_ratio(QColor("black"), QColor("#2e7d5b")) < 4.5  # why text no longer sits on the bars
+
+
+def _mnemonic(text: str) -> str:
+    return QKeySequence.mnemonic(text).toString()
+
+
+def _mnemonic_scopes(win: QMainWindow) -> dict[str, list[tuple[str, str]]]:
+    """The &-letters of a window by scope: the window itself (menu titles, tabs, buttons and
+    labels with a buddy that are on screen) and each menu (its actions)."""
+    scopes: dict[str, list[tuple[str, str]]] = {"window": []}
+    window = scopes["window"]
+
+    def menu(m: QMenu, name: str) -> None:
+        scope = scopes.setdefault(name, [])
+        for action in m.actions():
+            if action.isVisible() and not action.isSeparator():
+                scope.append((_mnemonic(action.text()), action.text()))
+                if action.menu() is not None:
+                    menu(action.menu(), f"{name} ▸ {action.text()}")
+
+    for action in win.menuBar().actions():
+        window.append((_mnemonic(action.text()), action.text()))
+        menu(action.menu(), action.text())
+    for widget in win.findChildren(QWidget):
+        if not widget.isVisibleTo(win) or widget.window() is not win:
+            continue
+        if isinstance(widget, QAbstractButton) or isinstance(widget, QLabel) and widget.buddy() is not None:
+            window.append((_mnemonic(widget.text()), widget.text()))
+        if isinstance(widget, QTabBar):
+            window.extend((_mnemonic(widget.tabText(i)), widget.tabText(i)) for i in range(widget.count()))
+    return {name: [(key, text) for key, text in scope if key] for name, scope in scopes.items()}
+
+
+def test_every_mnemonic_of_the_review_window_is_unique(qtbot, long_values_path: Path) -> None:  # type: ignore[no-untyped-def]
+    win, view = _open(qtbot, long_values_path)
+    try:
+        scopes = _mnemonic_scopes(win)
+        window_keys = {key for key, _ in scopes["window"]}
+        # The scope walk sees the window: the menus, the tabs, the filters and the decision bar.
+        assert {"Alt+F", "Alt+Q", "Alt+P", "Alt+O", "Alt+D"} <= window_keys, scopes["window"]
+        for name, scope in scopes.items():
+            keys = [key for key, _ in scope]
+            clashes = sorted({(key, text) for key, text in scope if keys.count(key) > 1})
+            assert not clashes, (name, clashes)
+        # A mnemonic reaches its field: Alt+D goes to the counts the decision applies to.
+        view.table.setFocus()
+        qtbot.keyClick(view.table, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+        assert QApplication.focusWidget() is view.case_view.scope
+        qtbot.keyClick(view.case_view.scope, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)
+        assert QApplication.focusWidget() is view.filter_bar.reviewer
+    finally:
+        win.close_workspace()
+
+
+def test_tab_leaves_the_queue_and_arrows_move_between_rows(qtbot, long_values_path: Path) -> None:  # type: ignore[no-untyped-def]
+    win, view = _open(qtbot, long_values_path)
+    try:
+        view.table.setFocus()
+        qtbot.waitUntil(lambda: view.table.hasFocus())
+        row = view.current_row()
+        qtbot.keyClick(view.table, Qt.Key.Key_Down)
+        assert view.current_row() == row + 1 and view.table.hasFocus()
+        qtbot.keyClick(view.table, Qt.Key.Key_Tab)
+        after_tab = QApplication.focusWidget()
+        assert after_tab is not view.table and after_tab is not None
+        assert view.current_row() == row + 1  # Tab did not move the selection either
+        qtbot.keyClick(after_tab, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+        assert QApplication.focusWidget() is view.table
+    finally:
+        win.close_workspace()

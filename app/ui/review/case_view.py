@@ -299,7 +299,7 @@ class CaseView(QWidget):
         # for a laptop window (the buttons share the row's width and never push the window wider).
         scope_row = QHBoxLayout()
         bar = QHBoxLayout()
-        label = QLabel(self.tr("Decide &for:"))
+        label = QLabel(self.tr("&Decide for:"))
         self.scope = QComboBox()
         self.scope.setObjectName("decisionScope")
         self.scope.setAccessibleName(self.tr("Counts the decision applies to"))

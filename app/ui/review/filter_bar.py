@@ -43,8 +43,8 @@ class FilterBar(QWidget):
         self.rereview.setToolTip(self.tr("Only cases with a decision made on an older recommendation"))
         self.rereview.setAccessibleName(self.tr("Only cases flagged for re-review"))
         for column, (label, widget) in enumerate(
-            ((self.tr("&Outcome"), self.outcome), (self.tr("&Status"), self.status), (self.tr("&Place"), self.place),
-             (self.tr("Se&ction"), self.section), (self.tr("Re&viewer"), self.reviewer))
+            ((self.tr("&Outcome"), self.outcome), (self.tr("&Status"), self.status), (self.tr("P&lace"), self.place),
+             (self.tr("Se&ction"), self.section), (self.tr("Rev&iewer"), self.reviewer))
         ):
             caption = QLabel(label)
             caption.setBuddy(widget)

@@ -97,6 +97,8 @@ class WorkspaceView(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Arrows move between rows; Tab leaves the table for the case view (keyboard reach).
+        self.table.setTabKeyNavigation(False)
         # No indicator first: enabling sorting would otherwise sort by column 0 at once.
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
@@ -179,7 +181,7 @@ class WorkspaceView(QWidget):
         self.act_prev = self._action(tr("&Previous case"), self.previous_case, ["Alt+Left"], "actPrevCase")
         self.act_next = self._action(tr("&Next case"), self.next_case, ["Alt+Right"], "actNextCase")
         self.act_search = self._action(tr("&Search…"), self.focus_search, QKeySequence.StandardKey.Find, "actSearch")
-        self.act_bulk = self._action(tr("Accept &all in this filter…"), self.bulk_accept, ["Ctrl+Shift+B"], "actBulkAccept")
+        self.act_bulk = self._action(tr("Accept a&ll in this filter…"), self.bulk_accept, ["Ctrl+Shift+B"], "actBulkAccept")
         self.act_undo = self._action(tr("&Undo decision"), self.undo, QKeySequence.StandardKey.Undo, "actUndo")
         self.act_redo = self._action(tr("&Redo decision"), self.redo, QKeySequence.StandardKey.Redo, "actRedo")
         self.act_refresh = self._action(tr("&Refresh queue"), self.refresh, QKeySequence.StandardKey.Refresh, "actRefresh")
