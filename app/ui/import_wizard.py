@@ -19,6 +19,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -112,6 +113,21 @@ def _compact(view: QAbstractItemView, extra: int = 6) -> None:
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + extra)  # type: ignore[attr-defined]
 
 
+def _fit_popup(combo: QComboBox) -> None:
+    """Let the drop-down list be as wide as its longest entry (the box itself may be narrower),
+    and put the whole current choice in the tooltip, in case the box cuts it."""
+    metrics = combo.fontMetrics()
+    widest = max(
+        (metrics.horizontalAdvance(combo.itemText(i)) for i in range(combo.count())), default=0
+    )
+    view = combo.view()
+    # Room for the item's margins and a vertical scroll bar beside the text.
+    view.setMinimumWidth(
+        widest + 4 * metrics.averageCharWidth() + view.verticalScrollBar().sizeHint().width()
+    )
+    combo.setToolTip(combo.currentText())
+
+
 def _show(label: QLabel, text: str) -> None:
     label.setText(text)
     label.setVisible(bool(text))
@@ -161,6 +177,7 @@ class FilePage(QWizardPage):
         self.sheets.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.sheets.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.sheets.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.sheets.setTabKeyNavigation(False)  # Tab moves on to the header row; arrows pick
         self.sheets.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         _compact(self.sheets)
         self.sheets.setMaximumHeight(self.sheets.verticalHeader().defaultSectionSize() * 5 + 4)
@@ -189,6 +206,7 @@ class FilePage(QWizardPage):
         self.preview.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.preview.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.preview.setWordWrap(False)
+        self.preview.setTabKeyNavigation(False)
         self.preview.horizontalHeader().setDefaultSectionSize(120)
         _compact(self.preview)
         self.preview.doubleClicked.connect(lambda _index: self._use_selected_row())
@@ -220,6 +238,16 @@ class FilePage(QWizardPage):
         layout.addWidget(self.reading_bar)
         layout.addWidget(self.preview, 1)
         layout.addWidget(self.notes)
+
+    def tab_chain(self) -> list[QWidget]:
+        return [
+            self.path_edit,
+            self.browse,
+            self.sheets,
+            self.header_spin,
+            self.use_selected,
+            self.preview,
+        ]
 
     # -- loading -------------------------------------------------------------------------
 
@@ -484,6 +512,15 @@ class MappingPage(QWizardPage):
         self.profile_combo.setObjectName("importProfile")
         self.profile_combo.setAccessibleName(self.tr("Mapping profile"))
         self.profile_combo.activated.connect(self._profile_chosen)
+        # A long profile title must not push the buttons off a small screen: the box keeps a
+        # sensible width, its list opens as wide as the longest title (see _fit_popup).
+        self.profile_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.profile_combo.setMinimumContentsLength(30)
+        self.profile_combo.currentIndexChanged.connect(
+            lambda _i: self.profile_combo.setToolTip(self.profile_combo.currentText())
+        )
         self.save_button = QPushButton(self.tr("Sa&ve as profile…"))
         self.save_button.setObjectName("importSaveProfile")
         self.save_button.clicked.connect(self.save_profile)
@@ -512,6 +549,8 @@ class MappingPage(QWizardPage):
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        # Tab goes from drop-down to drop-down (see tab_chain), not from cell to cell.
+        self.table.setTabKeyNavigation(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
@@ -527,10 +566,22 @@ class MappingPage(QWizardPage):
             combo = QComboBox()
             combo.setObjectName(f"map_{target.name}")
             combo.setAccessibleName(self.tr("Column for %s") % self.tr(target.label))
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(12)
             combo.currentIndexChanged.connect(lambda _i, name=target.name: self._changed(name))
+            combo.currentIndexChanged.connect(
+                lambda _i, combo=combo: combo.setToolTip(combo.currentText())
+            )
             self.table.setCellWidget(row, 1, combo)
             self.table.setItem(row, 2, QTableWidgetItem(""))
             self.combos[target.name] = combo
+
+        self._combo_rows: dict[QWidget, int] = {c: r for r, c in enumerate(self.combos.values())}
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
 
         self.status = QLabel("")
         self.status.setObjectName("importMappingStatus")
@@ -540,6 +591,18 @@ class MappingPage(QWizardPage):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
+
+    def tab_chain(self) -> list[QWidget]:
+        # Left to right along the top row ("Clear all" was made before "Guess"), then each
+        # field's drop-down in turn.
+        top = [self.profile_combo, self.save_button, self.guess_button, self.reset_button]
+        return [*top, self.table, *self.combos.values()]
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """A drop-down reached with Tab is scrolled into view (cell widgets are not by Qt)."""
+        row = self._combo_rows.get(new) if new is not None else None
+        if row is not None:
+            self.table.scrollTo(self.table.model().index(row, 1))
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         self.wiz.force_mapping = False
@@ -563,6 +626,7 @@ class MappingPage(QWizardPage):
             self._select_profile_item()
         finally:
             self._filling = False
+        _fit_popup(self.profile_combo)
 
     def _select_profile_item(self) -> None:
         profile = self.wiz.state.profile
@@ -581,6 +645,24 @@ class MappingPage(QWizardPage):
         finally:
             self._filling = False
 
+    def _fit_column(self) -> None:
+        """The column of drop-downs as wide as the longest header (within reason: a long one is
+        cut in the box, whole in its list and tooltip), so the choices read without opening."""
+        combos = list(self.combos.values())
+        for combo in combos:
+            _fit_popup(combo)
+        metrics = self.table.fontMetrics()
+        widest = max(
+            (metrics.horizontalAdvance(c.itemText(i)) for c in combos for i in range(c.count())),
+            default=0,
+        )
+        chrome = combos[0].sizeHint().width() - metrics.horizontalAdvance(
+            "x" * combos[0].minimumContentsLength()
+        )
+        width = max(widest + chrome, metrics.horizontalAdvance(self.tr("Column in the file")) + 24)
+        # At least the old fixed width; at most ~36 characters, so the samples keep their room.
+        self.table.setColumnWidth(1, max(220, min(width, 36 * metrics.averageCharWidth() + chrome)))
+
     def show_mapping(self) -> None:
         """Set every drop-down and sample from the state's mapping."""
         state = self.wiz.state
@@ -592,8 +674,15 @@ class MappingPage(QWizardPage):
                 if template_index >= 0:
                     combo.removeItem(template_index)
                 if name in mapping.templates:
-                    combo.addItem(self.tr("combined: %s") % mapping.templates[name], TEMPLATE)
+                    template = mapping.templates[name]
+                    combo.addItem(self._combined(template), TEMPLATE)
+                    combo.setItemData(
+                        combo.count() - 1,
+                        self.tr("The profile builds this field from: %s") % template,
+                        Qt.ItemDataRole.ToolTipRole,
+                    )
                     combo.setCurrentIndex(combo.count() - 1)
+                    _fit_popup(combo)
                     continue
                 header = mapping.columns.get(name)
                 index = combo.findData(header) if header is not None else 0
@@ -602,9 +691,14 @@ class MappingPage(QWizardPage):
                 combo.setCurrentIndex(max(index, 0))
         finally:
             self._filling = False
+        self._fit_column()  # after a profile's combined fields were added
         for name in self.combos:
             self._show_samples(name)
         self._update_status()
+
+    def _combined(self, template: str) -> str:
+        """A profile's template in words: "combined: SUBJECT_ID + CYC_DATE"."""
+        return self.tr("combined: %s") % " + ".join(backend.template_columns(template))
 
     def _show_samples(self, name: str) -> None:
         state = self.wiz.state
@@ -617,10 +711,15 @@ class MappingPage(QWizardPage):
         mapping = state.mapping
         header = mapping.columns.get(name)
         if header is None and name in mapping.templates:
-            item.setText(self.tr("built from %s") % mapping.templates[name])
+            template = mapping.templates[name]
+            built = backend.template_samples(inspection, state.header_row, state.headers, template)
+            text = " · ".join(built) or self.tr("(empty in the first rows)")
+            item.setText(text)
+            item.setToolTip(self.tr("%s, built as: %s") % (text, template))
             return
         if header is None:
             item.setText("")
+            item.setToolTip("")
             return
         samples = backend.column_samples(inspection, state.header_row, state.headers)
         values = samples.get(header) or samples.get(_match_header(state.headers, header) or "", [])
@@ -712,7 +811,7 @@ class MappingPage(QWizardPage):
         try:
             profile = self.wiz.save_profile(name.strip())
         except ClearSlateError as exc:
-            _show_status(self.status, str(exc), error=True)
+            _show_status(self.status, backend.window_words(str(exc)), error=True)
             return False
         self.wiz.reload_profiles()
         state.profile = profile
@@ -738,11 +837,11 @@ class MappingPage(QWizardPage):
         else:
             state = self.wiz.state
             used = len(state.mapping.mapped_fields())
-            text = (
-                self.tr(
-                    "%d fields mapped; the required ones (*: a case number, and a person key or a name) are there."
-                )
-                % used
+            text = self.tr(
+                "%n field(s) mapped; the required ones (*: a case number, and a person key or a "
+                "name) are there.",
+                "",
+                used,
             )
             if state.profile is not None:
                 origin = self.tr("changed by hand from") if state.edited else self.tr("from")
@@ -841,8 +940,24 @@ class ValidatePage(QWizardPage):
             [self.tr("Finding"), self.tr("Row"), self.tr("Column"), self.tr("Value")]
         )
         self.tree.setUniformRowHeights(True)
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # The message takes the room left; row, column and value are sized to what they hold
+        # once the tree is filled (see _fit_columns), so they are never cut or pushed out.
+        tree_header = self.tree.header()
+        tree_header.setStretchLastSection(False)
+        tree_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            tree_header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         self.tree.currentItemChanged.connect(self._finding_chosen)
+
+        # The chosen finding, whole: a long message is cut in the tree (with a tooltip).
+        self.detail = QLabel("")
+        self.detail.setObjectName("importFindingDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setAccessibleName(self.tr("The chosen finding"))
+        self.detail.hide()
 
         self.row_title = QLabel(self.tr("Click a finding to see its row."))
         self.row_title.setObjectName("importRowTitle")
@@ -855,10 +970,12 @@ class ValidatePage(QWizardPage):
         self.row_view.verticalHeader().hide()
         _compact(self.row_view)
         self.row_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.row_view.setTabKeyNavigation(False)
         self.row_view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         row_box = QWidget()
         row_layout = QVBoxLayout(row_box)
         row_layout.setContentsMargins(0, 0, 0, 0)
+        row_layout.addWidget(self.detail)
         row_layout.addWidget(self.row_title)
         row_layout.addWidget(self.row_view)
 
@@ -888,6 +1005,10 @@ class ValidatePage(QWizardPage):
         layout.addWidget(splitter, 1)
         layout.addLayout(bottom)
 
+    def tab_chain(self) -> list[QWidget]:
+        # Down the page as it reads (the export button was made before the box).
+        return [self.edit_mapping, self.tree, self.row_view, self.skip_box, self.export_button]
+
     # -- running -----------------------------------------------------------------------------
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
@@ -901,8 +1022,11 @@ class ValidatePage(QWizardPage):
             self.mapping_note.setText(self.tr("Mapping: profile “%s”.") % state.profile.title)
         else:
             self.mapping_note.setText(
-                self.tr("Mapping: %d fields chosen on the previous page.")
-                % len(state.mapping.mapped_fields())
+                self.tr(
+                    "Mapping: %n field(s) chosen on the previous page.",
+                    "",
+                    len(state.mapping.mapped_fields()),
+                )
             )
         self.start()
 
@@ -916,6 +1040,7 @@ class ValidatePage(QWizardPage):
         state.validation = None
         self.tree.clear()
         self.row_view.setRowCount(0)
+        self.detail.hide()
         _show(self.error, "")
         self.skip_box.setChecked(state.skip_invalid)
         self.skip_box.setEnabled(False)
@@ -1024,28 +1149,59 @@ class ValidatePage(QWizardPage):
             font.setBold(severity is Severity.ERROR)
             group.setFont(0, font)
             for finding in found[:MAX_FINDINGS_PER_GROUP]:
+                message = backend.window_words(finding.message)
                 child = QTreeWidgetItem(
                     [
-                        finding.message,
+                        message,
                         "" if finding.row is None else str(finding.row),
                         finding.column or "",
                         finding.value or "",
                     ]
                 )
                 child.setData(0, Qt.ItemDataRole.UserRole, finding)
-                child.setToolTip(0, finding.message)
+                child.setToolTip(0, message)
+                child.setToolTip(2, finding.column or "")
+                child.setToolTip(3, finding.value or "")
+                child.setTextAlignment(
+                    1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                )
                 group.addChild(child)
             if len(found) > MAX_FINDINGS_PER_GROUP:
                 more = QTreeWidgetItem(
                     [
-                        self.tr("… %s more: export the findings to see them all")
-                        % f"{len(found) - MAX_FINDINGS_PER_GROUP:,}"
+                        self.tr(
+                            "… %n more: export the findings to see them all",
+                            "",
+                            len(found) - MAX_FINDINGS_PER_GROUP,
+                        )
                     ]
                 )
                 group.addChild(more)
             self.tree.addTopLevelItem(group)
+            # A group's title spans the row, so it is never cut by the narrow columns.
+            group.setFirstColumnSpanned(True)
+            if group.childCount() > MAX_FINDINGS_PER_GROUP:
+                group.child(group.childCount() - 1).setFirstColumnSpanned(True)
             group.setExpanded(severity is Severity.ERROR)
-        self.tree.resizeColumnToContents(1)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Row, column and value as wide as their longest entry (a very long value is cut, with
+        a tooltip), measured over every finding, collapsed groups included."""
+        metrics = self.tree.fontMetrics()
+        header = self.tree.header()
+        pad = 3 * metrics.averageCharWidth()
+        caps = {1: None, 2: 22 * metrics.averageCharWidth(), 3: 26 * metrics.averageCharWidth()}
+        for column, cap in caps.items():
+            title = self.tree.headerItem().text(column)
+            widest = metrics.horizontalAdvance(title) + pad
+            for i in range(self.tree.topLevelItemCount()):
+                group = self.tree.topLevelItem(i)
+                for j in range(group.childCount()):
+                    text = group.child(j).text(column)
+                    if text:
+                        widest = max(widest, metrics.horizontalAdvance(text) + pad)
+            header.resizeSection(column, widest if cap is None else min(widest, cap))
 
     # -- click-through and export ----------------------------------------------------------------
 
@@ -1053,8 +1209,32 @@ class ValidatePage(QWizardPage):
         self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None
     ) -> None:
         finding = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        if isinstance(finding, Finding):
+            self.detail.setText(self._describe(finding))
+            self.detail.show()
+        else:
+            self.detail.hide()
         if isinstance(finding, Finding) and finding.row is not None:
             self.show_row(finding.row, finding.column)
+
+    def _describe(self, finding: Finding) -> str:
+        """The whole finding in words: its kind, where it is, and its message."""
+        names = {
+            Severity.ERROR: self.tr("Error"),
+            Severity.WARNING: self.tr("Warning"),
+            Severity.INFO: self.tr("Note"),
+        }
+        where = []
+        if finding.row is not None:
+            where.append(self.tr("row %d") % finding.row)
+        if finding.column:
+            where.append(self.tr("column “%s”") % finding.column)
+        if finding.value:
+            where.append(self.tr("value “%s”") % finding.value)
+        head = f"{names[finding.severity]}: {title(finding.code)}"
+        if where:
+            head += " (" + ", ".join(where) + ")"
+        return head + "\n" + backend.window_words(finding.message)
 
     def select_finding(self, code: str, index: int = 0) -> Finding | None:
         """Select the ``index``-th finding of kind ``code`` (as a click would); returns it."""
@@ -1217,7 +1397,7 @@ class ImportPage(QWizardPage):
         self.proposals = QListWidget()
         self.proposals.setObjectName("importProposals")
         self.proposals.setAccessibleName(self.tr("Person matches to confirm"))
-        self.confirm_button = QPushButton(self.tr("&Confirm: same person"))
+        self.confirm_button = QPushButton(self.tr("C&onfirm: same person"))
         self.confirm_button.setObjectName("importConfirmMatch")
         self.confirm_button.clicked.connect(lambda: self.decide(True))
         self.reject_button = QPushButton(self.tr("&Reject: different people"))
@@ -1243,6 +1423,15 @@ class ImportPage(QWizardPage):
         layout.addWidget(self.proposals, 1)
         layout.addLayout(match_buttons)
         layout.addStretch(1)
+
+    def tab_chain(self) -> list[QWidget]:
+        return [
+            self.cancel_button,
+            self.skipped,
+            self.proposals,
+            self.confirm_button,
+            self.reject_button,
+        ]
 
     def _result_widgets(self) -> tuple[QWidget, ...]:
         return (
@@ -1323,7 +1512,16 @@ class ImportPage(QWizardPage):
         summary = backend.summarize(report)
         self.wiz.state.report = report
         if summary.status == "refused":
-            self._failed(summary.message)
+            # The service's message names the command line's --skip-invalid.
+            rows = len({f.row for f in report.errors if f.row is not None})
+            self._failed(
+                self.tr(
+                    "%n row(s) have errors, so nothing was imported. Fix the source, or go back "
+                    "and tick “Import the valid rows and record the rows with errors as skipped”.",
+                    "",
+                    rows,
+                )
+            )
             return
         self.outcome = "imported"
         self.progress.setRange(0, 1)
@@ -1339,8 +1537,11 @@ class ImportPage(QWizardPage):
             for row, reason in summary.skipped:
                 self.skipped.addItem(self.tr("Row %d: %s") % (row, reason))
             self.skipped_label.setText(
-                self.tr("Rows skipped, kept in the workspace's import record: %s")
-                % f"{len(summary.skipped):,}"
+                self.tr(
+                    "%n row(s) skipped, kept in the workspace's import record:",
+                    "",
+                    len(summary.skipped),
+                )
             )
             self.skipped_label.show()
             self.skipped.show()
@@ -1373,10 +1574,12 @@ class ImportPage(QWizardPage):
             self.proposals.setCurrentRow(0)
             self.proposals_label.setText(
                 self.tr(
-                    "Possibly the same person (same name and date of birth, no shared key): %d. "
-                    "Confirm only when the records show it is the same person; never on the name alone."
+                    "%n pair(s) of records possibly the same person (same name and date of birth, "
+                    "no shared key). Confirm only when the records show it is the same person; "
+                    "never on the name alone.",
+                    "",
+                    len(matches),
                 )
-                % len(matches)
             )
 
     def decide(self, confirm: bool) -> None:
@@ -1477,6 +1680,12 @@ class ImportWizard(QWizard):
         self.setPage(PAGE_MAPPING, self.mapping_page)
         self.setPage(PAGE_VALIDATE, self.validate_page)
         self.setPage(PAGE_IMPORT, self.import_page)
+        # Each page's controls in reading order, set once they share this window (the pages
+        # were built apart, so Qt's own chain ran from a page's first control to the buttons).
+        for page in (self.file_page, self.mapping_page, self.validate_page, self.import_page):
+            chain = page.tab_chain()
+            for first, second in zip(chain, chain[1:], strict=False):
+                QWidget.setTabOrder(first, second)
         self.setStartId(PAGE_FILE)
         self.resize(1040, 740)
 

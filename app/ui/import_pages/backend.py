@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from app.ingest.mapping import (
     Profile,
     guess_mapping,
     near_miss_profile,
+    nearest_headers,
     norm_header,
     resolve,
     unmapped_evaluation_fields,
@@ -81,10 +83,12 @@ class Inspection:
 
 
 def needs_encoding_confirmation(error: ImportFailed | str) -> bool:
-    """True when the reader refused a text file only because it is not UTF-8 but looks like
+    """True when the reader refused a text file only because it is not UTF-8 but may be
     Windows-1252: the user may confirm that encoding (the CLI's ``--encoding cp1252``)."""
     message = error.message if isinstance(error, ImportFailed) else error
-    return "cp1252" in message and "not UTF-8" in message
+    # The sniffer's "not UTF-8; it looks like Windows-1252" and a reader's "not valid utf-8
+    # ... confirm with --encoding cp1252" (a bad byte after the sniffed start) both qualify.
+    return "cp1252" in message and "not utf-8" in message.lower().replace("valid ", "")
 
 
 def inspect_source(
@@ -141,6 +145,38 @@ def column_samples(
     return samples
 
 
+_TEMPLATE_PART = re.compile(r"\{([^{}]+)\}")
+
+
+def template_columns(template: str) -> list[str]:
+    """The columns a profile's template combines: ``DOJ {SUBJECT_ID} cycle {CYC_DATE}``."""
+    return _TEMPLATE_PART.findall(template)
+
+
+def template_samples(
+    inspection: Inspection,
+    header_row: int,
+    headers: Sequence[str],
+    template: str,
+    n: int = SAMPLES_PER_FIELD,
+) -> list[str]:
+    """Up to ``n`` values a template builds from the first rows (what the import will store)."""
+    index = {norm_header(h): i for i, h in enumerate(headers)}
+    out: list[str] = []
+    for number, cells in inspection.preview:
+        if number <= header_row or len(out) >= n:
+            continue
+
+        def part(match: re.Match[str], cells: list[Cell] = cells) -> str:
+            i = index.get(norm_header(match.group(1)))
+            return (cell_text(cells[i]) or "") if i is not None and i < len(cells) else ""
+
+        value = _TEMPLATE_PART.sub(part, template).strip()
+        if value and value not in out:
+            out.append(value)
+    return out
+
+
 def describe_value(field_name: str, value: Cell, epoch: int = 1900) -> str:
     """A sample as the wizard shows it: dates as "raw → parsed", anything else as its raw text.
 
@@ -169,12 +205,87 @@ def guess(headers: Sequence[str]) -> Mapping:
 def mapping_problem(
     mapping: Mapping, headers: Sequence[str], *, file: str | None = None, sheet: str | None = None
 ) -> str | None:
-    """Why this mapping cannot be imported (a required field or a column missing), or None."""
+    """Why this mapping cannot be imported (a required field or a column missing), or None.
+
+    The required fields are named the way the mapping page shows them (the import's own
+    message names the command line's ``--map`` option, which the window does not have).
+    """
+    mapped = set(mapping.columns) | set(mapping.templates)
+    if "case_number" not in mapped:
+        return _tr(
+            "Choose the column that holds the case number (the field “Case number *”)."
+        ) + _likely_columns("case number", headers)
+    if not mapped & {"person_key", "full_name", "last_name"}:
+        return _tr(
+            "Choose the column that holds a person key or a name (the fields “Person key *”, "
+            "“Full name *” or “Last name *”)."
+        ) + _likely_columns("name", headers)
     try:
         resolve(mapping, headers, file=file, sheet=sheet)
     except ImportFailed as exc:
-        return exc.message
+        return window_words(exc.message)
     return None
+
+
+def _likely_columns(wanted: str, headers: Sequence[str]) -> str:
+    near = nearest_headers(wanted, headers, cutoff=0.3)
+    if not near:
+        return ""
+    return " " + _tr("Likely columns: %s.") % ", ".join(f"“{h}”" for h in near)
+
+
+# The readers and the import service speak to the command line ("--encoding cp1252"); each
+# such hint is said here the way the window offers it (or, where the window has no such
+# control, what the person can do instead). Unknown messages pass through unchanged.
+_CLI_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(
+            r"\s*and confirm with --encoding cp1252 \(or choose the encoding in the import "
+            r"window\)"
+        ),
+        "WINDOWS_1252_AGAIN",
+    ),
+    (
+        re.compile(r"; if it came from an older Windows program, confirm with --encoding cp1252"),
+        "WINDOWS_1252_RESAVE",
+    ),
+    (re.compile(r"\s*or name the encoding with --encoding\b"), ""),
+    (re.compile(r"\s*\(choose one with --sheet\)"), "HIDDEN_SHEET"),
+    (re.compile(r"map (?:it|one) with --map (\w+)=HEADER"), "MAP_FIELD"),
+    (re.compile(r"(?:, or )?import the rest with --skip-invalid[^.]*"), "SKIP_INVALID"),
+)
+
+
+def window_words(message: str) -> str:
+    """``message`` with every command-line hint replaced by what to do in the window."""
+    for pattern, key in _CLI_HINTS:
+        message = pattern.sub(lambda m, key=key: _hint_words(key, m), message)
+    return message
+
+
+def _hint_words(key: str, match: re.Match[str]) -> str:
+    if key == "WINDOWS_1252_AGAIN":
+        return _tr(
+            ": choose the file again and answer Yes when ClearSlate offers to read it as "
+            "Windows-1252, or save it from Excel as “CSV UTF-8”"
+        )
+    if key == "WINDOWS_1252_RESAVE":
+        return _tr(
+            "; if it came from an older Windows program, save it from Excel as “CSV UTF-8” "
+            "and import that file"
+        )
+    if key == "HIDDEN_SHEET":
+        return " " + _tr("(unhide the sheet in Excel and save, then choose the file again)")
+    if key == "MAP_FIELD":
+        target = FIELDS_BY_NAME.get(match.group(1))
+        label = _tr(target.label) if target is not None else match.group(1)
+        return _tr("choose its column for “%s” on the Columns page") % label
+    if key == "SKIP_INVALID":
+        return _tr(
+            ", or tick “Import the valid rows and record the rows with errors as skipped” "
+            "on the Check the rows page"
+        )
+    return ""
 
 
 def mapping_advice(
@@ -191,17 +302,30 @@ def mapping_advice(
     if profile is None:
         near = near_miss_profile(headers, profiles)
         if near is not None:
+            # Said from the parts, not near.describe(): that names the profile's file id.
+            missing = _tr(" and ").join(
+                (_tr("%s is missing (nearest: '%s')") % (header, nearest))
+                if nearest
+                else (_tr("%s is missing") % header)
+                for header, nearest in near.missing
+            )
             advice.append(
-                f"This sheet {near.describe()}. Choose that profile and map the missing "
-                "column by hand, or check every field below: the guess may read it wrongly."
+                _tr(
+                    "This sheet looks like the %s layout, but %s. Choose that profile and map "
+                    "the missing column by hand, or check every field below: the guess may read "
+                    "it wrongly."
+                )
+                % (near.profile.title, missing)
             )
     for name, nearest in unmapped_evaluation_fields(mapping, headers):
         label = FIELDS_BY_NAME[name].label
         label = label[0].lower() + label[1:]
-        hint = f" (maybe {', '.join(repr(h) for h in nearest)})" if nearest else ""
+        hint = (" " + _tr("(maybe %s)") % ", ".join(repr(h) for h in nearest)) if nearest else ""
         advice.append(
-            f"Nothing is mapped to {label}{hint}: counts will need review where the decision "
-            "depends on it."
+            _tr(
+                "Nothing is mapped to %s%s: counts will need review where the decision depends on it."
+            )
+            % (label, hint)
         )
     return advice
 
@@ -567,5 +691,8 @@ __all__ = [
     "run_import",
     "save_profile",
     "summarize",
+    "template_columns",
+    "template_samples",
     "validate_source",
+    "window_words",
 ]

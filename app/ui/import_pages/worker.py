@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, QElapsedTimer, QObject, QTimer, Sig
 
 from app.core.errors import Cancelled, ClearSlateError
 from app.core.progress import PolledProgress
+from app.ui.import_pages.backend import window_words
 from app.ui.tasks import Task, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,8 @@ class BackgroundTask(QObject):
         if isinstance(error, Cancelled):
             self.cancelled.emit(error.message)
         elif isinstance(error, ClearSlateError):
-            self.failed.emit(str(error))
+            # The import service's words are the command line's ("--encoding"); the window's.
+            self.failed.emit(window_words(str(error)))
         else:
             log.error("import step failed", exc_info=(type(error), error, error.__traceback__))
             self.failed.emit(
