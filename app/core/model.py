@@ -186,6 +186,9 @@ class PersonFacts:
     dob: dt.date | None
     counts: tuple[CountFacts, ...] = ()
     events: tuple[EventFacts, ...] = ()
+    # A same-name-and-DOB record proposed as possibly this person and not yet confirmed or
+    # rejected, in words (None when there is none): until then the history may be incomplete.
+    pending_match: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from app.rules.predicates import (
 
 # Bump when a change to the engine or the predicate library can change any outcome; every
 # run stores it with the pack's hash so a recommendation can be reproduced later.
-ENGINE_VERSION = "1.1.0"
+ENGINE_VERSION = "1.2.0"  # 1.2: an open same-person proposal holds back relief
 
 _EPOCH = dt.date(1900, 1, 1)
 _EMPTY_INDEX = PersonIndex(PersonFacts(0, None, None, None))
@@ -319,7 +319,37 @@ def evaluate_person_results(pack: Pack, person: PersonFacts, as_of: dt.date) -> 
         if index is None:
             index = PersonIndex(person)
         out.append(_decide(pack, plan, Ctx(count, index, as_of, pack)))
+    if person.pending_match:
+        return [_unsettled_identity(pack, person.pending_match, r) for r in out]
     return out
+
+
+def _unsettled_identity(pack: Pack, other: str, result: Result) -> Result:
+    """A result for a person with an open same-person proposal.
+
+    The other record's history (priors, registrations, open cases) belongs to this person if
+    the proposal is confirmed, so relief cannot be recommended until someone decides it; a
+    not_eligible stands (more history can only add to what disqualifies), a review gets the
+    note.
+    """
+    count_id, outcome, reasons = result
+    if outcome is Outcome.NOT_ELIGIBLE:
+        return result
+    note = Reason(
+        code="engine.identity_unconfirmed",
+        text=(
+            f"Another record may be the same person: {other}, proposed on the same name and "
+            "date of birth and not yet confirmed or rejected. If it is this person, its "
+            "history (prior convictions, registration, open cases) counts here and may change "
+            "this answer: check the two records, confirm or reject the match, and evaluate "
+            "again."
+        ),
+        citation=pack.title,
+        facts={"possible_same_person": other},
+    )
+    if outcome is Outcome.NEEDS_REVIEW:
+        return (count_id, outcome, (*reasons, note))
+    return (count_id, Outcome.NEEDS_REVIEW, (note, *reasons))
 
 
 def evaluate_person(pack: Pack, person: PersonFacts, as_of: dt.date) -> list[Recommendation]:

@@ -234,8 +234,39 @@ class _Facts:
         row: tuple[Any, ...],
         counts: tuple[CountFacts, ...],
         events: tuple[EventFacts, ...],
+        pending_match: str | None = None,
     ) -> PersonFacts:
-        return self.make_person((row[0], row[1], row[2], self.dates[row[3]], counts, events))
+        return self.make_person(
+            (row[0], row[1], row[2], self.dates[row[3]], counts, events, pending_match)
+        )
+
+
+def pending_matches(ws: Workspace, bounds: tuple[int, int] | None = None) -> dict[int, str]:
+    """person id -> the other record of an open same-person proposal, in words.
+
+    Both people of a proposal get one (each may be missing the other's history). A person in
+    several proposals gets the first and the number of the others. ``bounds`` limits the
+    answer to people with ids ``first`` to ``last``.
+    """
+    rows = ws.conn.execute(
+        "SELECT m.id, m.person_a, m.person_b, a.full_name, a.dob, a.person_key, a.key_type, "
+        "b.full_name, b.dob, b.person_key, b.key_type FROM person_matches m "
+        "JOIN people a ON a.id = m.person_a JOIN people b ON b.id = m.person_b "
+        "WHERE m.status = 'proposed' ORDER BY m.id"
+    ).fetchall()
+    found: dict[int, list[str]] = {}
+    for match_id, a, b, *people in rows:
+        for pid, (name, dob, key, key_type) in ((a, people[4:]), (b, people[:4])):
+            if bounds is not None and not bounds[0] <= pid <= bounds[1]:
+                continue
+            keyed = f", {key_type or 'key'} {key}" if key else ", no person key"
+            found.setdefault(pid, []).append(
+                f"{name or 'no name'} (born {dob or 'unknown'}{keyed}; match {match_id})"
+            )
+    return {
+        pid: others[0] + (f" and {len(others) - 1} more" if len(others) > 1 else "")
+        for pid, others in found.items()
+    }
 
 
 def count_totals(ws: Workspace) -> tuple[int, int]:
@@ -277,6 +308,7 @@ def _stream(
     )
     next_counts: tuple[Any, Any] = next(count_groups, _END)
     next_events: tuple[Any, Any] = next(event_groups, _END)
+    pending = pending_matches(ws, bounds).get
     batch: list[PersonFacts] = []
     for row in conn.execute(_PEOPLE_SQL.format(where=where_p), args):
         pid = row[0]
@@ -295,7 +327,9 @@ def _stream(
             next_events = next(event_groups, _END)
         else:
             events = empty
-        batch.append(make_person((pid, row[1], row[2], dates[row[3]], counts, events)))
+        batch.append(
+            make_person((pid, row[1], row[2], dates[row[3]], counts, events, pending(pid)))
+        )
         if len(batch) >= batch_size:
             yield batch
             batch = []
@@ -369,7 +403,9 @@ def load_person(ws: Workspace, person_id: int) -> PersonFacts | None:
     events = facts.events(
         conn.execute(_EVENT_SQL.format(where="WHERE person_id = ? "), (person_id,))
     )
-    return facts.person(row, counts, events)
+    return facts.person(
+        row, counts, events, pending_matches(ws, (person_id, person_id)).get(person_id)
+    )
 
 
 def uncommitted(ws: Workspace) -> bool:
