@@ -338,10 +338,54 @@ def cmd_import(args: argparse.Namespace) -> int:
         for match in importing.proposed_matches(ws)[:50] if report.matches_proposed else []:
             lines.append(
                 f"  possible same person (match {match.id}): {match.name_a} / {match.name_b}, born {match.dob}; "
-                "confirm or reject it in the window"
+                "confirm or reject it in the window or with 'clearslate matches'"
             )
         emit(args, report.to_json(), lines)
     return 0 if report.ok else 1
+def cmd_matches(args: argparse.Namespace) -> int:
+    """List the open same-person proposals, or confirm or reject one."""
+    from app.services import importing
+
+    with session(args, "import") as (ws, user):
+        if args.confirm is not None or args.reject is not None:
+            confirm = args.confirm is not None
+            match = importing.decide_match(
+                ws, args.confirm if confirm else args.reject, confirm=confirm, user=user.username
+            )
+            verb = "confirmed: one person now" if confirm else "rejected: two people"
+            emit(
+                args,
+                {"match": match.id, "status": match.status},
+                [
+                    f"Match {match.id} {verb} ({match.name_a} / {match.name_b}). "
+                    "Evaluate again so the recommendations use it."
+                ],
+            )
+            return 0
+        matches = importing.proposed_matches(ws)
+        lines = [
+            f"{len(matches):,} possible same-person match(es) to confirm or reject; until then "
+            "neither person's counts are recommended for relief."
+            if matches
+            else "No possible same-person matches are waiting."
+        ]
+        for m in matches:
+            lines.append(
+                f"  match {m.id}: {m.name_a} [{m.key_a or 'no key'}] cases {', '.join(m.cases_a) or '-'}"
+                f"  /  {m.name_b} [{m.key_b or 'no key'}] cases {', '.join(m.cases_b) or '-'}"
+                f"  (born {m.dob})"
+            )
+        if matches:
+            lines.append("Confirm with --confirm N or reject with --reject N after checking both records.")
+        data = [
+            {"match": m.id, "name_a": m.name_a, "key_a": m.key_a, "cases_a": m.cases_a,
+             "name_b": m.name_b, "key_b": m.key_b, "cases_b": m.cases_b, "dob": m.dob}
+            for m in matches
+        ]  # fmt: skip
+        emit(args, {"proposed": data}, lines)
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     import datetime as dt
 
@@ -566,6 +610,18 @@ def build_parser() -> argparse.ArgumentParser:
     _user(p)
     _json(p)
     p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser(
+        "matches",
+        help="list possible same-person matches (same name and date of birth), confirm or reject one",
+    )
+    _ws(p)
+    decide = p.add_mutually_exclusive_group()
+    decide.add_argument("--confirm", type=int, metavar="N", help="the records of match N are one person")
+    decide.add_argument("--reject", type=int, metavar="N", help="the records of match N are two people")
+    _user(p)
+    _json(p)
+    p.set_defaults(handler=cmd_matches)
 
     p = sub.add_parser("evaluate", help="evaluate every count under the workspace's policy")
     _ws(p)

@@ -884,6 +884,11 @@ def reject_match(ws: Workspace, match_id: int, *, user: str) -> store.PersonMatc
     return store.decide_match(ws, match_id, confirm=False, user=user)
 
 
+def decide_match(ws: Workspace, match_id: int, *, confirm: bool, user: str) -> store.PersonMatch:
+    """Confirm (one person: their histories join) or reject (two people) a proposal; audited."""
+    return store.decide_match(ws, match_id, confirm=confirm, user=user)
+
+
 __all__ = [
     "Inspection",
     "ImportReport",
@@ -898,4 +903,5 @@ __all__ = [
     "proposed_matches",
     "confirm_match",
     "reject_match",
+    "decide_match",
 ]

@@ -1,0 +1,79 @@
+"""`clearslate matches`: the open same-person proposals, listed and decided from the command line.
+
+The DOJ extract (CII numbers) holds a prior murder; the court export (its own person ids) the
+cannabis count, for the same name and date of birth. The proposal holds back relief until it is
+decided; confirming it puts the prior in the person's history.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+
+HEADERS = ["Case No", "Count", "Name", "DOB", "{key}", "Charge", "Level", "Disposition",
+           "Disp Date", "Offense Date", "County"]  # fmt: skip
+
+
+def _csv(path: Path, key: str, rows: list[list[str]]) -> str:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([[h.format(key=key) for h in HEADERS], *rows])
+    return str(path)
+
+
+def _outcome(ws: str, tmp_path: Path, case: str) -> str:
+    out = tmp_path / "decisions.csv"
+    assert main(["decisions", ws, "--user", "admin", "--out", str(out)]) == 0
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        return next(r["outcome"] for r in csv.DictReader(fh) if r["case_number"] == case)
+
+
+def test_list_confirm_and_evaluate_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = str(tmp_path / "m.clearslate")
+    assert (
+        main(["init", ws, "--policy", "ca-prop64-state", "--county", "Kern", "--admin", "admin"])
+        == 0
+    )
+    doj = _csv(tmp_path / "doj.csv", "CII_NUMBER", [
+        ["D-1", "1", "MORALES, ANA", "1975-03-04", "00000042", "187(A) PC", "F", "CONVICTED",
+         "1999-05-01", "1998-12-01", "Kern"],
+    ])  # fmt: skip
+    court = _csv(tmp_path / "court.csv", "Person ID", [
+        ["KC-7", "1", "MORALES, ANA", "1975-03-04", "P-991", "11359 HS", "F", "CONVICTED",
+         "2010-05-01", "2010-01-01", "Kern"],
+    ])  # fmt: skip
+    assert main(["import", ws, doj, "--user", "admin"]) == 0
+    assert main(["import", ws, court, "--user", "admin"]) == 0
+    assert "clearslate matches" in capsys.readouterr().out  # the import says where to decide
+
+    assert main(["matches", ws, "--user", "admin", "--json"]) == 0
+    [proposal] = json.loads(capsys.readouterr().out)["proposed"]
+    assert (proposal["key_a"], proposal["key_b"], proposal["cases_b"]) == (
+        "00000042",
+        "P-991",
+        ["KC-7"],
+    )
+    assert main(["matches", ws, "--user", "admin"]) == 0
+    listing = capsys.readouterr().out
+    assert f"match {proposal['match']}: MORALES, ANA [00000042] cases D-1" in listing
+    assert "neither person's counts are recommended for relief" in listing
+
+    assert main(["evaluate", ws, "--user", "admin"]) == 0
+    assert _outcome(ws, tmp_path, "KC-7") == "needs_review"
+
+    assert main(["matches", ws, "--user", "admin", "--confirm", str(proposal["match"])]) == 0
+    assert "confirmed: one person now" in capsys.readouterr().out
+    assert main(["matches", ws, "--user", "admin"]) == 0
+    assert "No possible same-person matches are waiting." in capsys.readouterr().out
+    assert main(["evaluate", ws, "--user", "admin"]) == 0
+    assert _outcome(ws, tmp_path, "KC-7") == "not_eligible"  # the prior murder is his own
+
+    # Deciding it twice is a clear error, not a traceback.
+    assert main(["matches", ws, "--user", "admin", "--reject", str(proposal["match"])]) == 1
+    assert "already confirmed" in capsys.readouterr().err
