@@ -694,11 +694,14 @@ class PersonMatch:
     status: str
     cases_a: list[str] = field(default_factory=list)
     cases_b: list[str] = field(default_factory=list)
+    key_type_a: str | None = None  # the header each key came from ("CII_NUMBER", "Person ID")
+    key_type_b: str | None = None
 
 
 def list_matches(ws: Workspace, status: str | None = "proposed") -> list[PersonMatch]:
     sql = (
-        "SELECT m.id, m.person_a, m.person_b, a.full_name, b.full_name, a.dob, a.person_key, b.person_key, m.basis, m.status "
+        "SELECT m.id, m.person_a, m.person_b, a.full_name, b.full_name, a.dob, a.person_key, b.person_key, m.basis, m.status, "
+        "a.key_type, b.key_type "
         "FROM person_matches m JOIN people a ON a.id = m.person_a JOIN people b ON b.id = m.person_b"
     )
     params: tuple[Any, ...] = ()
@@ -719,7 +722,15 @@ def list_matches(ws: Workspace, status: str | None = "proposed") -> list[PersonM
                 "SELECT case_number FROM cases WHERE person_id = ? ORDER BY id", (row[2],)
             )
         ]
-        out.append(PersonMatch(*row, cases_a=cases_a, cases_b=cases_b))
+        out.append(
+            PersonMatch(
+                *row[:10],
+                cases_a=cases_a,
+                cases_b=cases_b,
+                key_type_a=row[10],
+                key_type_b=row[11],
+            )
+        )
     return out
 
 

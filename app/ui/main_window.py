@@ -150,6 +150,9 @@ class MainWindow(QMainWindow):
         self.act_export = self._action(tr("&Export packet…"), self.show_export, "Ctrl+E", "actExport")
         self.act_audit = self._action(tr("&Audit log…"), self.show_audit_log, "Ctrl+Shift+A", "actAuditLog")
         self.act_about = self._action(tr("&About ClearSlate"), self.show_about, None, "actAbout")
+        self.act_matches = self._action(
+            tr("Possible &same people…"), self.show_matches, None, "actMatches"
+        )
 
     def _create_menus(self) -> None:
         bar = self.menuBar()
@@ -174,6 +177,7 @@ class MainWindow(QMainWindow):
         self.review_menu = bar.addMenu(self.tr("&Review"))
         self.review_menu.addAction(self.act_import)
         self.review_menu.addAction(self.act_evaluate)
+        self.review_menu.addAction(self.act_matches)
         self.review_menu.addSeparator()
         self.tools_menu = bar.addMenu(self.tr("&Tools"))
         self.tools_menu.addAction(self.act_verify)
@@ -189,7 +193,7 @@ class MainWindow(QMainWindow):
     def workspace_actions(self) -> list[QAction]:
         """Actions that need an open workspace and a logged-on user."""
         return [self.act_close, self.act_lock, self.act_verify, self.act_settings, self.act_users, self.act_import,
-                self.act_signoff, self.act_export, self.act_audit, self.act_evaluate]
+                self.act_signoff, self.act_export, self.act_audit, self.act_evaluate, self.act_matches]
 
     def _update_actions(self) -> None:
         ready = self.ws is not None and self.user is not None and not self.locked
@@ -560,6 +564,17 @@ class MainWindow(QMainWindow):
         from app.ui.signoff_dialogs import AuditLogDialog
 
         AuditLogDialog(self.ws, self).exec()
+
+    def show_matches(self) -> None:
+        """Review ▸ Possible same people: confirm or reject the open same-person proposals."""
+        if self.ws is None or self.user is None or self.locked:
+            return
+        from app.ui.matches_dialog import MatchesDialog
+
+        dialog = MatchesDialog(self.ws, self.user, self)
+        dialog.decided.connect(self._workspace_changed)
+        self.matches_dialog = dialog
+        dialog.exec()
 
     def show_about(self) -> None:
         QMessageBox.about(self, self.tr("About ClearSlate"), about_text())
