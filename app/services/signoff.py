@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from app.core.model import Outcome
 from app.services import auth
 from app.services.workspaces import setting
 from app.store import signoff as store
-from app.store.workspace import Workspace, json_dumps
+from app.store.workspace import Workspace, damaged_message, json_dumps
 
 # How many changed counts a refusal names before it says "and N more".
 NAMED_LIMIT = 20
@@ -148,6 +149,8 @@ def _four_eyes(ws: Workspace) -> bool:
     return setting(ws, "four_eyes").strip().lower() in ("1", "true", "yes", "on")
 
 
+log = logging.getLogger(__name__)
+
 SIGNOFF_PASSWORD_REFUSED = (
     "Nothing was signed: the password is not right, or the account is locked or disabled. "
     f"After {auth.MAX_FAILURES} failed tries within {auth.FAILURE_WINDOW_MINUTES} minutes an "
@@ -185,13 +188,15 @@ def signoff(ws: Workspace, user: auth.User, password: str) -> SignoffReport:
 
     problems = ws.integrity_check()
     if problems:
+        log.warning("sign-off refused: SQLite's integrity check says %s", "; ".join(problems[:20]))
         _refuse(
             ws,
             signer,
             "integrity",
             WorkspaceError(
-                f"The workspace failed SQLite's integrity check ({problems[0]}); nothing can be signed "
-                "off until it is restored from a backup.",
+                "Nothing was signed: "
+                + damaged_message(ws.path)[:1].lower()
+                + damaged_message(ws.path)[1:],
                 file=ws.path.name,
             ),
         )

@@ -117,6 +117,34 @@ def _connect(path: Path, *, wal: bool) -> sqlite3.Connection:
     return conn
 
 
+def restore_advice(path: Path) -> str:
+    """"restore the latest backup (…): ClearSlate keeps them in the folder “w.backups” …"."""
+    backups = path.with_name(path.stem + ".backups")
+    if backups.is_dir():
+        where = f"ClearSlate keeps them in the folder “{backups.name}” next to the workspace file."
+    else:
+        where = (
+            f"ClearSlate keeps them in a folder named “{backups.name}” next to the workspace "
+            "file; there is none here, so ask your administrator for a copy."
+        )
+    return f"restore the latest backup (File ▸ Restore backup, or the restore command): {where}"
+
+
+def damaged_message(path: Path) -> str:
+    """What to do about a damaged workspace file, naming where its backups are.
+
+    Every way SQLite reports damage ("file is not a database", "database disk image is
+    malformed", quick_check's page errors) ends here: SQLite's own words mean nothing to a
+    clerk, so they go to the log file only.
+    """
+    return "The workspace file is damaged. R" + restore_advice(path)[1:]
+
+
+def _damaged(path: Path, sqlite_says: str) -> WorkspaceError:
+    log.warning("workspace %s is damaged; SQLite says: %s", path, sqlite_says)
+    return WorkspaceError(damaged_message(path), file=str(path))
+
+
 def _translate(exc: sqlite3.Error, path: Path) -> WorkspaceError:
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
@@ -126,11 +154,7 @@ def _translate(exc: sqlite3.Error, path: Path) -> WorkspaceError:
             file=str(path),
         )
     if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return WorkspaceError(
-            "This file is not a ClearSlate workspace or it is damaged. Restore the latest "
-            "backup (File ▸ Restore backup) or ask your administrator.",
-            file=str(path),
-        )
+        return _damaged(path, str(exc))
     if "disk" in text and "full" in text:
         return WorkspaceError(
             "The disk is full: nothing was changed. Free some space and try again.", file=str(path)
@@ -200,8 +224,10 @@ class Workspace:
             raise WorkspaceError("No workspace file here.", file=str(path))
         with path.open("rb") as fh:
             if fh.read(16) != b"SQLite format 3\x00":
+                log.warning("%s does not start as a SQLite file does", path)
                 raise WorkspaceError(
-                    "This file is not a ClearSlate workspace (it is not a SQLite database).",
+                    "This file is not a ClearSlate workspace, or the workspace file is damaged. "
+                    "If it is your workspace, " + restore_advice(path),
                     file=str(path),
                 )
         warning = storage_warning(path)
@@ -267,11 +293,7 @@ class Workspace:
         except sqlite3.DatabaseError as exc:
             raise _translate(exc, self.path) from exc
         if rows != ["ok"]:
-            raise WorkspaceError(
-                "The workspace failed SQLite's quick check and may be damaged "
-                f"({rows[0] if rows else 'no answer'}). Restore the latest backup.",
-                file=str(self.path),
-            )
+            raise _damaged(self.path, "quick_check: " + "; ".join(rows[:20] or ["no answer"]))
 
     def verify_audit(self) -> audit.ChainReport:
         """The audit chain recomputed, and its newest recorded entry still there."""
@@ -517,4 +539,4 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
-__all__ = ["Workspace", "restore_backup", "storage_warning", "json_dumps", "stamp"]
+__all__ = ["Workspace", "damaged_message", "restore_backup", "storage_warning", "json_dumps", "stamp"]

@@ -3,10 +3,12 @@ words instead of codes, and the damaged-workspace message in the window."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QDialogButtonBox, QLabel
+import pytest
+from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QMessageBox
 
 from app.ui.dialogs import LogonDialog
+from tests.conftest import PASSWORD
 
 
 def _ok(dialog) -> None:  # type: ignore[no-untyped-def]
@@ -79,3 +81,40 @@ def test_unlock_failure_does_not_mention_a_user_name(qtbot, workspace) -> None:
     assert dialog.message.text().startswith("The password is not right")
     assert "user name" not in dialog.message.text()
     assert "%" not in dialog.message.text()
+
+
+@pytest.mark.parametrize("kind", ["text", "truncated", "garbled"])
+def test_the_window_says_a_damaged_workspace_is_damaged(qtbot, tmp_path, kind) -> None:
+    from app.ui.main_window import MainWindow
+    from tests.cli.test_damaged_workspace import SQLITE_WORDS, damaged_workspace
+
+    path = damaged_workspace(tmp_path, kind)
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    shown: list[str] = []
+    polls = [300]
+
+    def answer() -> None:  # log on if asked (the quick check runs meanwhile); read the box
+        modal = QApplication.activeModalWidget()
+        if isinstance(modal, LogonDialog):
+            modal.username.setText("admin")
+            modal.password.setText(PASSWORD)
+            modal.try_logon()
+        elif isinstance(modal, QMessageBox):
+            shown.append(modal.text())
+            modal.done(0)
+            return
+        polls[0] -= 1
+        if polls[0] > 0:
+            QTimer.singleShot(20, answer)
+
+    QTimer.singleShot(0, answer)
+    assert not win.open_workspace(path)
+    assert win.ws is None
+    assert len(shown) == 1
+    text = shown[0].replace(str(path), "")
+    assert "damaged" in text and "restore the latest backup" in text.lower()
+    assert "“kern.backups” next to the workspace file" in text
+    for word in SQLITE_WORDS:
+        assert word.lower() not in text.lower(), word
