@@ -665,7 +665,8 @@ def import_file(
             rows = sorted({f.row for f in errors if f.row is not None})
             report.status = "refused"
             report.message = (
-                f"{len(rows)} row(s) have errors, so nothing was imported. Fix the source, or import the rest with "
+                f"{_n(len(rows), 'row')} {'has' if len(rows) == 1 else 'have'} errors, so nothing was imported. "
+                "Fix the source, or import the rest with "
                 "--skip-invalid (the rows with errors are then recorded as skipped)."
             )
             report.people = report.cases = report.counts = report.events = 0

@@ -52,6 +52,7 @@ from app.core.dates import cell_text
 from app.core.errors import ClearSlateError
 from app.ingest.findings import Finding, Severity, title
 from app.ingest.mapping import FIELDS, FIELDS_BY_NAME, Mapping, Profile
+from app.ui.dialogs import count_text
 from app.ui.import_pages import backend
 from app.ui.import_pages.models import PreviewModel
 from app.ui.import_pages.worker import BackgroundTask
@@ -837,11 +838,13 @@ class MappingPage(QWizardPage):
         else:
             state = self.wiz.state
             used = len(state.mapping.mapped_fields())
-            text = self.tr(
-                "%n field(s) mapped; the required ones (*: a case number, and a person key or a "
-                "name) are there.",
-                "",
+            text = count_text(
                 used,
+                "%n field mapped; the required ones (*: a case number, and a person key or a "
+                "name) are there.",
+                "%n fields mapped; the required ones (*: a case number, and a person key or a "
+                "name) are there.",
+                "ImportWizard",
             )
             if state.profile is not None:
                 origin = self.tr("changed by hand from") if state.edited else self.tr("from")
@@ -1022,10 +1025,11 @@ class ValidatePage(QWizardPage):
             self.mapping_note.setText(self.tr("Mapping: profile “%s”.") % state.profile.title)
         else:
             self.mapping_note.setText(
-                self.tr(
-                    "Mapping: %n field(s) chosen on the previous page.",
-                    "",
+                count_text(
                     len(state.mapping.mapped_fields()),
+                    "Mapping: %n field chosen on the previous page.",
+                    "Mapping: %n fields chosen on the previous page.",
+                    "ImportWizard",
                 )
             )
         self.start()
@@ -1515,11 +1519,13 @@ class ImportPage(QWizardPage):
             # The service's message names the command line's --skip-invalid.
             rows = len({f.row for f in report.errors if f.row is not None})
             self._failed(
-                self.tr(
-                    "%n row(s) have errors, so nothing was imported. Fix the source, or go back "
-                    "and tick “Import the valid rows and record the rows with errors as skipped”.",
-                    "",
+                count_text(
                     rows,
+                    "%n row has errors, so nothing was imported. Fix the source, or go back "
+                    "and tick “Import the valid rows and record the rows with errors as skipped”.",
+                    "%n rows have errors, so nothing was imported. Fix the source, or go back "
+                    "and tick “Import the valid rows and record the rows with errors as skipped”.",
+                    "ImportWizard",
                 )
             )
             return
@@ -1537,10 +1543,11 @@ class ImportPage(QWizardPage):
             for row, reason in summary.skipped:
                 self.skipped.addItem(self.tr("Row %d: %s") % (row, reason))
             self.skipped_label.setText(
-                self.tr(
-                    "%n row(s) skipped, kept in the workspace's import record:",
-                    "",
+                count_text(
                     len(summary.skipped),
+                    "%n row skipped, kept in the workspace's import record:",
+                    "%n rows skipped, kept in the workspace's import record:",
+                    "ImportWizard",
                 )
             )
             self.skipped_label.show()
@@ -1573,12 +1580,17 @@ class ImportPage(QWizardPage):
         if visible:
             self.proposals.setCurrentRow(0)
             self.proposals_label.setText(
-                self.tr(
-                    "%n pair(s) of records possibly the same person (same name and date of birth, "
-                    "no shared key). Confirm only when the records show it is the same person; "
-                    "never on the name alone.",
-                    "",
+                count_text(
                     len(matches),
+                    "%n pair of records is possibly the same person",
+                    "%n pairs of records are possibly the same person",
+                    "ImportWizard",
+                )
+                + self.tr(
+                    " (same name and date of birth, no person key in common). Until a pair is "
+                    "decided, neither person's counts are recommended for relief. Confirm only "
+                    "when the records show it is the same person, never on the name alone; "
+                    "decide them here or later under Review ▸ Possible same people…"
                 )
             )
 
