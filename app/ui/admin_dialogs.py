@@ -24,7 +24,7 @@ from app.core.model import Role
 from app.services import auth, workspaces
 from app.services.auth import User
 from app.store.workspace import Workspace
-from app.ui.dialogs import password_field, show_error
+from app.ui.dialogs import fit_combo, password_field, show_error
 
 # Settings the dialog edits as free text; the others get their own controls.
 _TEXT_KEYS = (
@@ -36,6 +36,16 @@ _TEXT_KEYS = (
     "attorney_bar_number",
     "office_address",
 )
+
+
+def _policy_title(policy_id: str) -> str:
+    """The pack's name as the county knows it; the id when no shipped pack has it."""
+    from app.rules import packs
+
+    try:
+        return next((p.title for p in packs.list_packs() if p.id == policy_id), policy_id)
+    except ClearSlateError:  # a malformed pack: the id still says which policy it is
+        return policy_id
 
 
 class SettingsDialog(QDialog):
@@ -59,7 +69,10 @@ class SettingsDialog(QDialog):
             edit.setReadOnly(not editable)
             self.edits[key] = edit
             form.addRow(spec.label + ":", edit)
-        self.policy = QLabel(values["policy_id"])
+        self.policy = QLabel(_policy_title(values["policy_id"]))
+        self.policy.setObjectName("policyName")
+        self.policy.setWordWrap(True)
+        self.policy.setToolTip(self.tr("Policy pack %1").replace("%1", values["policy_id"]))
         form.addRow(self.tr("Policy:"), self.policy)
         self.idle = QSpinBox()
         self.idle.setObjectName("idle_lock_minutes")
@@ -133,6 +146,7 @@ class UsersDialog(QDialog):
         self.new_role.setAccessibleName(self.tr("New user role"))
         for role in Role:
             self.new_role.addItem(role.value, role.value)
+        fit_combo(self.new_role)
         self.new_password = password_field("newUserPassword", self.tr("New user password"))
         self.new_password.setPlaceholderText(self.tr("initial password (8+ characters)"))
         add = QPushButton(self.tr("&Add user"))
@@ -145,6 +159,8 @@ class UsersDialog(QDialog):
         self.role_box.setAccessibleName(self.tr("Role of the selected user"))
         for role in Role:
             self.role_box.addItem(role.value, role.value)
+        self.role_box.setObjectName("selectedUserRole")
+        fit_combo(self.role_box)
         set_role = QPushButton(self.tr("Set &role"))
         set_role.clicked.connect(self.set_role)
         unlock = QPushButton(self.tr("&Unlock"))

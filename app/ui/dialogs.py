@@ -51,6 +51,39 @@ def message_label(name: str) -> QLabel:
     return label
 
 
+def fit_height(dialog: QWidget) -> None:
+    """Grow ``dialog`` (never narrower) to the height its wrapped texts need at its width,
+    after a message appeared in it; otherwise the layout squeezes the other labels."""
+    layout = dialog.layout()
+    layout.activate()
+    needed = (
+        layout.totalHeightForWidth(dialog.width())
+        if layout.hasHeightForWidth()
+        else layout.totalSizeHint().height()
+    )
+    if dialog.height() < needed:
+        dialog.resize(dialog.width(), needed)
+
+
+def fit_combo(combo: QComboBox) -> None:
+    """A combo box as wide as its longest item (call after filling it), with a popup at
+    least as wide, and each item's full text as its tooltip where none is set."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    for i in range(combo.count()):
+        if combo.itemData(i, Qt.ItemDataRole.ToolTipRole) is None:
+            combo.setItemData(i, combo.itemText(i), Qt.ItemDataRole.ToolTipRole)
+    view = combo.view()
+    # Measured from the texts: the view has no layout before its first popup.
+    widest = max(
+        (view.fontMetrics().horizontalAdvance(combo.itemText(i)) for i in range(combo.count())),
+        default=0,
+    )
+    padding = 24  # the item margins and focus frame (logical pixels: Qt scales them)
+    scroll = view.verticalScrollBar().sizeHint().width()
+    view.setMinimumWidth(widest + padding + scroll + 2 * view.frameWidth())
+    combo.adjustSize()
+
+
 def count_text(n: int, one: str, many: str, context: str = "ClearSlate") -> str:
     """``"1 case"`` / ``"1,204 cases"``: ``one`` and ``many`` hold %n.
 
@@ -172,20 +205,9 @@ class LogonDialog(QDialog):
         self._fit_height()
 
     def _fit_height(self) -> None:
-        """Grow to the height the wrapped texts need at the current width.
-
-        A message that appears (two lines after a failed log-on) would otherwise take its
-        room from the system-use notice, which every user must be able to read whole.
-        """
-        layout = self.layout()
-        layout.activate()
-        needed = (
-            layout.totalHeightForWidth(self.width())
-            if layout.hasHeightForWidth()
-            else layout.totalSizeHint().height()
-        )
-        if self.height() < needed:
-            self.resize(self.width(), needed)
+        # A message that appears (two lines after a failed log-on) would otherwise take its
+        # room from the system-use notice, which every user must be able to read whole.
+        fit_height(self)
 
     def _refuse(self, message: str, field: QLineEdit) -> None:
         self.message.setText(message)
@@ -247,7 +269,13 @@ class NewWorkspaceDialog(QDialog):
         self.policy.setObjectName("policy")
         self.policy.setAccessibleName(self.tr("Policy"))
         for pid, title in policies:
-            self.policy.addItem(f"{title} ({pid})", pid)
+            self.policy.addItem(title, pid)
+            self.policy.setItemData(
+                self.policy.count() - 1,
+                self.tr("Policy pack %1").replace("%1", pid),
+                Qt.ItemDataRole.ToolTipRole,
+            )
+        fit_combo(self.policy)  # pack names are long: show them whole
         self.county = QLineEdit()
         self.county.setObjectName("county")
         self.county.setAccessibleName(self.tr("County"))
@@ -262,7 +290,10 @@ class NewWorkspaceDialog(QDialog):
         self.message = message_label("newWorkspaceMessage")
 
         form = QFormLayout()
-        form.addRow(self.tr("&File:"), row)
+        # A row holding a layout gets no buddy on its own: without one "&File:" shows the "&".
+        file_label = QLabel(self.tr("&File:"))
+        file_label.setBuddy(self.path)
+        form.addRow(file_label, row)
         form.addRow(self.tr("&Policy:"), self.policy)
         form.addRow(self.tr("&County:"), self.county)
         form.addRow(self.tr("&Title:"), self.title_edit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, QLocale, Signal
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import ClearSlateError
+from app.core.model import Outcome
 from app.services import evaluate as evaluation
 from app.services.auth import User
 from app.store.workspace import Workspace
-from app.ui.dialogs import show_error
+from app.ui.dialogs import count_text, show_error
 from app.ui.tasks import TaskRunner
 
 
@@ -47,8 +48,18 @@ class EvaluateDialog(QDialog):
         self.as_of.setCalendarPopup(True)
         self.as_of.setDisplayFormat("yyyy-MM-dd")
         self.as_of.setAccessibleName(self.tr("Evaluate as of"))
+        self.pack = pack
         form = QFormLayout()
-        form.addRow(self.tr("Policy:"), QLabel(f"{pack.title} ({pack.id}, version {pack.version})"))
+        # The pack's name, as the county knows the policy; its id is for the command line.
+        policy = QLabel(
+            self.tr("%1 (version %2)").replace("%1", pack.title).replace("%2", pack.version)
+        )
+        policy.setObjectName("policyName")
+        policy.setWordWrap(True)
+        policy.setToolTip(
+            self.tr("Policy pack %1, version %2").replace("%1", pack.id).replace("%2", pack.version)
+        )
+        form.addRow(self.tr("Policy:"), policy)
         form.addRow(self.tr("&As of:"), self.as_of)
         if pack.as_of and pack.as_of_fixed:
             # The order fixed its date (LA: ages and windows as of 2020-02-11): nothing to pick.
@@ -121,13 +132,67 @@ class EvaluateDialog(QDialog):
     def _done(self, report: Any) -> None:
         self.preview_button.setEnabled(True)
         self.run_button.setEnabled(True)
-        lines = list(report.lines())
-        if report.dry_run:
-            lines.insert(0, self.tr("Preview only — nothing was saved."))
-        self.result.setPlainText("\n".join(lines))
+        self.result.setPlainText("\n".join(self.report_lines(report)))
         if not report.dry_run:
             self.report = report
             self.evaluated.emit(report)
+
+    def report_lines(self, report: Any) -> list[str]:
+        """The run in words: the policy's name, outcome labels, local dates, real plurals
+        (the command line's report names the pack id and the outcome codes)."""
+        locale = QLocale()
+        as_of = locale.toString(
+            QDate(report.as_of.year, report.as_of.month, report.as_of.day),
+            QLocale.FormatType.LongFormat,
+        )
+        head = (
+            self.tr("Preview only — nothing was saved.")
+            if report.dry_run
+            else self.tr("Evaluation run %1 is saved.").replace("%1", str(report.run_id))
+        )
+        lines = [
+            head,
+            self.tr("%1 of %2, under %3, as of %4.")
+            .replace("%1", count_text(report.count_total, "%n count", "%n counts"))
+            .replace("%2", count_text(report.people_total, "%n person", "%n people"))
+            .replace("%3", self.pack.title)
+            .replace("%4", as_of),
+            "",
+        ]
+        lines += [
+            f"    {o.label}: {locale.toString(report.outcomes.get(o.value, 0))}" for o in Outcome
+        ]
+        if report.previous_run_id is not None:
+            lines.append("")
+            lines.append(
+                count_text(
+                    report.changed_total,
+                    "%n recommendation differs from run %1.",
+                    "%n recommendations differ from run %1.",
+                ).replace("%1", str(report.previous_run_id))
+            )
+            for c in report.changed[:50]:
+                lines.append(
+                    self.tr("    Case %1: %2 → %3")
+                    .replace("%1", str(c.case_number))
+                    .replace("%2", _outcome(c.before) if c.before else self.tr("none"))
+                    .replace("%3", _outcome(c.after))
+                )
+            if report.changed_total > 50:
+                lines.append(
+                    count_text(
+                        report.changed_total - 50, "    … and %n more.", "    … and %n more."
+                    )
+                )
+        if report.rereview_total:
+            lines.append(
+                count_text(
+                    report.rereview_total,
+                    "%n reviewed count needs review again: its recommendation changed.",
+                    "%n reviewed counts need review again: their recommendation changed.",
+                )
+            )
+        return lines
 
     def _failed(self, exc: BaseException) -> None:
         self.preview_button.setEnabled(True)
@@ -137,3 +202,10 @@ class EvaluateDialog(QDialog):
             show_error(self, str(exc))
         else:
             raise exc
+
+
+def _outcome(code: str) -> str:
+    try:
+        return Outcome(code).label
+    except ValueError:
+        return code

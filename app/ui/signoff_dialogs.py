@@ -43,7 +43,23 @@ from app.core.errors import ClearSlateError
 from app.core.model import Outcome
 from app.services.auth import User
 from app.store.workspace import Workspace
-from app.ui.dialogs import count_text, local_datetime, message_label, password_field
+from app.ui.dialogs import (
+    count_text,
+    fit_combo,
+    fit_height,
+    local_datetime,
+    message_label,
+    password_field,
+)
+
+
+def status_text(status: Any) -> str:
+    """A sign-off status in words, its time local (the service's text carries the UTC stamp,
+    which the command line and the packet keep)."""
+    text = status.message()
+    if status.signoff is not None:
+        text = text.replace(status.signoff.at, local_datetime(status.signoff.at))
+    return text
 
 
 def _label(outcome: str) -> str:
@@ -67,8 +83,11 @@ class SignoffDialog(QDialog):
         figures = preview(ws)
         status = signoff_status(ws)
         lines = [
-            self.tr("You are signing the current final decisions of {n} counts:").format(
-                n=f"{figures['count_total']:,}"
+            count_text(
+                figures["count_total"],
+                "You are signing the current final decision of %n count:",
+                "You are signing the current final decisions of %n counts:",
+                "SignoffDialog",
             )
         ]
         lines += [f"    {_label(o)}: {n:,}" for o, n in figures["by_outcome"].items()]
@@ -82,7 +101,7 @@ class SignoffDialog(QDialog):
                 + ", ".join(f"{n:,} {s}" for s, n in figures["not_covered"].items())
             )
         lines.append("")
-        lines.append(self.tr("Current sign-off: ") + status.message())
+        lines.append(self.tr("Current sign-off: ") + status_text(status))
         self.summary = QLabel("\n".join(lines))
         self.summary.setObjectName("signoffSummary")
         self.summary.setWordWrap(True)  # a void sign-off names cases; the dialog must not grow
@@ -107,6 +126,7 @@ class SignoffDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.resize(max(self.sizeHint().width(), 520), self.sizeHint().height())
 
     def sign(self) -> None:
         from app.services.signoff import signoff
@@ -117,7 +137,7 @@ class SignoffDialog(QDialog):
             self.error.setText(exc.message)
             self.password.clear()
             self.password.setFocus(Qt.FocusReason.OtherFocusReason)
-            self.adjustSize()  # the message wraps onto new lines: make room, cut nothing
+            fit_height(self)  # the message wraps onto new lines: make room, cut nothing
             return
         self.accept()
 
@@ -142,7 +162,7 @@ class ExportDialog(QDialog):
         self.setObjectName("exportDialog")
         self.setWindowTitle(self.tr("Export the packet"))
         status = signoff_status(ws)
-        self.status = QLabel(status.message())
+        self.status = QLabel(status_text(status))
         self.status.setObjectName("exportStatus")
         self.status.setWordWrap(True)
         default = (start_dir or ws_path.parent) / f"{ws_path.stem}-packet"
@@ -247,6 +267,7 @@ class ExportDialog(QDialog):
         chooser.setAccessibleName(self.tr("Filing to print"))
         for filing in filings:
             chooser.addItem(filing.short_title)
+        fit_combo(chooser)
         preview.layout().setMenuBar(chooser)  # type: ignore[union-attr]
         preview.paintRequested.connect(lambda p: print_filing(filings[chooser.currentIndex()], p))
         chooser.currentIndexChanged.connect(lambda _i: _refresh(preview))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QRect, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox, QLabel, QMessageBox
 
 from app.ui.dialogs import LogonDialog
 from tests.conftest import PASSWORD
@@ -60,8 +60,10 @@ def test_signoff_wrong_password_is_one_neutral_message(qtbot, workspace, login) 
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
+    width = dialog.width()
     qtbot.keyClicks(dialog.password, "not-the-password")
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert dialog.width() == width  # it grows down for the message, it does not shrink
     text = dialog.error.text()
     assert text.startswith("Nothing was signed: the password is not right")
     assert "user name" not in text and "supervisor" not in text
@@ -118,3 +120,109 @@ def test_the_window_says_a_damaged_workspace_is_damaged(qtbot, tmp_path, kind) -
     assert "“kern.backups” next to the workspace file" in text
     for word in SQLITE_WORDS:
         assert word.lower() not in text.lower(), word
+
+
+def test_evaluate_dialog_speaks_of_the_policy_by_name_and_in_words(qtbot, workspace, login) -> None:
+    import datetime as dt
+
+    from app.services import evaluate as evaluation
+    from app.services.evaluate import ChangedCount, EvaluationReport
+    from app.ui.evaluate_dialog import EvaluateDialog
+    from app.ui.tasks import TaskRunner
+
+    pack = evaluation.workspace_pack(workspace)
+    runner = TaskRunner(workspace.path)
+    try:
+        dialog = EvaluateDialog(workspace, login("clerk"), runner)
+        qtbot.addWidget(dialog)
+        policy = dialog.findChild(QLabel, "policyName")
+        assert policy.text().startswith(pack.title) and pack.id not in policy.text()
+        assert pack.id in policy.toolTip()
+        report = EvaluationReport(
+            run_id=3,
+            policy_id=pack.id,
+            pack_version=pack.version,
+            pack_sha256="0" * 64,
+            options={},
+            as_of=dt.date(2026, 11, 22),
+            engine_version="1",
+            count_total=1,
+            people_total=1,
+            outcomes={"eligible_dismiss": 1},
+            dry_run=False,
+            previous_run_id=2,
+            changed_total=1,
+            changed=[ChangedCount(7, "DOJ 1 cycle 2", "needs_review", "eligible_dismiss")],
+            rereview_total=1,
+        )
+        text = "\n".join(dialog.report_lines(report))
+    finally:
+        runner.shutdown()
+    assert pack.id not in text and "_" not in text  # no pack id, no outcome codes
+    assert "1 count of 1 person, under " + pack.title in text
+    assert "1 recommendation differs from run 2." in text
+    assert "Case DOJ 1 cycle 2: Needs review → Eligible: dismiss" in text
+    assert "1 reviewed count needs review again" in text
+    assert "counts" not in text and "people" not in text  # no "1 counts", "1 people"
+
+
+def test_settings_show_the_policy_by_name(qtbot, workspace, login) -> None:
+    from app.services import evaluate as evaluation
+    from app.ui.admin_dialogs import SettingsDialog
+
+    pack = evaluation.workspace_pack(workspace)
+    dialog = SettingsDialog(workspace, login("admin"), None)
+    qtbot.addWidget(dialog)
+    label = dialog.findChild(QLabel, "policyName")
+    assert label.text() == pack.title and pack.id in label.toolTip()
+
+
+def test_signoff_and_export_show_local_times_not_utc_stamps(
+    qtbot, workspace, login, tmp_path
+) -> None:
+    from app.services.signoff import signoff, signoff_status
+    from app.ui.dialogs import local_datetime
+    from app.ui.signoff_dialogs import ExportDialog, SignoffDialog
+    from tests.export_seed import seed
+
+    seed(workspace, 1)
+    user = login("supervisor")
+    signoff(workspace, user, PASSWORD)
+    at = signoff_status(workspace).signoff.at
+    export = ExportDialog(workspace, workspace.path, user, None, start_dir=tmp_path)
+    qtbot.addWidget(export)
+    assert at not in export.status.text() and local_datetime(at) in export.status.text()
+    again = SignoffDialog(workspace, user, None)
+    qtbot.addWidget(again)
+    summary = again.summary.text()
+    assert "final decision of 1 count:" in summary  # not "1 counts"
+    assert at not in summary and local_datetime(at) in summary
+
+
+def test_combo_boxes_show_their_longest_item_whole(qtbot) -> None:
+    from app.rules import packs
+    from app.ui.admin_dialogs import UsersDialog  # noqa: F401 - same helper, checked below
+    from app.ui.dialogs import NewWorkspaceDialog
+
+    policies = [(p.id, p.title) for p in packs.list_packs()]
+    dialog = NewWorkspaceDialog(policies, None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    combo = dialog.findChild(QComboBox, "policy")
+    longest = max((title for _pid, title in policies), key=combo.fontMetrics().horizontalAdvance)
+    needed = combo.fontMetrics().horizontalAdvance(longest)
+    assert combo.width() > needed  # the closed box shows the longest name whole
+    assert combo.view().minimumWidth() > needed  # and so does its list
+    index = combo.findText(longest)
+    assert combo.itemText(index) == longest  # the name, not "name (pack-id)"
+    assert "Policy pack" in combo.itemData(index, Qt.ItemDataRole.ToolTipRole)
+
+
+def test_new_workspace_file_label_is_a_mnemonic_not_an_ampersand(qtbot) -> None:
+    from app.ui.dialogs import NewWorkspaceDialog
+
+    dialog = NewWorkspaceDialog([("ca-prop64-state", "California")], None)
+    qtbot.addWidget(dialog)
+    label = next(lab for lab in dialog.findChildren(QLabel) if lab.text() == "&File:")
+    assert label.buddy() is dialog.path  # Alt+F reaches the field; the & is not drawn
