@@ -94,7 +94,9 @@ def count_text(n: int, one: str, many: str, context: str = "ClearSlate") -> str:
     translated = QCoreApplication.translate(context, many, "", n)
     if translated != many.replace("%n", str(n)):  # a translation answered
         return translated
-    return (one if n == 1 else many).replace("%n", QLocale().toString(n))
+    # Grouped as every other figure in the window and the reports ("1,204"), whatever the
+    # locale (the C locale of a locked-down machine would print "1204").
+    return (one if n == 1 else many).replace("%n", f"{n:,}")
 
 
 def local_datetime(utc_stamp: str | None) -> str:

@@ -328,7 +328,7 @@ class _MarkingTranslator(QTranslator):
 def test_case_view_speaks_plainly_and_through_tr(qtbot, seeded_path) -> None:  # type: ignore[no-untyped-def]
     import re
 
-    from app.ui.review.case_view import local_time
+    from app.ui.dialogs import local_datetime as local_time
 
     path, _ = seeded_path
     win, view = open_window(qtbot, path)

@@ -8,7 +8,7 @@ import functools
 import html
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, Qt, QTimeZone, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,6 +24,7 @@ from app.core.errors import ClearSlateError
 from app.core.model import OUTCOME_LABELS, Outcome
 from app.rules import packs
 from app.store.review import CaseDetail, CountRecord
+from app.ui.dialogs import count_text, local_datetime
 
 STATUS_WORDS = {
     "decided": "Decided",
@@ -42,12 +43,9 @@ def tr(text: str, n: int = -1) -> str:
 
 
 def plural(n: int, one: str, many: str) -> str:
-    """``one``/``many`` hold %n: Qt's translate() with the count picks a translation's plural
-    form; with none loaded (English) the right one of the two, never "1 case(s)"."""
-    translated = QCoreApplication.translate("CaseView", many, None, n)
-    if translated != many.replace("%n", str(n)):
-        return translated
-    return (one if n == 1 else many).replace("%n", f"{n:,}")  # grouped like every figure here
+    """``one``/``many`` hold %n: "1 case", "6 cases" (see dialogs.count_text), in the case
+    view's translation context."""
+    return count_text(n, one, many, "CaseView")
 
 
 def outcome_label(outcome: str | None) -> str:
@@ -57,18 +55,6 @@ def outcome_label(outcome: str | None) -> str:
         return tr(OUTCOME_LABELS[Outcome(outcome)])
     except ValueError:
         return outcome
-
-
-def local_time(utc_stamp: str | None) -> str:
-    """A stored UTC stamp (``2026-11-22T01:14:03.12Z``) as this computer's local date and time
-    in the user's short locale format; the stamp itself when it cannot be read."""
-    if not utc_stamp:
-        return ""
-    moment = QDateTime.fromString(utc_stamp.rstrip("Z")[:19], "yyyy-MM-ddTHH:mm:ss")
-    if not moment.isValid():
-        return utc_stamp
-    moment.setTimeZone(QTimeZone.utc())
-    return QLocale().toString(moment.toLocalTime(), QLocale.FormatType.ShortFormat)
 
 
 @functools.lru_cache(maxsize=32)
@@ -263,7 +249,7 @@ def _count_html(c: CountRecord, dob: str | None) -> str:
     if c.status == "decided":
         decision += ": " + e(outcome_label(c.final_outcome))
     if c.decided_by:
-        decision += " " + e(tr("by %s on %s") % (c.decided_by, local_time(c.decided_at)))
+        decision += " " + e(tr("by %s on %s") % (c.decided_by, local_datetime(c.decided_at)))
     if c.decision_reason:
         decision += f" — “{e(c.decision_reason)}”"
     if c.needs_rereview:
