@@ -248,11 +248,19 @@ def pending_matches(ws: Workspace, bounds: tuple[int, int] | None = None) -> dic
     several proposals gets the first and the number of the others. ``bounds`` limits the
     answer to people with ids ``first`` to ``last``.
     """
+    # A worker's range reads only its own people's proposals (a keyless workspace can hold
+    # hundreds of thousands, and every range of a run asks).
+    within = (
+        ""
+        if bounds is None
+        else (" AND (m.person_a BETWEEN ? AND ? OR m.person_b BETWEEN ? AND ?)")
+    )
     rows = ws.conn.execute(
         "SELECT m.id, m.person_a, m.person_b, a.full_name, a.dob, a.person_key, a.key_type, "
         "b.full_name, b.dob, b.person_key, b.key_type FROM person_matches m "
         "JOIN people a ON a.id = m.person_a JOIN people b ON b.id = m.person_b "
-        "WHERE m.status = 'proposed' ORDER BY m.id"
+        f"WHERE m.status = 'proposed'{within} ORDER BY m.id",
+        () if bounds is None else (*bounds, *bounds),
     ).fetchall()
     found: dict[int, list[str]] = {}
     for match_id, a, b, *people in rows:
