@@ -245,28 +245,64 @@ def recent(
     action_prefix: str | None = None,
     user: str | None = None,
 ) -> list[AuditEntry]:
-    sql = "SELECT seq, at, user, action, object, outcome, details, prev_hash, hash FROM audit"
-    where, params = [], []
-    if action_prefix:
-        where.append("action LIKE ?")
-        params.append(action_prefix + "%")
-    if user:
-        where.append("user = ?")
-        params.append(user)
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY seq DESC LIMIT ?"
-    params.append(limit)
-    out = []
-    for seq, at, u, action, obj, outcome, details, prev, digest in conn.execute(sql, params):
-        out.append(AuditEntry(seq, at, u, action, obj, outcome, json.loads(details), prev, digest))
-    return out
+    """The newest ``limit`` entries, narrowed by action prefix and user (see :func:`search`)."""
+    clause, params = _where(action_prefix=action_prefix, user=user)
+    return _newest(conn, clause, params, limit)
 
 
 def _like_pattern(text: str) -> str:
     """``text`` anywhere, with LIKE's own wildcards taken literally (escape character \\)."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def _where(
+    *,
+    action_prefix: str | None = None,
+    user: str | None = None,
+    text: str | None = None,
+    since: str | None = None,
+    before: str | None = None,
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (with its leading space, or empty) and parameters for the filters."""
+    where: list[str] = []
+    params: list[Any] = []
+    if action_prefix:
+        where.append("action LIKE ? ESCAPE '\\'")
+        params.append(_like_pattern(action_prefix)[1:])  # a prefix: no leading wildcard
+    if user:
+        where.append("user = ? COLLATE NOCASE")
+        params.append(user)
+    if text:
+        where.append("(object LIKE ? ESCAPE '\\' OR details LIKE ? ESCAPE '\\')")
+        params += [_like_pattern(text)] * 2
+    if since:
+        where.append("at >= ?")
+        params.append(since)
+    if before:
+        where.append("at < ?")
+        params.append(before)
+    return (" WHERE " + " AND ".join(where)) if where else "", params
+
+
+def _newest(
+    conn: sqlite3.Connection, clause: str, params: list[Any], limit: int
+) -> list[AuditEntry]:
+    sql = (
+        "SELECT seq, at, user, action, object, outcome, details, prev_hash, hash FROM audit"
+        + clause
+        + " ORDER BY seq DESC LIMIT ?"
+    )
+    found = []
+    for seq, at, u, action, obj, outcome, details, prev, digest in conn.execute(
+        sql, [*params, limit]
+    ):
+        try:
+            parsed = json.loads(details)
+        except ValueError:
+            parsed = {"unreadable": details}
+        found.append(AuditEntry(seq, at, u, action, obj, outcome, parsed, prev, digest))
+    return found
 
 
 def search(
@@ -286,36 +322,8 @@ def search(
     in the object and the details; ``since``/``before`` are UTC stamps (``before``
     excluded). ``user`` ignores case.
     """
-    where, params = [], []
-    if action_prefix:
-        where.append("action LIKE ? ESCAPE '\\'")
-        params.append(_like_pattern(action_prefix)[1:])  # a prefix: no leading wildcard
-    if user:
-        where.append("user = ? COLLATE NOCASE")
-        params.append(user)
-    if text:
-        where.append("(object LIKE ? ESCAPE '\\' OR details LIKE ? ESCAPE '\\')")
-        params += [_like_pattern(text)] * 2
-    if since:
-        where.append("at >= ?")
-        params.append(since)
-    if before:
-        where.append("at < ?")
-        params.append(before)
-    clause = (" WHERE " + " AND ".join(where)) if where else ""
-    total = int(conn.execute("SELECT count(*) FROM audit" + clause, params).fetchone()[0])
-    sql = (
-        "SELECT seq, at, user, action, object, outcome, details, prev_hash, hash FROM audit"
-        + clause
-        + " ORDER BY seq DESC LIMIT ?"
+    clause, params = _where(
+        action_prefix=action_prefix, user=user, text=text, since=since, before=before
     )
-    found = []
-    for seq, at, u, action, obj, outcome, details, prev, digest in conn.execute(
-        sql, [*params, limit]
-    ):
-        try:
-            parsed = json.loads(details)
-        except ValueError:
-            parsed = {"unreadable": details}
-        found.append(AuditEntry(seq, at, u, action, obj, outcome, parsed, prev, digest))
-    return found, total
+    total = int(conn.execute("SELECT count(*) FROM audit" + clause, params).fetchone()[0])
+    return _newest(conn, clause, params, limit), total
