@@ -188,15 +188,14 @@ def signoff(ws: Workspace, user: auth.User, password: str) -> SignoffReport:
 
     problems = ws.integrity_check()
     if problems:
+        damaged = damaged_message(ws.path)
         log.warning("sign-off refused: SQLite's integrity check says %s", "; ".join(problems[:20]))
         _refuse(
             ws,
             signer,
             "integrity",
             WorkspaceError(
-                "Nothing was signed: "
-                + damaged_message(ws.path)[:1].lower()
-                + damaged_message(ws.path)[1:],
+                f"Nothing was signed: {damaged[0].lower()}{damaged[1:]}",
                 file=ws.path.name,
             ),
         )

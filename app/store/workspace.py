@@ -137,7 +137,8 @@ def damaged_message(path: Path) -> str:
     malformed", quick_check's page errors) ends here: SQLite's own words mean nothing to a
     clerk, so they go to the log file only.
     """
-    return "The workspace file is damaged. R" + restore_advice(path)[1:]
+    advice = restore_advice(path)
+    return f"The workspace file is damaged. {advice[0].upper()}{advice[1:]}"
 
 
 def _damaged(path: Path, sqlite_says: str) -> WorkspaceError:
