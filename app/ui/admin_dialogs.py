@@ -24,7 +24,7 @@ from app.core.model import Role
 from app.services import auth, workspaces
 from app.services.auth import User
 from app.store.workspace import Workspace
-from app.ui.dialogs import fit_combo, password_field, show_error
+from app.ui.dialogs import fit_combo, password_field, policy_title, show_error
 
 # Settings the dialog edits as free text; the others get their own controls.
 _TEXT_KEYS = (
@@ -36,16 +36,6 @@ _TEXT_KEYS = (
     "attorney_bar_number",
     "office_address",
 )
-
-
-def _policy_title(policy_id: str) -> str:
-    """The pack's name as the county knows it; the id when no shipped pack has it."""
-    from app.rules import packs
-
-    try:
-        return next((p.title for p in packs.list_packs() if p.id == policy_id), policy_id)
-    except ClearSlateError:  # a malformed pack: the id still says which policy it is
-        return policy_id
 
 
 class SettingsDialog(QDialog):
@@ -69,7 +59,7 @@ class SettingsDialog(QDialog):
             edit.setReadOnly(not editable)
             self.edits[key] = edit
             form.addRow(spec.label + ":", edit)
-        self.policy = QLabel(_policy_title(values["policy_id"]))
+        self.policy = QLabel(policy_title(values["policy_id"]))
         self.policy.setObjectName("policyName")
         self.policy.setWordWrap(True)
         self.policy.setToolTip(self.tr("Policy pack %1").replace("%1", values["policy_id"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import platform
 from pathlib import Path
 
@@ -126,6 +127,18 @@ def local_datetime(utc_stamp: str | None) -> str:
     )
 
 
+@functools.lru_cache(maxsize=32)
+def policy_title(policy_id: str) -> str:
+    """The policy pack's name as the county knows it ("California Prop 64 — statewide …"),
+    or its id when no pack shipped with this copy has it (a workspace made elsewhere)."""
+    from app.rules import packs
+
+    try:
+        return packs.load_pack(policy_id).title
+    except (ClearSlateError, OSError):  # unknown or malformed: the id still names it
+        return policy_id
+
+
 def show_error(parent: QWidget | None, message: str, title: str | None = None) -> None:
     """A user-facing error: the message only, never a traceback."""
     box = QMessageBox(
@@ -204,16 +217,13 @@ class LogonDialog(QDialog):
         layout.addWidget(buttons)
         (self.password if username else self.username).setFocus()
         self.resize(480, 0)
-        self._fit_height()
-
-    def _fit_height(self) -> None:
-        # A message that appears (two lines after a failed log-on) would otherwise take its
-        # room from the system-use notice, which every user must be able to read whole.
         fit_height(self)
 
     def _refuse(self, message: str, field: QLineEdit) -> None:
         self.message.setText(message)
-        self._fit_height()
+        # Two lines after a failed log-on would otherwise take their room from the system-use
+        # notice, which every user must be able to read whole.
+        fit_height(self)
         # Back where the next try is typed, the old text selected so typing replaces it.
         field.setFocus(Qt.FocusReason.OtherFocusReason)
         field.selectAll()

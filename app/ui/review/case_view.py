@@ -4,7 +4,6 @@ recommendation, reasons, citations, facts and source row, and the decision contr
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import html
 from typing import Any
 
@@ -20,11 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.errors import ClearSlateError
 from app.core.model import OUTCOME_LABELS, Outcome
-from app.rules import packs
 from app.store.review import CaseDetail, CountRecord
-from app.ui.dialogs import count_text, local_datetime
+from app.ui.dialogs import count_text, local_datetime, policy_title
 
 STATUS_WORDS = {
     "decided": "Decided",
@@ -55,16 +52,6 @@ def outcome_label(outcome: str | None) -> str:
         return tr(OUTCOME_LABELS[Outcome(outcome)])
     except ValueError:
         return outcome
-
-
-@functools.lru_cache(maxsize=32)
-def policy_title(policy_id: str) -> str:
-    """The policy pack's display name ("California Prop 64 — statewide …"), or its id when the
-    pack is not shipped with this copy (a workspace evaluated elsewhere)."""
-    try:
-        return packs.load_pack(policy_id).title
-    except (ClearSlateError, OSError):
-        return policy_id
 
 
 def _age(dob: str | None, on: str | None) -> int | None:
