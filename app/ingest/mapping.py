@@ -363,6 +363,19 @@ class Mapping:
 _TEMPLATE_FIELD = re.compile(r"\{([^{}]+)\}")
 
 
+def template_headers(template: str) -> list[str]:
+    """The columns a template combines: ``DOJ {SUBJECT_ID} cycle {CYC_DATE}`` → both headers."""
+    return _TEMPLATE_FIELD.findall(template)
+
+
+def fill_template(template: str, texts: dict[str, str | None]) -> str | None:
+    """``template`` with each ``{HEADER}`` replaced by that column's text (trimmed); None
+    when every part is blank (a template never makes a value out of its fixed words alone)."""
+    if all(not (t or "").strip() for t in texts.values()):
+        return None
+    return _TEMPLATE_FIELD.sub(lambda m: (texts.get(m.group(1)) or "").strip(), template)
+
+
 def guess_mapping(headers: Sequence[str]) -> Mapping:
     """Map each target field to the header that best matches one of its synonyms.
 

@@ -33,13 +33,12 @@ from app.core.normalize import (
 from app.core.offense import parse_offense
 from app.core.rowbatch import ROW_COLUMNS, RowBatch
 from app.ingest.findings import Finding, Severity
-from app.ingest.mapping import FIELDS_BY_NAME, ResolvedMapping
+from app.ingest.mapping import FIELDS_BY_NAME, ResolvedMapping, fill_template
 from app.ingest.readers import column_letter
 
 Cell = object
 
 _CACHE_LIMIT = 200_000
-_TEMPLATE = re.compile(r"\{([^{}]+)\}")
 
 # DOJ step types whose rows are counts; REGISTRATION and the other steps are history events.
 _COUNT_STEPS = {"", "COURT", "COUNT", "CHARGE", "CONVICTION", "CASE", "DISPOSITION"}
@@ -278,10 +277,7 @@ class RowNormalizer:
         if template is not None:
             text, parts = template
             texts = {header: cell_text(cells[k]) if k < n else None for header, k in parts}
-            if all(not (t or "").strip() for t in texts.values()):
-                return None, text
-            value = _TEMPLATE.sub(lambda m: (texts.get(m.group(1)) or "").strip(), text)
-            return value, text
+            return fill_template(text, texts), text
         return None, header_i
 
     def _text(

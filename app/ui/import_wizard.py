@@ -699,7 +699,7 @@ class MappingPage(QWizardPage):
 
     def _combined(self, template: str) -> str:
         """A profile's template in words: "combined: SUBJECT_ID + CYC_DATE"."""
-        return self.tr("combined: %s") % " + ".join(backend.template_columns(template))
+        return self.tr("combined: %s") % " + ".join(backend.template_headers(template))
 
     def _show_samples(self, name: str) -> None:
         state = self.wiz.state

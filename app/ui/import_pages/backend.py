@@ -31,11 +31,13 @@ from app.ingest.mapping import (
     FIELDS_BY_NAME,
     Mapping,
     Profile,
+    fill_template,
     guess_mapping,
     near_miss_profile,
     nearest_headers,
     norm_header,
     resolve,
+    template_headers,
     unmapped_evaluation_fields,
 )
 from app.ingest.readers import Cell, Row, SheetInfo, open_table
@@ -145,14 +147,6 @@ def column_samples(
     return samples
 
 
-_TEMPLATE_PART = re.compile(r"\{([^{}]+)\}")
-
-
-def template_columns(template: str) -> list[str]:
-    """The columns a profile's template combines: ``DOJ {SUBJECT_ID} cycle {CYC_DATE}``."""
-    return _TEMPLATE_PART.findall(template)
-
-
 def template_samples(
     inspection: Inspection,
     header_row: int,
@@ -162,16 +156,15 @@ def template_samples(
 ) -> list[str]:
     """Up to ``n`` values a template builds from the first rows (what the import will store)."""
     index = {norm_header(h): i for i, h in enumerate(headers)}
+    parts = [(h, index.get(norm_header(h))) for h in template_headers(template)]
     out: list[str] = []
     for number, cells in inspection.preview:
         if number <= header_row or len(out) >= n:
             continue
-
-        def part(match: re.Match[str], cells: list[Cell] = cells) -> str:
-            i = index.get(norm_header(match.group(1)))
-            return (cell_text(cells[i]) or "") if i is not None and i < len(cells) else ""
-
-        value = _TEMPLATE_PART.sub(part, template).strip()
+        texts = {
+            h: cell_text(cells[i]) if i is not None and i < len(cells) else None for h, i in parts
+        }
+        value = (fill_template(template, texts) or "").strip()
         if value and value not in out:
             out.append(value)
     return out
@@ -691,7 +684,7 @@ __all__ = [
     "run_import",
     "save_profile",
     "summarize",
-    "template_columns",
+    "template_headers",
     "template_samples",
     "validate_source",
     "window_words",
