@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME, __version__
 from app.core.errors import AuthError, ClearSlateError
+from app.core.model import OUTCOME_LABELS, Outcome
 from app.logs import data_dir, log_file
 from app.services import auth
 from app.services.auth import SYSTEM_USE_NOTICE, User
@@ -125,6 +126,17 @@ def local_datetime(utc_stamp: str | None) -> str:
         + " "
         + locale.toString(local.time(), time_format)
     )
+
+
+def outcome_label(outcome: str | None) -> str:
+    """An outcome code in words ("Eligible: dismiss"); "Not evaluated" for none; an unknown
+    code as it is."""
+    if outcome is None:
+        return QCoreApplication.translate("Outcome", "Not evaluated")
+    try:
+        return QCoreApplication.translate("Outcome", OUTCOME_LABELS[Outcome(outcome)])
+    except ValueError:
+        return outcome
 
 
 @functools.lru_cache(maxsize=32)

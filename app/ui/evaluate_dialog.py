@@ -23,7 +23,7 @@ from app.core.model import Outcome
 from app.services import evaluate as evaluation
 from app.services.auth import User
 from app.store.workspace import Workspace
-from app.ui.dialogs import count_text, show_error
+from app.ui.dialogs import count_text, outcome_label, show_error
 from app.ui.tasks import TaskRunner
 
 
@@ -175,8 +175,8 @@ class EvaluateDialog(QDialog):
                 lines.append(
                     self.tr("    Case %1: %2 → %3")
                     .replace("%1", str(c.case_number))
-                    .replace("%2", _outcome(c.before) if c.before else self.tr("none"))
-                    .replace("%3", _outcome(c.after))
+                    .replace("%2", outcome_label(c.before) if c.before else self.tr("none"))
+                    .replace("%3", outcome_label(c.after))
                 )
             if report.changed_total > 50:
                 lines.append(
@@ -203,9 +203,3 @@ class EvaluateDialog(QDialog):
         else:
             raise exc
 
-
-def _outcome(code: str) -> str:
-    try:
-        return Outcome(code).label
-    except ValueError:
-        return code

@@ -49,6 +49,7 @@ from app.ui.dialogs import (
     fit_height,
     local_datetime,
     message_label,
+    outcome_label,
     password_field,
 )
 
@@ -60,13 +61,6 @@ def status_text(status: Any) -> str:
     if status.signoff is not None:
         text = text.replace(status.signoff.at, local_datetime(status.signoff.at))
     return text
-
-
-def _label(outcome: str) -> str:
-    try:
-        return Outcome(outcome).label
-    except ValueError:
-        return outcome
 
 
 class SignoffDialog(QDialog):
@@ -90,7 +84,7 @@ class SignoffDialog(QDialog):
                 "SignoffDialog",
             )
         ]
-        lines += [f"    {_label(o)}: {n:,}" for o, n in figures["by_outcome"].items()]
+        lines += [f"    {outcome_label(o)}: {n:,}" for o, n in figures["by_outcome"].items()]
         lines.append(
             self.tr("Decided by: ")
             + ", ".join(f"{u} ({n:,})" for u, n in figures["by_decider"].items())

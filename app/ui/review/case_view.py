@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.model import OUTCOME_LABELS, Outcome
+from app.core.model import Outcome
 from app.store.review import CaseDetail, CountRecord
-from app.ui.dialogs import count_text, local_datetime, policy_title
+from app.ui.dialogs import count_text, local_datetime, outcome_label, policy_title
 
 STATUS_WORDS = {
     "decided": "Decided",
@@ -43,15 +43,6 @@ def plural(n: int, one: str, many: str) -> str:
     """``one``/``many`` hold %n: "1 case", "6 cases" (see dialogs.count_text), in the case
     view's translation context."""
     return count_text(n, one, many, "CaseView")
-
-
-def outcome_label(outcome: str | None) -> str:
-    if outcome is None:
-        return tr("Not evaluated")
-    try:
-        return tr(OUTCOME_LABELS[Outcome(outcome)])
-    except ValueError:
-        return outcome
 
 
 def _age(dob: str | None, on: str | None) -> int | None:
