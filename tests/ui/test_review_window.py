@@ -275,6 +275,68 @@ def test_zoom_persists(qtbot, seeded_path) -> None:  # type: ignore[no-untyped-d
         win2.close_workspace()
 
 
+def test_dragged_column_widths_persist_follow_the_zoom_and_reset(qtbot, seeded_path) -> None:  # type: ignore[no-untyped-def]
+    from app.ui.application import settings
+    from app.ui.review.queue_model import COL_CASE, COL_KEY
+    from app.ui.review.workspace_view import COLUMN_WIDTHS_KEY
+
+    path, _ = seeded_path
+    win, view = open_window(qtbot, path)
+    try:
+        header = view.table.horizontalHeader()
+        default = header.sectionSize(COL_CASE)
+        header.resizeSection(COL_CASE, default + 90)  # what dragging the header's edge does
+    finally:
+        win.close_workspace()
+    win, view = open_window(qtbot, path)
+    try:
+        header = view.table.horizontalHeader()
+        assert abs(header.sectionSize(COL_CASE) - (default + 90)) <= 2
+        # Kept in characters, so a zoom widens the dragged column like the others.
+        before = header.sectionSize(COL_CASE)
+        view.zoom(+2)
+        assert header.sectionSize(COL_CASE) > before + 10
+        view._apply_zoom(0, save=True)
+        # The last column stretches with the window: its width is never remembered.
+        header.resizeSection(COL_KEY, 400)
+        assert "person_key" not in view.column_widths
+        menu_texts = [a.text() for a in win.view_menu.actions()]
+        assert "Reset &column widths" in menu_texts
+        view.act_reset_columns.trigger()
+        assert header.sectionSize(COL_CASE) == default
+        assert settings().value(COLUMN_WIDTHS_KEY) is None
+    finally:
+        win.close_workspace()
+    win, view = open_window(qtbot, path)
+    try:
+        assert view.table.horizontalHeader().sectionSize(COL_CASE) == default
+    finally:
+        win.close_workspace()
+
+
+@pytest.mark.parametrize("saved", ["not json", "[1, 2]", '{"case_number": -5, "bogus": 30, "name": "wide"}'])
+def test_a_damaged_saved_width_is_ignored(qtbot, seeded_path, saved) -> None:  # type: ignore[no-untyped-def]
+    from app.ui.application import settings
+    from app.ui.review.queue_model import COL_CASE, COL_NAME
+    from app.ui.review.workspace_view import COLUMN_WIDTHS_KEY
+
+    path, _ = seeded_path
+    win, view = open_window(qtbot, path)
+    try:
+        header = view.table.horizontalHeader()
+        defaults = header.sectionSize(COL_NAME), header.sectionSize(COL_CASE)
+    finally:
+        win.close_workspace()
+    settings().setValue(COLUMN_WIDTHS_KEY, saved)
+    win, view = open_window(qtbot, path)
+    try:
+        header = view.table.horizontalHeader()
+        assert (header.sectionSize(COL_NAME), header.sectionSize(COL_CASE)) == defaults
+    finally:
+        view.reset_column_widths()
+        win.close_workspace()
+
+
 def test_clerk_reads_but_cannot_decide(qtbot, seeded_path) -> None:  # type: ignore[no-untyped-def]
     path, _ = seeded_path
     win, view = open_window(qtbot, path, "clerk")

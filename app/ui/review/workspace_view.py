@@ -9,6 +9,7 @@ sort changes or the user refreshes (F5), so nobody loses their place.
 
 from __future__ import annotations
 
+import json
 import logging
 from array import array
 from typing import TYPE_CHECKING, Any
@@ -49,6 +50,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ZOOM_KEY = "review/zoom"
+# Widths the reviewer dragged, per column key, in characters of the table's font (so they
+# follow the zoom and the display scaling like the defaults do). Keyed by column, not by
+# position, so a later version that adds or reorders columns keeps what still applies.
+COLUMN_WIDTHS_KEY = "review/column_widths"
 MIN_ZOOM, MAX_ZOOM = -4, 12
 
 
@@ -58,6 +63,24 @@ class _ElideRightDelegate(QStyledItemDelegate):
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802 - Qt API
         super().initStyleOption(option, index)
         option.textElideMode = Qt.TextElideMode.ElideRight
+
+
+def _saved_column_widths() -> dict[str, float]:
+    """The reviewer's saved widths, keeping only known columns and sane values (the INI file
+    is the user's: a hand edit or an older version's value must not break the window)."""
+    raw = settings().value(COLUMN_WIDTHS_KEY)
+    try:
+        saved = json.loads(raw) if isinstance(raw, str) else {}
+    except ValueError:
+        return {}
+    known = {key for key, _header, _chars in COLUMNS}
+    if not isinstance(saved, dict):
+        return {}
+    return {
+        key: float(value)
+        for key, value in saved.items()
+        if key in known and isinstance(value, (int, float)) and 1 <= value <= 200
+    }
 
 
 class WorkspaceView(QWidget):
@@ -118,6 +141,9 @@ class WorkspaceView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setMinimumSectionSize(32)
+        self._sizing = False  # True while the window itself sets widths (zoom, reset)
+        self.column_widths = _saved_column_widths()
+        header.sectionResized.connect(self._column_resized)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.count_label = QLabel(self.tr("Loading the queue…"))
         self.count_label.setObjectName("queueCount")
@@ -189,6 +215,8 @@ class WorkspaceView(QWidget):
         self.act_zoom_in = self._action(tr("Zoom &in"), lambda: self.zoom(+1), ["Ctrl+=", "Ctrl++"], "actZoomIn")
         self.act_zoom_out = self._action(tr("Zoom &out"), lambda: self.zoom(-1), ["Ctrl+-"], "actZoomOut")
         self.act_zoom_reset = self._action(tr("&Normal size"), lambda: self._apply_zoom(0, save=True), ["Ctrl+0"], "actZoomReset")
+        self.act_reset_columns = self._action(tr("Reset &column widths"), self.reset_column_widths, None,
+                                              "actResetColumns")
         self.act_legend = self._action(tr("&Keyboard shortcuts"), self.show_legend, ["F1"], "actShortcuts")
         for action in (self.act_accept, self.act_override, self.act_flag, self.act_skip, self.act_bulk,
                        self.act_undo, self.act_redo):
@@ -208,7 +236,7 @@ class WorkspaceView(QWidget):
         for action in (self.act_progress, self.act_refresh):
             win.view_menu.addAction(action)
         win.view_menu.addSeparator()
-        for action in (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset):
+        for action in (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, self.act_reset_columns):
             win.view_menu.addAction(action)
         win.help_menu.insertAction(win.help_menu.actions()[0] if win.help_menu.actions() else None, self.act_legend)
 
@@ -225,6 +253,7 @@ class WorkspaceView(QWidget):
     def can_close(self) -> bool:
         """Let running writes finish (they are short or cancellable) and close the connections."""
         settings().setValue("review/splitter", self.splitter.saveState())
+        settings().setValue(COLUMN_WIDTHS_KEY, json.dumps(self.column_widths, sort_keys=True))
         self.runner.shutdown()
         for action in self.findChildren(QAction):
             self.window_.removeAction(action)
@@ -505,13 +534,37 @@ class WorkspaceView(QWidget):
         if save:
             settings().setValue(ZOOM_KEY, self.zoom_level)
 
-    def _size_columns(self) -> None:
-        """Column widths in characters of the table's font, so they follow the zoom and the scaling."""
-        metrics = self.table.fontMetrics()
-        char = metrics.horizontalAdvance("0123456789abcdefghij") / 20
+    def _char_metrics(self) -> tuple[float, int]:
+        """One average character of the table's font and the cell padding, in pixels."""
+        char = self.table.fontMetrics().horizontalAdvance("0123456789abcdefghij") / 20
         padding = 2 * self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table) + 8
-        for column, (_key, _header, chars) in enumerate(COLUMNS):
-            self.table.setColumnWidth(column, round(chars * char + padding))
+        return char, padding
+
+    def _size_columns(self) -> None:
+        """Column widths in characters of the table's font, so they follow the zoom and the
+        scaling: the reviewer's own width where they dragged one, else the default."""
+        char, padding = self._char_metrics()
+        self._sizing = True
+        try:
+            for column, (key, _header, chars) in enumerate(COLUMNS):
+                chars = self.column_widths.get(key, chars)
+                self.table.setColumnWidth(column, round(chars * char + padding))
+        finally:
+            self._sizing = False
+
+    def _column_resized(self, column: int, _old: int, new: int) -> None:
+        """Remember a width the reviewer dragged (not the last column: it stretches with the
+        window, so its width says nothing about what the reviewer wants)."""
+        if self._sizing or column >= len(COLUMNS) - 1 or new <= 0:
+            return
+        char, padding = self._char_metrics()
+        self.column_widths[COLUMNS[column][0]] = round(max(1.0, (new - padding) / char), 1)
+
+    def reset_column_widths(self) -> None:
+        """Back to the default widths (View ▸ Reset column widths)."""
+        self.column_widths = {}
+        settings().remove(COLUMN_WIDTHS_KEY)
+        self._size_columns()
 
     # -- for tests and other screens ---------------------------------------------------------------------
 
