@@ -125,6 +125,18 @@ def workspace_path(path: str | os.PathLike[str]) -> Path:
     return path if path.suffix == WORKSPACE_SUFFIX else path.with_name(path.name + WORKSPACE_SUFFIX)
 
 
+def default_title(county: str, policy_id: str) -> str:
+    """The title a new workspace gets when none is given: the county and the policy's short
+    name, as a clerk would write it ("Kern — California Prop 64"), never the pack id."""
+    from app.rules import packs
+
+    try:
+        name = packs.load_pack(policy_id).title.split(" — ")[0].strip()
+    except ClearSlateError:  # check_policy ran first; a pack that cannot load keeps its id
+        name = policy_id
+    return f"{county} — {name or policy_id}"
+
+
 def init_workspace(
     path: str | os.PathLike[str],
     *,
@@ -148,7 +160,7 @@ def init_workspace(
             values = {
                 "policy_id": policy_id,
                 "county": county,
-                "title": title or f"{county} — {policy_id}",
+                "title": title or default_title(county, policy_id),
                 "idle_lock_minutes": SETTING_KEYS["idle_lock_minutes"].default,
                 "four_eyes": SETTING_KEYS["four_eyes"].default,
                 **(extra_settings or {}),

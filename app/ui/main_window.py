@@ -26,7 +26,14 @@ from app.services import workspaces
 from app.services.auth import User
 from app.store.workspace import Workspace
 from app.ui.application import settings
-from app.ui.dialogs import LogonDialog, NewWorkspaceDialog, about_text, centered_label, show_error
+from app.ui.dialogs import (
+    LogonDialog,
+    NewWorkspaceDialog,
+    about_text,
+    centered_label,
+    policy_title,
+    show_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -589,10 +596,13 @@ class MainWindow(QMainWindow):
         title = workspaces.setting(self.ws, "title") or self.ws.path.stem
         self.setWindowTitle(f"{title} — {APP_NAME}")
         role = self.user.role.value if self.user else ""
+        policy = workspaces.setting(self.ws, "policy_id") or ""
         self.status_label.setText(
-            f"{self.ws.path.name} · {workspaces.setting(self.ws, 'policy_id')} · "
+            f"{self.ws.path.name} · {policy_title(policy).split(' — ')[0]} · "
             f"{self.user.username if self.user else ''} ({role})"
         )
+        # The whole pack title (it names the statute) where there is room for it.
+        self.status_label.setToolTip(policy_title(policy))
 
     def _recent(self) -> list[str]:
         value = settings().value("recent", [])

@@ -69,6 +69,12 @@ def test_open_asks_for_logon_with_the_system_use_notice(qtbot, window, workspace
     assert window.user is not None and window.user.username == "reviewer"
     assert window.stack.currentWidget() is window.workspace_page
     assert "reviewer (reviewer)" in window.status_label.text()
+    # The policy by the name the county knows, never the pack id; the whole title as tooltip.
+    assert "California Prop 64" in window.status_label.text()
+    assert "ca-prop64-state" not in window.status_label.text()
+    assert "HS 11361.8" in window.status_label.toolTip()
+    # A workspace made without a title gets the county and the policy's short name.
+    assert window.windowTitle().startswith("Kern — California Prop 64 — ")
     assert window.act_close.isEnabled()
 
 
