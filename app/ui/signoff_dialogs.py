@@ -401,6 +401,96 @@ def detail_summary(details: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+# What each recorded action is, in the words of the people who read the log. The Outcome
+# column says how it went, so these are nouns ("Sign-off"), never results: a clerk's refused
+# attempt to sign off is recorded under the same action as a supervisor's sign-off. The code
+# stays in the tooltip and the entry pane; an action not listed here shows as its code.
+_ACTION_WORDS = {
+    "import": "Import",
+    "evaluate": "Evaluation",
+    "policy.options": "Policy options",
+    "review": "Review",
+    "review.accept": "Review: accept",
+    "review.override": "Review: override",
+    "review.flag": "Review: flag for supervisor",
+    "review.skip": "Review: skip",
+    "review.undo": "Review: undo",
+    "review.bulk_accept": "Review: accept all in a filter",
+    "matches": "Same person",
+    "person.match.confirm": "Same person: confirmed",
+    "person.match.reject": "Same person: different people",
+    "decisions": "Decision list",
+    "decisions.export": "Decision list",
+    "signoff": "Sign-off",
+    "signoff.refused": "Sign-off",
+    "signoff.success": "Sign-off password check",
+    "signoff.failure": "Sign-off password check",
+    "export": "Export",
+    "export.refused": "Export",
+    "export.cancelled": "Export",
+    "export.failed": "Export",
+    "export.cleanup": "Export: partial folder removed",
+    "verify.packet": "Check of a packet",
+    "verify.workspace": "Check of the workspace",
+    "logon.success": "Log-on",
+    "logon.failure": "Log-on",
+    "unlock.success": "Unlock",
+    "unlock.failure": "Unlock",
+    "screen.lock": "Screen locked",
+    "user.add": "User: add",
+    "user.disable": "User: disable",
+    "user.enable": "User: enable",
+    "user.lock": "User: locked out",
+    "user.unlock": "User: unlock",
+    "user.password": "User: password",
+    "user.role": "User: role",
+    "users": "Users",
+    "settings": "Settings",
+    "settings.change": "Setting change",
+    "workspace.create": "Workspace created",
+    "workspace.migrate": "Workspace upgraded",
+    "workspace.restore": "Workspace restored from a backup",
+}
+_OUTCOME_WORDS = {
+    "ok": "OK",
+    "failure": "Failed",
+    "refused": "Refused",
+    "cancelled": "Cancelled",
+    "interrupted": "Interrupted",
+}
+# The Action filter: a family of actions by the start of their code ("" = every action).
+AUDIT_ACTION_FILTERS = (
+    ("", "Any action"),
+    ("import", "Imports"),
+    ("evaluate", "Evaluations"),
+    ("review", "Review decisions"),
+    ("person.match.", "Same-person decisions"),
+    ("decisions", "Decision lists"),
+    ("signoff", "Sign-offs"),
+    ("export", "Exports"),
+    ("verify.", "Checks"),
+    ("logon.", "Log-ons"),
+    ("unlock.", "Unlocks"),
+    ("screen.lock", "Screen locks"),
+    ("user", "Users"),
+    ("settings", "Settings"),
+    ("policy.", "Policy options"),
+    ("workspace.", "Workspace"),
+)
+
+
+def action_text(code: str) -> str:
+    """A recorded action in words ("Sign-off"); an unknown one (a newer version's) as its code.
+    Refusals of a CLI command are recorded under the command ("users.add"): the family's words."""
+    words = _ACTION_WORDS.get(code) or _ACTION_WORDS.get(code.split(".")[0])
+    return QCoreApplication.translate("AuditLog", words) if words else code
+
+
+def outcome_text(code: str) -> str:
+    words = _OUTCOME_WORDS.get(code)
+    return QCoreApplication.translate("AuditLog", words) if words else code
+
+
 class AuditModel(QAbstractTableModel):
     """Audit entries, newest first: local times, details in words (full text as tooltip)."""
 
@@ -427,9 +517,9 @@ class AuditModel(QAbstractTableModel):
                 f"{e.seq:,}",
                 local_datetime(e.at),
                 e.user or "",
-                e.action,
+                action_text(e.action),
                 e.object or "",
-                e.outcome,
+                outcome_text(e.outcome),
                 detail_summary(e.details),
             )
             for e in entries
@@ -454,6 +544,8 @@ class AuditModel(QAbstractTableModel):
             entry = self.rows[row]
             if column == 1:
                 return self.tr("%s UTC") % entry.at  # what the exported log files say
+            if column == 3:
+                return self.tr("Recorded as %s") % entry.action  # the code the exported log has
             if column == 6:
                 return "\n".join(detail_lines(entry.details)) or None
             return self._cells[row][column] or None
@@ -478,16 +570,20 @@ class AuditLogDialog(QDialog):
         self.ws = ws
         self.setObjectName("auditLogDialog")
         self.setWindowTitle(self.tr("Audit log"))
-        self.action = QLineEdit()
+        self.action = QComboBox()
         self.action.setObjectName("auditAction")
-        self.action.setPlaceholderText(self.tr("action starts with, e.g. signoff"))
+        self.action.setAccessibleName(self.tr("Action"))
+        for prefix, words in AUDIT_ACTION_FILTERS:
+            self.action.addItem(QCoreApplication.translate("AuditLog", words), prefix)
+        fit_combo(self.action)
+        self.action.activated.connect(lambda _index: self.reload())
         self.user = QLineEdit()
         self.user.setObjectName("auditUser")
         self.user.setPlaceholderText(self.tr("user"))
         self.text = QLineEdit()
         self.text.setObjectName("auditText")
         self.text.setPlaceholderText(self.tr("text in object or details"))
-        for field in (self.action, self.user, self.text):
+        for field in (self.user, self.text):
             field.setAccessibleName(field.placeholderText())
             field.setClearButtonEnabled(True)
             field.returnPressed.connect(self.reload)
@@ -502,7 +598,11 @@ class AuditLogDialog(QDialog):
         self.verify_button.setAutoDefault(False)
         self.verify_button.clicked.connect(self.verify)
         bar = QHBoxLayout()
-        for w in (self.action, self.user, self.text):
+        action_label = QLabel(self.tr("&Action:"))
+        action_label.setBuddy(self.action)
+        bar.addWidget(action_label)
+        bar.addWidget(self.action)
+        for w in (self.user, self.text):
             bar.addWidget(w, 1)
         since_label = QLabel(self.tr("Fro&m:"))
         since_label.setBuddy(self.since)
@@ -574,7 +674,7 @@ class AuditLogDialog(QDialog):
 
         page = entries(
             self.ws,
-            action_prefix=self.action.text().strip(),
+            action_prefix=self.action.currentData() or "",
             user=self.user.text().strip(),
             text=self.text.text(),
             since=self._bound(self.since, next_day=False),
@@ -601,8 +701,11 @@ class AuditLogDialog(QDialog):
             self.entry.clear()
             return
         e = self.model.rows[current.row()]
-        head = self.tr("Entry {seq} — {action} — {outcome}").format(
-            seq=f"{e.seq:,}", action=e.action, outcome=e.outcome
+        head = self.tr("Entry {seq} — {action} ({code}) — {outcome}").format(
+            seq=f"{e.seq:,}",
+            action=action_text(e.action),
+            code=e.action,
+            outcome=outcome_text(e.outcome),
         )
         lines = [
             head,
