@@ -228,9 +228,20 @@ class ExportDialog(QDialog):
 
     def _done(self, report: Any) -> None:
         self.report = report
-        self.result.setText(
-            "\n".join(report.lines()[:3] + [f"warning: {w}" for w in report.warnings])
-        )
+        total = sum(report.counts_by_outcome.values())
+        lines = [
+            count_text(
+                total, "Exported %n signed-off count", "Exported %n signed-off counts", "Export"
+            )
+            + self.tr(" to %s.") % report.folder,
+            count_text(len(report.files), "%n file", "%n files", "Export")
+            + self.tr(" in the packet; the cover pages carry the fingerprint %s.")
+            % report.fingerprint,
+            *(self.tr("Note: %s") % w for w in report.warnings),
+        ]
+        self.result.setText("\n".join(lines))
+        # What a later check compares against: the manifest's own hash, for the record.
+        self.result.setToolTip(self.tr("Manifest SHA-256: %s") % report.manifest_sha256)
         self.open_button.setEnabled(True)
 
     def _failed(self, exc: BaseException) -> None:

@@ -55,6 +55,10 @@ def test_export_dialog_writes_the_packet_and_prints(qtbot, workspace, login, tmp
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=30000)
     assert dialog.open_button.isEnabled()
     assert "Exported 9 signed-off counts" in dialog.result.text()
+    # Words, not the packet report's hash lines; the fingerprint the cover pages carry.
+    assert "SHA-256" not in dialog.result.text()
+    assert dialog.report.fingerprint in dialog.result.text()
+    assert dialog.report.manifest_sha256 in dialog.result.toolTip()
     assert verify_packet(tmp_path / "packet").ok
     dialog.done(0)
 
