@@ -890,6 +890,21 @@ def decide_match(ws: Workspace, match_id: int, *, confirm: bool, user: str) -> s
     return store.decide_match(ws, match_id, confirm=confirm, user=user)
 
 
+def decide_matches(
+    ws: Workspace, match_ids: Sequence[int], *, same: bool, user: str
+) -> list[store.MatchDecision]:
+    """Decide several proposals at once, all or none: ``same`` confirms them (each pair's
+    records become one person), else rejects them (two people). Refuses, naming the pair and
+    deciding nothing, when a number is unknown or already decided, or when confirming would
+    join records an earlier decision ruled two people. One audit entry per pair."""
+    return store.decide_matches(ws, match_ids, confirm=same, user=user)
+
+
+def match_record(ws: Workspace, person_id: int) -> list[store.RecordCase]:
+    """One side of a proposal: the person's cases (court, county, offenses) to compare."""
+    return store.person_record(ws, person_id)
+
+
 __all__ = [
     "Inspection",
     "ImportReport",
@@ -905,4 +920,6 @@ __all__ = [
     "confirm_match",
     "reject_match",
     "decide_match",
+    "decide_matches",
+    "match_record",
 ]

@@ -14,7 +14,7 @@ import contextlib
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import repeat
 from operator import itemgetter
 from typing import Any
@@ -660,7 +660,9 @@ def propose_matches(conn: sqlite3.Connection, first_new_person: int) -> int:
     hide one file's convictions (priors, disqualifiers) from the other's counts. So name +
     DOB agreeing makes them a proposal for a person to confirm. Each new person is proposed
     against the earliest such person (a star, not every pair), which is enough for a
-    reviewer to confirm a group.
+    reviewer to confirm a group. A record already joined to another person (its match
+    confirmed) is never proposed again: its cases are that person's now, and a proposal
+    naming it would join a newcomer to an empty record instead of to the person.
     """
     before = conn.total_changes
     conn.create_function("key_kind", 1, key_kind, deterministic=True)
@@ -669,7 +671,8 @@ def propose_matches(conn: sqlite3.Connection, first_new_person: int) -> int:
         "SELECT m.a, m.b, 'name+dob' FROM ("
         "  SELECT (SELECT MIN(a.id) FROM people a WHERE a.name_key = b.name_key AND a.dob = b.dob AND a.id < b.id "
         "          AND (a.person_key IS NULL OR b.person_key IS NULL OR a.person_key = b.person_key "
-        "               OR key_kind(a.key_type) <> key_kind(b.key_type))) AS a, b.id AS b "
+        "               OR key_kind(a.key_type) <> key_kind(b.key_type)) "
+        "          AND a.id NOT IN (SELECT person_b FROM person_matches WHERE status = 'confirmed')) AS a, b.id AS b "
         "  FROM people b WHERE b.id >= ? AND b.dob IS NOT NULL AND b.name_key IS NOT NULL AND b.name_key NOT IN ('|', '')"
         ") m WHERE m.a IS NOT NULL",
         (first_new_person,),
@@ -699,29 +702,36 @@ class PersonMatch:
 
 
 def list_matches(ws: Workspace, status: str | None = "proposed") -> list[PersonMatch]:
+    """The proposals with ``status`` (all of them with None), oldest first, with each side's cases."""
+    if status:
+        return _read_matches(ws, "m.status = ?", (status,))
+    return _read_matches(ws, "1", ())
+
+
+def get_match(ws: Workspace, match_id: int) -> PersonMatch | None:
+    """One proposal by its number, whatever its status (None when there is no such number)."""
+    found = _read_matches(ws, "m.id = ?", (match_id,))
+    return found[0] if found else None
+
+
+def _read_matches(ws: Workspace, where: str, params: tuple[Any, ...]) -> list[PersonMatch]:
     sql = (
         "SELECT m.id, m.person_a, m.person_b, a.full_name, b.full_name, a.dob, a.person_key, b.person_key, m.basis, m.status, "
         "a.key_type, b.key_type "
-        "FROM person_matches m JOIN people a ON a.id = m.person_a JOIN people b ON b.id = m.person_b"
+        "FROM person_matches m JOIN people a ON a.id = m.person_a JOIN people b ON b.id = m.person_b "
+        f"WHERE {where} ORDER BY m.id"
     )
-    params: tuple[Any, ...] = ()
-    if status:
-        sql += " WHERE m.status = ?"
-        params = (status,)
     out = []
-    for row in ws.conn.execute(sql + " ORDER BY m.id", params).fetchall():
-        cases_a = [
-            r[0]
-            for r in ws.conn.execute(
-                "SELECT case_number FROM cases WHERE person_id = ? ORDER BY id", (row[1],)
-            )
-        ]
-        cases_b = [
-            r[0]
-            for r in ws.conn.execute(
-                "SELECT case_number FROM cases WHERE person_id = ? ORDER BY id", (row[2],)
-            )
-        ]
+    for row in ws.conn.execute(sql, params).fetchall():
+        cases_a, cases_b = (
+            [
+                r[0]
+                for r in ws.conn.execute(
+                    "SELECT case_number FROM cases WHERE person_id = ? ORDER BY id", (pid,)
+                )
+            ]
+            for pid in row[1:3]
+        )
         out.append(
             PersonMatch(
                 *row[:10],
@@ -734,64 +744,277 @@ def list_matches(ws: Workspace, status: str | None = "proposed") -> list[PersonM
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class RecordCase:
+    """One case of a record, in the words a reviewer compares two records with."""
+
+    case_number: str
+    court: str | None
+    county: str | None
+    filing_date: str | None
+    offenses: list[str] = field(default_factory=list)  # "11359 HS · F · CONVICTED 2010-05-01"
+
+
+def person_record(ws: Workspace, person_id: int) -> list[RecordCase]:
+    """A person's cases with their counts' offenses, oldest case first (for deciding a match)."""
+    cases: dict[int, RecordCase] = {}
+    for cid, number, court, county, filed in ws.conn.execute(
+        "SELECT id, case_number, court, county, filing_date FROM cases WHERE person_id = ? "
+        "ORDER BY id",
+        (person_id,),
+    ):
+        cases[cid] = RecordCase(number, court, county, filed)
+    for cid, offense, level, disposition, when in ws.conn.execute(
+        "SELECT case_id, COALESCE(offense_raw, section), COALESCE(level_raw, level), "
+        "COALESCE(disposition_raw, disposition), COALESCE(disposition_date, disposition_date_raw) "
+        "FROM counts WHERE person_id = ? ORDER BY case_id, id",
+        (person_id,),
+    ):
+        parts = [offense or "?", level, " ".join(filter(None, (disposition, when)))]
+        if cid in cases:
+            cases[cid].offenses.append(" · ".join(p for p in parts if p))
+    return list(cases.values())
+
+
+@dataclass(frozen=True, slots=True)
+class MatchDecision:
+    """What deciding one proposal did: one per match number asked for, in the order asked."""
+
+    id: int
+    person_a: int  # the two records as the proposal named them when it was decided
+    person_b: int
+    name_a: str | None
+    name_b: str | None
+    dob: str | None
+    status: str  # "confirmed" or "rejected"
+    person: int | None = None  # confirmed: the person both records are now
+    moved: dict[str, int] = field(default_factory=dict)  # cases, counts, events moved
+    note: str = ""  # when an earlier pair of the same batch already did (part of) the work
+
+
+class _Identities:
+    """Who each joined record now is and which pairs were ruled two people, kept current
+    through a batch so that every later pair is judged on what the earlier ones did."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.into: dict[int, int] = dict(
+            conn.execute(
+                "SELECT person_b, person_a FROM person_matches WHERE status = 'confirmed'"
+            ).fetchall()
+        )
+        self.rejected: dict[int, list[tuple[int, int]]] = {}
+        for mid, a, b in conn.execute(
+            "SELECT id, person_a, person_b FROM person_matches WHERE status = 'rejected'"
+        ):
+            self.rejected.setdefault(a, []).append((b, mid))
+            self.rejected.setdefault(b, []).append((a, mid))
+        self.members: dict[int, set[int]] = {}
+        for pid in self.into:
+            self.members.setdefault(self.survivor(pid), set()).add(pid)
+
+    def survivor(self, pid: int) -> int:
+        hops = 0
+        while pid in self.into and hops <= len(self.into):  # bounded: no cycle can hang it
+            pid, hops = self.into[pid], hops + 1
+        return pid
+
+    def group(self, pid: int) -> set[int]:
+        return {pid} | self.members.get(pid, set())
+
+    def ruled_apart(self, a: int, b: int) -> int | None:
+        """The rejected match (if any) between anyone now ``a`` and anyone now ``b``."""
+        for x in self.group(a):
+            for y, mid in self.rejected.get(x, ()):
+                if self.survivor(y) == b:
+                    return mid
+        return None
+
+    def join(self, a: int, b: int) -> None:
+        self.into[b] = a
+        self.members.setdefault(a, set()).update(self.group(b))
+        self.members.pop(b, None)
+
+
 def decide_match(ws: Workspace, match_id: int, *, confirm: bool, user: str) -> PersonMatch:
     """Confirm (merge person B's cases, counts and events into person A) or reject a proposal."""
+    [done] = decide_matches(ws, [match_id], confirm=confirm, user=user)
+    return get_match(ws, done.id) or PersonMatch(
+        done.id, done.person_a, done.person_b, done.name_a, done.name_b, done.dob,
+        None, None, "name+dob", done.status,
+    )  # fmt: skip
+
+
+def decide_matches(
+    ws: Workspace, match_ids: Sequence[int], *, confirm: bool, user: str
+) -> list[MatchDecision]:
+    """Confirm or reject several proposals in one transaction: all of them or none.
+
+    Every number must be an open proposal, else nothing is decided and the error names the
+    pair. Pairs are decided in the order given, each on what the earlier ones did: confirming
+    A~B and then B~C joins all three (B~C was renamed A~C when B joined A); a pair an earlier
+    one made redundant (already one person, or the same two people as another open pair) is
+    recorded as such. A confirm that would make one person of records an earlier decision
+    ruled two people is refused whatever the order, naming both pairs. One audit entry per
+    pair, as a single decision writes.
+    """
+    ids = list(dict.fromkeys(int(i) for i in match_ids))
+    if not ids:
+        raise ImportFailed("Choose at least one possible same-person match to decide.")
     with ws.transaction(), translating():
-        row = ws.conn.execute(
-            "SELECT person_a, person_b, status FROM person_matches WHERE id = ?", (match_id,)
-        ).fetchone()
-        if row is None:
-            raise ImportFailed(f"There is no proposed match number {match_id}.")
-        a, b, status = row
-        if status != "proposed":
-            raise ImportFailed(f"Match {match_id} was already {status}.")
-        new_status = "confirmed" if confirm else "rejected"
-        ws.conn.execute(
-            "UPDATE person_matches SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?",
-            (new_status, user, stamp(), match_id),
-        )
-        moved = {"cases": 0, "counts": 0, "events": 0}
-        if confirm:
-            # Cases with the same number merge; the others simply change person.
-            for cid, key in ws.conn.execute(
-                "SELECT id, case_key FROM cases WHERE person_id = ?", (b,)
-            ).fetchall():
-                target = ws.conn.execute(
-                    "SELECT id FROM cases WHERE person_id = ? AND case_key = ? ORDER BY id LIMIT 1",
-                    (a, key),
-                ).fetchone()
-                if target:
-                    ws.conn.execute(
-                        "UPDATE counts SET case_id = ? WHERE case_id = ?", (target[0], cid)
-                    )
-                    ws.conn.execute("DELETE FROM cases WHERE id = ?", (cid,))
-                else:
-                    ws.conn.execute("UPDATE cases SET person_id = ? WHERE id = ?", (a, cid))
-                moved["cases"] += 1
-            moved["counts"] = ws.conn.execute(
-                "UPDATE counts SET person_id = ? WHERE person_id = ?", (a, b)
-            ).rowcount
-            moved["events"] = ws.conn.execute(
-                "UPDATE events SET person_id = ? WHERE person_id = ?", (a, b)
-            ).rowcount
-            # Other open proposals that name B now name A (duplicates of existing pairs fall away).
-            for column in ("person_a", "person_b"):
-                ws.conn.execute(
-                    f"UPDATE OR IGNORE person_matches SET {column} = ? WHERE {column} = ? AND status = 'proposed'",
-                    (a, b),
+        asked: dict[int, tuple[Any, ...]] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for row in ws.conn.execute(
+                "SELECT m.id, m.person_a, m.person_b, a.full_name, b.full_name, a.dob, m.status, "
+                "m.decided_by FROM person_matches m JOIN people a ON a.id = m.person_a "
+                f"JOIN people b ON b.id = m.person_b WHERE m.id IN ({marks})",
+                chunk,
+            ):
+                asked[row[0]] = row
+        for mid in ids:  # every refusal before any change: the batch is all or nothing
+            row = asked.get(mid)
+            if row is None:
+                raise ImportFailed(f"There is no proposed match number {mid}; nothing was decided.")
+            if row[6] != "proposed":
+                raise ImportFailed(
+                    f"Match {mid} ({_pair_words(row)}) was already {row[6]}"
+                    + (f" by {row[7]}" if row[7] else "")
+                    + "; nothing was decided."
                 )
-            ws.conn.execute(
-                "DELETE FROM person_matches WHERE status = 'proposed' AND (person_a = person_b OR person_a = ? OR person_b = ?)",
-                (b, b),
-            )
-        ws.audit(
-            user,
-            "person.match." + ("confirm" if confirm else "reject"),
-            f"people {a} and {b}",
-            details={"match_id": match_id, "person_a": a, "person_b": b, **moved},
+        people = _Identities(ws.conn) if confirm else None
+        when = stamp()
+        batch = {"batch_of": len(ids)} if len(ids) > 1 else {}
+        done = []
+        for mid in ids:
+            _, a, b, name_a, name_b, dob, *_ = asked[mid]
+            if people is None:
+                ws.conn.execute(
+                    "UPDATE person_matches SET status = 'rejected', decided_by = ?, decided_at = ? "
+                    "WHERE id = ?",
+                    (user, when, mid),
+                )
+                decision = MatchDecision(mid, a, b, name_a, name_b, dob, "rejected")
+                extra: dict[str, Any] = {}
+            else:
+                decision, extra = _confirm(ws, people, asked[mid], user, when)
+            ws.audit(
+                user,
+                "person.match." + ("confirm" if confirm else "reject"),
+                f"people {a} and {b}",
+                details={"match_id": mid, "person_a": a, "person_b": b, **decision.moved,
+                         **extra, **batch},
+            )  # fmt: skip
+            done.append(decision)
+        if people is not None:  # a later pair of the batch may have joined this person onward
+            done = [replace(d, person=people.survivor(d.person or d.person_a)) for d in done]
+    return done
+
+
+def _pair_words(row: tuple[Any, ...]) -> str:
+    """``MORALES, ANA / MORALES, ANA, born 1975-03-04`` for a refusal naming the pair."""
+    return f"{row[3] or 'no name'} / {row[4] or 'no name'}, born {row[5] or 'unknown'}"
+
+
+def _confirm(
+    ws: Workspace, people: _Identities, asked: tuple[Any, ...], user: str, when: str
+) -> tuple[MatchDecision, dict[str, Any]]:
+    """Join the two records of one proposal as the batch has left them so far."""
+    conn = ws.conn
+    mid, a0, b0, name_a, name_b, dob, *_ = asked
+    current = conn.execute(
+        "SELECT person_a, person_b FROM person_matches WHERE id = ? AND status = 'proposed'",
+        (mid,),
+    ).fetchone()
+    # An earlier join renames this proposal's records (or retires it); go by who they are now.
+    a, b = (people.survivor(p) for p in (current or (a0, b0)))
+
+    def decision(person: int, moved: dict[str, int], note: str) -> MatchDecision:
+        return MatchDecision(mid, a0, b0, name_a, name_b, dob, "confirmed", person, moved, note)
+
+    if a == b:
+        if current is not None:  # cannot stay open: a proposal about one person
+            conn.execute("DELETE FROM person_matches WHERE id = ?", (mid,))
+        note = "already one person through a pair decided before it"
+        return decision(a, {}, note), {"already_one_person": True, "joined_into": a}
+    apart = people.ruled_apart(a, b)
+    if apart is not None:
+        raise ImportFailed(
+            f"Match {mid} ({_pair_words(asked)}) cannot be confirmed: it would make one person "
+            f"of records that match {apart} decided are two people. Nothing was decided; "
+            "check both records and reject this match, or leave it open."
         )
-    result = [m for m in list_matches(ws, None) if m.id == match_id]
-    return result[0]
+    target = None
+    if current is not None and tuple(current) == (a, b):
+        target = (mid, a, b)
+    else:
+        found = conn.execute(
+            "SELECT id, person_a, person_b FROM person_matches WHERE status = 'proposed' "
+            "AND ((person_a = ? AND person_b = ?) OR (person_a = ? AND person_b = ?))",
+            (a, b, b, a),
+        ).fetchone()
+        if found is not None:
+            target = tuple(found)
+            if current is not None:
+                conn.execute("DELETE FROM person_matches WHERE id = ?", (mid,))
+        elif current is not None:
+            conn.execute(
+                "UPDATE person_matches SET person_a = ?, person_b = ? WHERE id = ?", (a, b, mid)
+            )
+            target = (mid, a, b)
+        else:  # retired without a twin (cannot happen today): record the join under its number
+            conn.execute(
+                "INSERT INTO person_matches (id, person_a, person_b, basis) VALUES (?, ?, ?, 'name+dob')",
+                (mid, a, b),
+            )
+            target = (mid, a, b)
+    row_id, into, gone = target
+    conn.execute(
+        "UPDATE person_matches SET status = 'confirmed', decided_by = ?, decided_at = ? WHERE id = ?",
+        (user, when, row_id),
+    )
+    moved = _join(conn, into, gone)
+    people.join(into, gone)
+    if row_id == mid:
+        return decision(into, moved, ""), {}
+    note = f"the same two people as match {row_id}, which was confirmed with it"
+    return decision(into, moved, note), {"confirmed_as_match": row_id, "joined_into": into}
+
+
+def _join(conn: sqlite3.Connection, a: int, b: int) -> dict[str, int]:
+    """Move person B's cases, counts and events to person A; open proposals naming B name A."""
+    moved = {"cases": 0, "counts": 0, "events": 0}
+    # Cases with the same number merge; the others simply change person.
+    for cid, key in conn.execute(
+        "SELECT id, case_key FROM cases WHERE person_id = ?", (b,)
+    ).fetchall():
+        target = conn.execute(
+            "SELECT id FROM cases WHERE person_id = ? AND case_key = ? ORDER BY id LIMIT 1",
+            (a, key),
+        ).fetchone()
+        if target:
+            conn.execute("UPDATE counts SET case_id = ? WHERE case_id = ?", (target[0], cid))
+            conn.execute("DELETE FROM cases WHERE id = ?", (cid,))
+        else:
+            conn.execute("UPDATE cases SET person_id = ? WHERE id = ?", (a, cid))
+        moved["cases"] += 1
+    moved["counts"] = conn.execute(
+        "UPDATE counts SET person_id = ? WHERE person_id = ?", (a, b)
+    ).rowcount
+    moved["events"] = conn.execute(
+        "UPDATE events SET person_id = ? WHERE person_id = ?", (a, b)
+    ).rowcount
+    # Other open proposals that name B now name A; those that would repeat a pair already
+    # proposed or decided (or pair A with itself) fall away: the decided pair says it.
+    for column in ("person_a", "person_b"):
+        conn.execute(
+            f"UPDATE OR IGNORE person_matches SET {column} = ? WHERE {column} = ? AND status = 'proposed'",
+            (a, b),
+        )
+    conn.execute(
+        "DELETE FROM person_matches WHERE status = 'proposed' AND (person_a = person_b OR person_a = ? OR person_b = ?)",
+        (b, b),
+    )
+    return moved
 
 
 # -- counts and rows for reports --------------------------------------------------------------------

@@ -248,3 +248,19 @@ def test_a_confirmed_match_takes_later_rows_of_either_key(ws: Workspace) -> None
     assert totals.people == 0 and totals.matches_proposed == 0
     owners = ws.conn.execute("SELECT DISTINCT person_id FROM counts").fetchall()
     assert owners == [(match.person_a,)]
+
+
+def test_a_record_joined_to_a_person_is_never_proposed_again(ws: Workspace) -> None:
+    """CII 1 and a keyless court record were confirmed one person. A later CII 2 of the same
+    name and date of birth is another person (two CII numbers); it must not be proposed
+    against the joined (now empty) keyless record, which would join it to nobody's history."""
+    keyless = ["Case No", "Count", "Name", "DOB", "Charge", "Disposition"]
+    _load(ws, DOJ, [["D-1", "1", "MORALES, ANA", "1975-03-04", "1", "187 PC", "CONVICTED"]], "a.csv")
+    _load(ws, keyless, [["K-1", "1", "MORALES, ANA", "1975-03-04", "11357 HS", "CONVICTED"]], "b.csv")
+    [match] = imports.list_matches(ws)
+    imports.decide_match(ws, match.id, confirm=True, user="sup")
+    totals = _load(
+        ws, DOJ, [["D-2", "1", "MORALES, ANA", "1975-03-04", "2", "11359 HS", "CONVICTED"]], "c.csv"
+    )
+    assert totals.people == 1 and totals.matches_proposed == 0
+    assert imports.list_matches(ws) == []
