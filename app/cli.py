@@ -343,24 +343,35 @@ def cmd_import(args: argparse.Namespace) -> int:
         emit(args, report.to_json(), lines)
     return 0 if report.ok else 1
 def cmd_matches(args: argparse.Namespace) -> int:
-    """List the open same-person proposals, or confirm or reject one."""
+    """List the open same-person proposals, or confirm or reject one or several of them."""
     from app.services import importing
 
     with session(args, "import") as (ws, user):
-        if args.confirm is not None or args.reject is not None:
-            confirm = args.confirm is not None
-            match = importing.decide_match(
-                ws, args.confirm if confirm else args.reject, confirm=confirm, user=user.username
+        if args.confirm or args.reject:
+            # Several numbers are decided in one transaction: all of them, or none when one
+            # is unknown or already decided (the error names it).
+            same = bool(args.confirm)
+            done = importing.decide_matches(
+                ws, args.confirm if same else args.reject, same=same, user=user.username
             )
-            verb = "confirmed: one person now" if confirm else "rejected: two people"
-            emit(
-                args,
-                {"match": match.id, "status": match.status},
-                [
-                    f"Match {match.id} {verb} ({match.name_a} / {match.name_b}). "
-                    "Evaluate again so the recommendations use it."
-                ],
+            verb = "confirmed: one person now" if same else "rejected: two people"
+            lines = [
+                f"Match {d.id} {verb} ({d.name_a} / {d.name_b}, born {d.dob})"
+                + (f"; {d.note}" if d.note else "")
+                + "."
+                for d in done
+            ]
+            lines.append(
+                f"{len(done)} matches decided. Evaluate again so the recommendations use them."
+                if len(done) > 1
+                else "Evaluate again so the recommendations use it."
             )
+            data = [
+                {"match": d.id, "status": d.status, "name_a": d.name_a, "name_b": d.name_b,
+                 "dob": d.dob, "person": d.person, "note": d.note or None}
+                for d in done
+            ]  # fmt: skip
+            emit(args, {"decided": data}, lines)
             return 0
         matches = importing.proposed_matches(ws)
         lines = [
@@ -376,7 +387,10 @@ def cmd_matches(args: argparse.Namespace) -> int:
                 f"  (born {m.dob})"
             )
         if matches:
-            lines.append("Confirm with --confirm N or reject with --reject N after checking both records.")
+            lines.append(
+                "Confirm with --confirm N [N ...] or reject with --reject N [N ...] after "
+                "checking both records."
+            )
         data = [
             {"match": m.id, "name_a": m.name_a, "key_a": m.key_a, "cases_a": m.cases_a,
              "name_b": m.name_b, "key_b": m.key_b, "cases_b": m.cases_b, "dob": m.dob}
@@ -613,12 +627,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "matches",
-        help="list possible same-person matches (same name and date of birth), confirm or reject one",
+        help="list possible same-person matches (same name and date of birth), confirm or reject them",
     )
     _ws(p)
     decide = p.add_mutually_exclusive_group()
-    decide.add_argument("--confirm", type=int, metavar="N", help="the records of match N are one person")
-    decide.add_argument("--reject", type=int, metavar="N", help="the records of match N are two people")
+    decide.add_argument(
+        "--confirm", type=int, nargs="+", action="extend", metavar="N",
+        help="the records of match N are one person (several numbers: all in one go, or none)",
+    )  # fmt: skip
+    decide.add_argument(
+        "--reject", type=int, nargs="+", action="extend", metavar="N",
+        help="the records of match N are two people (several numbers: all in one go, or none)",
+    )  # fmt: skip
     _user(p)
     _json(p)
     p.set_defaults(handler=cmd_matches)

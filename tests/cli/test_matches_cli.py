@@ -77,3 +77,80 @@ def test_list_confirm_and_evaluate_again(
     # Deciding it twice is a clear error, not a traceback.
     assert main(["matches", ws, "--user", "admin", "--reject", str(proposal["match"])]) == 1
     assert "already confirmed" in capsys.readouterr().err
+
+
+def _two_proposals(tmp_path: Path) -> str:
+    """A workspace with two open proposals: Ana and Raul, each in the DOJ and the court file."""
+    ws = str(tmp_path / "m.clearslate")
+    assert (
+        main(["init", ws, "--policy", "ca-prop64-state", "--county", "Kern", "--admin", "admin"])
+        == 0
+    )
+    doj = _csv(tmp_path / "doj.csv", "CII_NUMBER", [
+        ["D-1", "1", "MORALES, ANA", "1975-03-04", "00000042", "187(A) PC", "F", "CONVICTED",
+         "1999-05-01", "1998-12-01", "Kern"],
+        ["D-2", "1", "ORTIZ, RAUL", "1981-07-09", "00000077", "187(A) PC", "F", "CONVICTED",
+         "2001-05-01", "2001-01-01", "Kern"],
+    ])  # fmt: skip
+    court = _csv(tmp_path / "court.csv", "Person ID", [
+        ["KC-7", "1", "MORALES, ANA", "1975-03-04", "P-991", "11359 HS", "F", "CONVICTED",
+         "2010-05-01", "2010-01-01", "Kern"],
+        ["KC-8", "1", "ORTIZ, RAUL", "1981-07-09", "P-992", "11359 HS", "F", "CONVICTED",
+         "2010-05-01", "2010-01-01", "Kern"],
+    ])  # fmt: skip
+    assert main(["import", ws, doj, "--user", "admin"]) == 0
+    assert main(["import", ws, court, "--user", "admin"]) == 0
+    return ws
+
+
+def _open(ws: str, capsys: pytest.CaptureFixture[str]) -> list[int]:
+    capsys.readouterr()
+    assert main(["matches", ws, "--user", "admin", "--json"]) == 0
+    return [p["match"] for p in json.loads(capsys.readouterr().out)["proposed"]]
+
+
+@pytest.mark.parametrize("form", ["listed", "repeated"])
+def test_several_matches_are_confirmed_in_one_go(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], form: str
+) -> None:
+    ws = _two_proposals(tmp_path)
+    first, second = _open(ws, capsys)
+    numbers = (
+        ["--confirm", str(first), str(second)]
+        if form == "listed"
+        else ["--confirm", str(first), "--confirm", str(second)]
+    )
+    assert main(["matches", ws, "--user", "admin", "--json", *numbers]) == 0
+    decided = json.loads(capsys.readouterr().out)["decided"]
+    assert [(d["match"], d["status"], d["name_a"]) for d in decided] == [
+        (first, "confirmed", "MORALES, ANA"),
+        (second, "confirmed", "ORTIZ, RAUL"),
+    ]
+    assert _open(ws, capsys) == []
+    assert main(["evaluate", ws, "--user", "admin"]) == 0
+    assert _outcome(ws, tmp_path, "KC-7") == "not_eligible"  # Ana's prior murder
+    assert _outcome(ws, tmp_path, "KC-8") == "not_eligible"  # and Raul's
+
+
+def test_several_rejected_and_a_bad_number_decides_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = _two_proposals(tmp_path)
+    first, second = _open(ws, capsys)
+    assert main(["matches", ws, "--user", "admin", "--reject", str(first), "999", str(second)]) == 1
+    err = capsys.readouterr().err
+    assert "There is no proposed match number 999; nothing was decided." in err
+    assert "Traceback" not in err
+    assert _open(ws, capsys) == [first, second]  # all or nothing
+
+    assert main(["matches", ws, "--user", "admin", "--reject", str(first), str(second)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"Match {first} rejected: two people (MORALES, ANA / MORALES, ANA, born 1975-03-04)." in out
+    )
+    assert "2 matches decided. Evaluate again" in out
+    assert _open(ws, capsys) == []
+    # --confirm and --reject together is a usage error (exit 2), as elsewhere in the CLI.
+    with pytest.raises(SystemExit) as usage:
+        main(["matches", ws, "--user", "admin", "--confirm", str(first), "--reject", str(second)])
+    assert usage.value.code == 2
