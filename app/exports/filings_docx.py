@@ -157,15 +157,22 @@ def write_filing_docx(filing: Filing, path: Path) -> None:
         title.alignment = WD_ALIGN_PARAGRAPH.CENTER
         title.paragraph_format.space_before = _pt(12)
         title.add_run(xml_safe(filing.text.title)).bold = True
+        body = []
         for text in filing.text.paragraphs:
             p = doc.add_paragraph(xml_safe(text))
             p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
             p.paragraph_format.first_line_indent = Inches(0.5)
             p.paragraph_format.line_spacing = 1.5
+            body.append(p)
         if filing.kind == "order":
-            doc.add_paragraph("IT IS SO ORDERED.")
-        doc.add_paragraph("Dated: ______________________")
+            body.append(doc.add_paragraph("IT IS SO ORDERED."))
+        body.append(doc.add_paragraph("Dated: ______________________"))
+        # The last paragraph, "so ordered", the date line and the signature stay on one page:
+        # Word moves them together rather than leave a signature alone or split it.
+        for p in body[-3 if filing.kind == "order" else -2 :]:
+            p.paragraph_format.keep_with_next = True
         sign = doc.add_paragraph()
+        sign.paragraph_format.keep_together = True
         sign.paragraph_format.left_indent = Inches(3.25)
         lead = "Respectfully submitted,\n\n\n" if filing.kind == "motion" else "\n\n"
         who = f"{filing.attorney_block[0]}\n" if filing.kind == "motion" else ""

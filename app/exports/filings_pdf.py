@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtGui import QPagedPaintDevice
+from PySide6.QtGui import QPagedPaintDevice, QTextDocument
 
 from app.core.progress import Progress, check_cancelled
 from app.exports.filings import Filing
@@ -24,25 +24,35 @@ from app.exports.pdf import (
 CASE_LIST_WIDTHS = (17, 6, 27, 11, 15, 12, 12)
 
 
-def cover_html(filing: Filing) -> str:
-    """The motion or order text as HTML for QTextDocument (everything escaped)."""
+def cover_html(filing: Filing, *, page_break: str | None = None) -> str:
+    """The motion or order text as HTML for QTextDocument (everything escaped).
+
+    ``page_break`` keeps the signature block whole: "last" starts the last paragraph on a new
+    page (it, "IT IS SO ORDERED" and the signature then stay together), "closing" starts the
+    closing lines on a new page (when the last paragraph is too long to go with them). A
+    signature split across two pages is not something an attorney signs or a judge accepts.
+    """
     t = filing.text
     prov = "".join(f"<div>{esc(line)}</div>" for line in filing.provenance)
     attorney = "<br/>".join(esc(line) for line in filing.attorney_block)
+    brk = " page-break-before: always;"
     paragraphs = "".join(
-        f'<p style="text-indent: 36pt; margin-bottom: 10pt; line-height: 150%;" align="justify">{esc(p)}</p>'
-        for p in t.paragraphs
+        '<p style="text-indent: 36pt; margin-bottom: 10pt; line-height: 150%;'
+        + (brk if page_break == "last" and i == len(t.paragraphs) - 1 else "")
+        + f'" align="justify">{esc(p)}</p>'
+        for i, p in enumerate(t.paragraphs)
     )
+    closing_break = brk if page_break == "closing" else ""
     if filing.kind == "motion":
         closing = (
-            '<table width="100%" style="margin-top: 24pt;"><tr>'
+            f'<table width="100%" style="margin-top: 24pt;{closing_break}"><tr>'
             '<td width="50%">Dated: ______________________</td>'
             f'<td width="50%">Respectfully submitted,<br/><br/><br/>______________________________<br/>'
             f"{esc(filing.attorney_block[0])}<br/>{esc(t.signature_label)}</td></tr></table>"
         )
     else:
         closing = (
-            '<p style="margin-top: 18pt;">IT IS SO ORDERED.</p>'
+            f'<p style="margin-top: 18pt;{closing_break}">IT IS SO ORDERED.</p>'
             '<table width="100%" style="margin-top: 18pt;"><tr>'
             '<td width="50%">Dated: ______________________</td>'
             f'<td width="50%"><br/><br/>______________________________<br/>{esc(t.signature_label)}</td></tr></table>'
@@ -58,6 +68,25 @@ def cover_html(filing: Filing) -> str:
         f"{paragraphs}"
         f"{closing}"
     )
+
+
+def _signature_is_cut(doc: QTextDocument, filing: Filing) -> bool:
+    """Whether the signature block spans two pages, or stands on a page without the end of
+    the last paragraph (a signature page with nothing of the filing's text on it)."""
+    frames = doc.rootFrame().childFrames()
+    if not frames or not filing.text.paragraphs:
+        return False
+    layout = doc.documentLayout()
+    signature = layout.frameBoundingRect(frames[-1])  # the closing table is the last frame
+    end = signature.bottom() - 1
+    last = filing.text.paragraphs[-1]
+    block = doc.begin()
+    while block.isValid():
+        if block.text() == last:
+            end = layout.blockBoundingRect(block).bottom() - 1
+        block = block.next()
+    pages = {int(y // CONTENT_H) for y in (signature.top(), signature.bottom() - 1, end)}
+    return len(pages) > 1
 
 
 def write_filing_pdf(
@@ -77,6 +106,10 @@ def write_filing_pdf(
     )
     try:
         doc = rich_document(pages, cover_html(filing))
+        for page_break in ("last", "closing"):
+            if not _signature_is_cut(doc, filing):
+                break
+            doc = rich_document(pages, cover_html(filing, page_break=page_break))
         table = TablePainter(pages, filing.headers, CASE_LIST_WIDTHS)
         rows = filing.table_rows()
         heading_h = 0.45 * DPI  # the attachment title and its note; measured generously
