@@ -157,6 +157,7 @@ class MainWindow(QMainWindow):
         self.act_export = self._action(tr("&Export packet…"), self.show_export, "Ctrl+E", "actExport")
         self.act_audit = self._action(tr("&Audit log…"), self.show_audit_log, "Ctrl+Shift+A", "actAuditLog")
         self.act_about = self._action(tr("&About ClearSlate"), self.show_about, None, "actAbout")
+        self.act_guide = self._action(tr("&User guide"), self.show_guide, None, "actGuide")
         self.act_matches = self._action(
             tr("Possible &same people…"), self.show_matches, None, "actMatches"
         )
@@ -194,6 +195,8 @@ class MainWindow(QMainWindow):
         self.tools_menu.addAction(self.act_settings)
         self.tools_menu.addAction(self.act_users)
         self.help_menu = bar.addMenu(self.tr("&Help"))
+        self.help_menu.addAction(self.act_guide)
+        self.help_menu.addSeparator()
         self.help_menu.addAction(self.act_about)
         self._rebuild_recent_menu()
 
@@ -582,6 +585,16 @@ class MainWindow(QMainWindow):
         dialog.decided.connect(self._workspace_changed)
         self.matches_dialog = dialog
         dialog.exec()
+
+    def show_guide(self) -> None:
+        """Help ▸ User guide: one guide window, beside the work, brought forward if open."""
+        from app.ui.guide import GuideDialog
+
+        if getattr(self, "guide", None) is None:
+            self.guide = GuideDialog(self)
+        self.guide.show()
+        self.guide.raise_()
+        self.guide.activateWindow()
 
     def show_about(self) -> None:
         QMessageBox.about(self, self.tr("About ClearSlate"), about_text())
