@@ -167,6 +167,7 @@ def step_resources(ctx: _Context) -> str:
             resource_path("templates", "default.toml"),
             resource_path("fonts", "DejaVuSerif.ttf"),
             resource_path("icons", "clearslate.png"),
+            resource_path("help", "user-guide.md"),
             samples_dir() / SAMPLE,
         )
         if not path.is_file()
