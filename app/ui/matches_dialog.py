@@ -8,18 +8,23 @@ import wizard's last page.
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import ClearSlateError
 from app.services import importing
 from app.services.auth import User
+from app.store.imports import RecordCase
 from app.store.workspace import Workspace
 from app.ui.dialogs import count_text, message_label, show_error
 
@@ -43,13 +49,41 @@ def _record(name: str | None, key: str | None, key_type: str | None) -> str:
     return f"{who} — {key_type or _tr('key')} {key}"
 
 
+def _record_html(title: str, record: str, dob: str | None, cases: list[RecordCase]) -> str:
+    """One side of the current pair: who, then each case with its court, county and offenses."""
+    born = _tr("Born %1").replace("%1", dob or "?")
+    lines = [f"<p><b>{escape(title)}</b><br>{escape(record)}<br>{escape(born)}</p>"]
+    if not cases:
+        lines.append(f"<p>{escape(_tr('No cases.'))}</p>")
+    for case in cases:
+        where = ", ".join(
+            filter(
+                None,
+                (
+                    case.court,
+                    _tr("%1 County").replace("%1", case.county) if case.county else None,
+                    _tr("filed %1").replace("%1", case.filing_date) if case.filing_date else None,
+                ),
+            )
+        )
+        offenses = "".join(f"<br>&nbsp;&nbsp;{escape(o)}" for o in case.offenses)
+        lines.append(
+            f"<p><b>{escape(case.case_number)}</b>"
+            + (f" — {escape(where)}" if where else "")
+            + offenses
+            + "</p>"
+        )
+    return "".join(lines)
+
+
 def _cases(cases: list[str]) -> str:
     shown = ", ".join(cases[:4])
     return shown + (" …" if len(cases) > 4 else "") if cases else "—"
 
 
 class MatchesDialog(QDialog):
-    """The open proposals in a table; Same person / Different people decide the selected one."""
+    """The open proposals in a table, the current pair's two records side by side below it;
+    Same person / Different people decide every selected pair at once."""
 
     decided = Signal()  # after each decision: the review queue is out of date until evaluated
 
@@ -62,6 +96,7 @@ class MatchesDialog(QDialog):
         self.ws = ws
         self.user = user
         self.decisions = 0
+        self.matches: list = []  # type: ignore[type-arg]
 
         self.intro = QLabel(
             self.tr(
@@ -70,7 +105,8 @@ class MatchesDialog(QDialog):
                 "recommended for relief: the other record's convictions may be theirs. Decide "
                 '"Same person" only when the records show it (case files, the state\'s '
                 "history), never on the name alone; it joins the two histories and cannot be "
-                "undone here."
+                "undone here. Select several lines (Shift+click, Ctrl+click, Ctrl+A) to decide "
+                "them together."
             )
         )
         self.intro.setWordWrap(True)
@@ -78,7 +114,7 @@ class MatchesDialog(QDialog):
         self.table.setObjectName("matchesTable")
         self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)
         self.table.setWordWrap(False)
@@ -94,10 +130,31 @@ class MatchesDialog(QDialog):
             header.setSectionResizeMode(column, mode)
         self.table.setAccessibleName(self.tr("Possible same people"))
         self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.currentCellChanged.connect(lambda *_: self._show_current())
+
+        # The current line's two records in full: a reviewer compares cases, courts and
+        # offenses, not the names (which agree by construction).
+        self.record_a = self._record_view("recordA", self.tr("Record"))
+        self.record_b = self._record_view("recordB", self.tr("Possibly the same as"))
+        details = QWidget()
+        grid = QGridLayout(details)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.details_title = QLabel("")
+        self.details_title.setObjectName("matchesDetailsTitle")
+        grid.addWidget(self.details_title, 0, 0, 1, 2)
+        grid.addWidget(self.record_a, 1, 0)
+        grid.addWidget(self.record_b, 1, 1)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setChildrenCollapsible(False)
+        split.addWidget(self.table)
+        split.addWidget(details)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
 
         self.status = QLabel("")
         self.status.setObjectName("matchesStatus")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.error = message_label("matchesError")
 
         self.same = QPushButton(self.tr("&Same person…"))
@@ -116,12 +173,21 @@ class MatchesDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(split, 1)
         layout.addWidget(self.status)
         layout.addWidget(self.error)
         layout.addLayout(row)
-        self.resize(980, 460)
+        self.resize(1040, 640)
         self.reload()
+        self.table.setFocus()
+
+    def _record_view(self, name: str, title: str) -> QTextBrowser:
+        view = QTextBrowser()
+        view.setObjectName(name)
+        view.setOpenLinks(False)
+        view.setAccessibleName(title)
+        view.setTabChangesFocus(True)  # Tab moves on to the buttons, as everywhere else
+        return view
 
     def reload(self) -> None:
         """Read the open proposals again (after a decision, a confirm can retire others)."""
@@ -156,40 +222,97 @@ class MatchesDialog(QDialog):
         else:
             waiting = self.tr("No possible same people are waiting for a decision.")
         if self.decisions:
-            waiting += " " + self.tr(
-                "Evaluate eligibility again (Review ▸ Evaluate eligibility…) so the "
-                "recommendations use what you decided."
-            )
+            # The review list still shows the held-back answers until a new run: say so
+            # here, where the reviewer is, rather than leave them to find it out.
+            waiting += " " + count_text(
+                self.decisions,
+                "You decided %n pair here.",
+                "You decided %n pairs here.",
+                "MatchesDialog",
+            ) + " " + self.tr(
+                "Evaluate eligibility again (Review ▸ Evaluate eligibility…): until then "
+                "their counts stay held back as needs review."
+            )  # fmt: skip
         self.status.setText(waiting)
+        self._show_current()
         self._update_buttons()
+
+    def _show_current(self) -> None:
+        """Both records of the current line (the one with the focus), case by case."""
+        row = self.table.currentRow()
+        match = self.matches[row] if 0 <= row < len(self.matches) else None
+        if match is None:
+            self.details_title.setText("")
+            self.record_a.clear()
+            self.record_b.clear()
+            return
+        self.details_title.setText(
+            self.tr("Line %1 of %2: the two records side by side")
+            .replace("%1", f"{row + 1:,}")
+            .replace("%2", f"{len(self.matches):,}")
+        )
+        for view, title, person, name, key, key_type in (
+            (self.record_a, self.tr("Record"), match.person_a, match.name_a, match.key_a,
+             match.key_type_a),
+            (self.record_b, self.tr("Possibly the same as"), match.person_b, match.name_b,
+             match.key_b, match.key_type_b),
+        ):  # fmt: skip
+            try:
+                cases = importing.match_record(self.ws, person)
+            except ClearSlateError as exc:
+                self.error.setText(str(exc))
+                cases = []
+            view.setHtml(_record_html(title, _record(name, key, key_type), match.dob, cases))
 
     def _update_buttons(self) -> None:
         allowed = self.user.can("import")
-        chosen = self.current() is not None
+        n = len(self.selected())
+        many = f" ({n:,})" if n > 1 else ""
+        self.same.setText(self.tr("&Same person") + many + "…")
+        self.different.setText(self.tr("&Different people") + many + ("…" if n > 1 else ""))
         for button in (self.same, self.different):
-            button.setEnabled(allowed and chosen)
+            button.setEnabled(allowed and n > 0)
             button.setToolTip(
                 "" if allowed else self.tr("Your role may not decide same-person matches.")
             )
 
+    def selected(self) -> list[int]:
+        """The ids of the selected proposals, in the table's order."""
+        out = []
+        for index in sorted(self.table.selectionModel().selectedRows(), key=lambda i: i.row()):
+            item = self.table.item(index.row(), 0)
+            if item is not None:
+                out.append(int(item.data(Qt.ItemDataRole.UserRole)))
+        return out
+
     def current(self) -> int | None:
-        """The id of the selected proposal, or None."""
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        item = self.table.item(rows[0].row(), 0)
-        return int(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+        """The id of the (first) selected proposal, or None."""
+        chosen = self.selected()
+        return chosen[0] if chosen else None
 
     def decide(self, same: bool, *, ask: bool = True) -> None:
-        """Confirm (after asking: it joins two histories for good) or reject the selection."""
-        match_id = self.current()
-        if match_id is None or not self.user.can("import"):
+        """Confirm or reject every selected pair in one go, after one question (confirming
+        joins histories for good; deciding many at once deserves a second look)."""
+        ids = self.selected()
+        if not ids or not self.user.can("import"):
             return
-        match = next(m for m in self.matches if m.id == match_id)
-        if same and ask:
-            answer = QMessageBox.question(
-                self,
-                self.tr("Same person?"),
+        if ask and (same or len(ids) > 1) and not self._agreed(same, ids):
+            return
+        try:
+            done = importing.decide_matches(self.ws, ids, same=same, user=self.user.username)
+        except ClearSlateError as exc:
+            show_error(self, str(exc))
+            self.reload()  # show what is open now
+            return
+        self.decisions += len(done)
+        self.error.setText("")
+        self.decided.emit()
+        self.reload()
+
+    def _agreed(self, same: bool, ids: list[int]) -> bool:
+        if len(ids) == 1:
+            match = next(m for m in self.matches if m.id == ids[0])
+            text = (
                 self.tr(
                     "Join %1 and %2 (born %3) into one person? Their cases, counts and history "
                     "become one record. This cannot be undone here; restoring the backup taken "
@@ -197,16 +320,29 @@ class MatchesDialog(QDialog):
                 )
                 .replace("%1", match.name_a or "?")
                 .replace("%2", match.name_b or "?")
-                .replace("%3", match.dob or "?"),
+                .replace("%3", match.dob or "?")
             )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        try:
-            importing.decide_match(self.ws, match_id, confirm=same, user=self.user.username)
-        except ClearSlateError as exc:
-            show_error(self, str(exc))
-            return
-        self.decisions += 1
-        self.error.setText("")
-        self.decided.emit()
-        self.reload()
+        elif same:
+            text = count_text(
+                len(ids),
+                "Join the two records of the %n selected pair into one person?",
+                "Join the two records of each of the %n selected pairs into one person?",
+                "MatchesDialog",
+            ) + " " + self.tr(
+                "Each pair's cases, counts and history become one record for good. This "
+                "cannot be undone here; restoring the backup taken before the last import "
+                "would undo it. Answer Yes only if you checked every pair's records."
+            )  # fmt: skip
+        else:
+            text = count_text(
+                len(ids),
+                "Record the %n selected pair as different people?",
+                "Record the %n selected pairs as different people?",
+                "MatchesDialog",
+            ) + " " + self.tr(
+                "Each pair stays two people, and their counts are no longer held back for "
+                "it at the next evaluation."
+            )  # fmt: skip
+        title = self.tr("Same person?") if same else self.tr("Different people?")
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes
