@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.core.errors import ImportFailed
+from app.core.errors import ImportFailed, Remedy
 from app.ingest.findings import Finding, Severity
 
 
@@ -537,19 +537,25 @@ def resolve(
     mapped = set(index) | set(templates)
     if "case_number" not in mapped:
         hint = _hint(nearest_headers("case number", headers, cutoff=0.3))
+        remedy = Remedy.map_field("case_number")
         raise ImportFailed(
-            "Required column missing: case number. Map it with --map case_number=HEADER "
+            f"Required column missing: case number. Map it with {remedy.command_line()} "
             f"(or in the mapping step).{hint}",
             file=file,
             sheet=sheet,
+            remedy=remedy,
+            problem="Required column missing: case number.",
         )
     if not mapped & {"person_key", "full_name", "last_name"}:
         hint = _hint(nearest_headers("name", headers, cutoff=0.3))
+        remedy = Remedy.map_field("person_key", "full_name")
         raise ImportFailed(
-            "Required column missing: a person key or a name. Map one with --map person_key=HEADER "
-            f"or --map full_name=HEADER.{hint}",
+            "Required column missing: a person key or a name. Map one with "
+            f"{remedy.command_line()}.{hint}",
             file=file,
             sheet=sheet,
+            remedy=remedy,
+            problem="Required column missing: a person key or a name.",
         )
     return ResolvedMapping(mapping, headers, index, templates, fallback_index)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.core.errors import ImportFailed
+from app.core.errors import ImportFailed, Remedy
 from app.ingest import package_scan
 from app.ingest.findings import Finding, Severity
 from app.ingest.safety import DAMAGED_MESSAGE, stream_member
@@ -283,13 +283,20 @@ def _open_workbook(path: Path, sniffed: Sniffed, sheet: str | None) -> Table:
                     chosen, loaded = info.name, candidate
                     break
             if chosen is None:
+                problem = "the workbook is empty: no visible sheet has any data"
                 hidden = [i for i in infos if i.state != "visible"]
-                hint = ""
-                if hidden:
-                    names = ", ".join(f"{i.name!r} ({i.state})" for i in hidden)
-                    hint = f"; hidden sheets not read: {names} (choose one with --sheet)"
+                if not hidden:
+                    raise ImportFailed(problem, file=path.name)
+                # The data may well be on a hidden sheet: say which, and let the person choose
+                # one (the window lists every sheet with its state).
+                names = ", ".join(f"{i.name!r} ({i.state})" for i in hidden)
+                problem += f"; hidden sheets not read: {names}"
+                remedy = Remedy.choose_sheet((i.name, i.state) for i in infos)
                 raise ImportFailed(
-                    "the workbook is empty: no visible sheet has any data" + hint, file=path.name
+                    f"{problem} (choose one with {remedy.command_line()})",
+                    file=path.name,
+                    remedy=remedy,
+                    problem=problem,
                 )
         table = Table(
             path=path,
@@ -1117,15 +1124,17 @@ def _read_sample(path: Path, encoding: str, size: int = 64 * 1024) -> str:
 def _decode_error(
     path: Path, encoding: str, exc: UnicodeDecodeError, line: int | None
 ) -> ImportFailed:
-    hint = (
-        "; if it came from an older Windows program, confirm with --encoding cp1252"
-        if encoding.startswith("utf")
-        else ""
-    )
+    problem = f"the text is not valid {encoding} ({exc.reason})"
+    if not encoding.startswith("utf"):
+        return ImportFailed(problem, file=path.name, row=line)
+    remedy = Remedy.confirm_encoding("cp1252")
     return ImportFailed(
-        f"the text is not valid {encoding} ({exc.reason}){hint}",
+        f"{problem}; if it came from an older Windows program, confirm with "
+        f"{remedy.command_line()}",
         file=path.name,
         row=line,
+        remedy=remedy,
+        problem=problem,
     )
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from app.core.errors import ImportFailed
+from app.core.errors import ImportFailed, Remedy
 from app.ingest.safety import DAMAGED_MESSAGE, check_zip
 
 # What a user should do about a workbook Excel has locked with a password.
@@ -132,16 +132,28 @@ def _sniff_text(path: Path, head: bytes, size: int, encoding: str | None) -> Sni
     except UnicodeDecodeError:
         text = None
     if text is not None and _mostly_printable(text):
-        raise ImportFailed(
+        problem = (
             "the text is not UTF-8; it looks like Windows-1252 (cp1252). Check that accented "
-            "names read correctly and confirm with --encoding cp1252 (or choose the encoding "
-            "in the import window)",
-            file=name,
+            "names read correctly"
         )
-    raise ImportFailed(
+        remedy = Remedy.confirm_encoding("cp1252")
+        raise ImportFailed(
+            f"{problem} and confirm with {remedy.command_line()} (or choose the encoding in "
+            "the import window)",
+            file=name,
+            remedy=remedy,
+            problem=problem,
+        )
+    problem = (
         "the text encoding is not recognized (not UTF-8, UTF-16 or Windows-1252); save the "
-        "file from Excel as 'CSV UTF-8' or name the encoding with --encoding",
+        "file from Excel as 'CSV UTF-8'"
+    )
+    remedy = Remedy.name_encoding()
+    raise ImportFailed(
+        f"{problem} or name the encoding with {remedy.command_line()}",
         file=name,
+        remedy=remedy,
+        problem=problem,
     )
 
 

@@ -52,6 +52,7 @@ from app.core.dates import cell_text
 from app.core.errors import ClearSlateError
 from app.ingest.findings import Finding, Severity, title
 from app.ingest.mapping import FIELDS, FIELDS_BY_NAME, Mapping, Profile
+from app.ingest.readers import SheetInfo
 from app.ui.dialogs import count_text
 from app.ui.import_pages import backend
 from app.ui.import_pages.models import PreviewModel
@@ -157,6 +158,9 @@ class FilePage(QWizardPage):
         self.reading = False  # True while a file is read on the worker thread
         self._generation = 0  # only the newest read may fill the page
         self._task: BackgroundTask | None = None
+        # A workbook whose only data is on hidden sheets: its path, encoding and sheets, listed
+        # for the person to choose one (nothing was read until they do).
+        self._offer: tuple[Path, str | None, list[SheetInfo]] | None = None
 
         self.path_edit = QLineEdit()
         self.path_edit.setObjectName("importPath")
@@ -221,6 +225,12 @@ class FilePage(QWizardPage):
         self.notes.setObjectName("importFileNotes")
         self.notes.setWordWrap(True)
         self.error = _error_label("importFileError")
+        # Not an error: what to check (a hidden sheet chosen, or one to choose).
+        self.warning = QLabel("")
+        self.warning.setObjectName("importSheetWarning")
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("color: #8a5300")
+        self.warning.hide()
 
         form = QFormLayout()
         path_label = QLabel(self.tr("&File:"))
@@ -236,6 +246,7 @@ class FilePage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
+        layout.addWidget(self.warning)
         layout.addWidget(self.reading_bar)
         layout.addWidget(self.preview, 1)
         layout.addWidget(self.notes)
@@ -278,6 +289,9 @@ class FilePage(QWizardPage):
         state.validation = None
         self.path_edit.setText(str(path))
         _show(self.error, "")
+        _show(self.warning, "")
+        if self._offer is not None and self._offer[0] != path:
+            self._offer = None
         self.reading = True
         self.reading_bar.show()
         self.notes.setText(self.tr("Reading %s…") % path.name)
@@ -292,10 +306,12 @@ class FilePage(QWizardPage):
         )
         task.succeeded.connect(lambda result, g=generation: self._inspected(g, result))
         task.failed.connect(
-            lambda message, g=generation: self._not_read(g, path, sheet, encoding, message)
+            lambda message, g=generation, t=task: self._not_read(
+                g, path, sheet, encoding, message, t.error
+            )
         )
         task.cancelled.connect(
-            lambda message, g=generation: self._not_read(g, path, sheet, encoding, message)
+            lambda message, g=generation: self._not_read(g, path, sheet, encoding, message, None)
         )
         self._task = task
         task.start()
@@ -313,27 +329,42 @@ class FilePage(QWizardPage):
         state = self.wiz.state
         state.inspection = inspection
         state.validation = None
-        self._show_sheets(inspection)
+        self._offer = None
+        self._show_sheets(inspection.sheets, inspection.sheet or "")
         self._show_preview(inspection)
+        self._warn_if_hidden(inspection)
         self.completeChanged.emit()
         self.loaded.emit(True)
 
     def _not_read(
-        self, generation: int, path: Path, sheet: str | None, encoding: str | None, message: str
+        self,
+        generation: int,
+        path: Path,
+        sheet: str | None,
+        encoding: str | None,
+        message: str,
+        error: ClearSlateError | None,
     ) -> None:
         if generation != self._generation:
             return
         self._end_reading()
-        if (
-            encoding is None
-            and backend.needs_encoding_confirmation(message)
-            and self.wiz.confirm_cp1252(path)
-        ):
-            self.load(path, sheet=sheet, encoding="cp1252")
+        offered = backend.offers_encoding(error)
+        if encoding is None and offered and self.wiz.confirm_cp1252(path):
+            self.load(path, sheet=sheet, encoding=offered)
             return
+        choices = backend.hidden_sheet_choice(error)
+        if choices:
+            self._offer_sheets(path, encoding, choices)
+            self.loaded.emit(False)
+            return
+        if error is not None:
+            message = backend.window_message(error, reading=True)
         if not message.startswith(path.name):
             message = f"{path.name}: {message}"
         self._failed(message)
+        if self._offer is not None and self._offer[0] == path:
+            # A sheet chosen from the hidden ones could not be read: the others stay listed.
+            self._show_sheets(self._offer[2], sheet)
         self.loaded.emit(False)
 
     def _failed(self, message: str) -> None:
@@ -341,29 +372,63 @@ class FilePage(QWizardPage):
         state.inspection = None
         state.validation = None
         _show(self.error, message)
+        _show(self.warning, "")
         self.model.set_rows([], None)
         self.sheets.setRowCount(0)
         self.notes.setText("")
         self.completeChanged.emit()
 
-    def _show_sheets(self, inspection: backend.Inspection) -> None:
+    def _offer_sheets(self, path: Path, encoding: str | None, sheets: list[SheetInfo]) -> None:
+        """No visible sheet has data: list every sheet with its state and let the person
+        choose the one to read (RELIABILITY.md: hidden sheets are listed, the user chooses)."""
+        self._failed("")
+        self._offer = (path, encoding, sheets)
+        self._show_sheets(sheets, None)
+        self.sheets.setEnabled(True)
+        _show(
+            self.warning,
+            self.tr(
+                "No visible sheet in %s has any data. The workbook also has hidden sheets (hidden "
+                "in Excel, so people do not usually see them). Choose a sheet in the list above "
+                "to look at its rows."
+            )
+            % path.name,
+        )
+
+    def _warn_if_hidden(self, inspection: backend.Inspection) -> None:
+        state = next((i.state for i in inspection.sheets if i.name == inspection.sheet), None)
+        if state is None or state == "visible":
+            _show(self.warning, "")
+            return
+        _show(
+            self.warning,
+            self.tr(
+                "The sheet “%s” is hidden in Excel. Make sure it holds the data you mean to "
+                "import: a hidden sheet is often an old copy, a list of codes or working notes."
+            )
+            % inspection.sheet,
+        )
+
+    def _show_sheets(self, sheets: list[SheetInfo], current: str | None) -> None:
+        """List ``sheets`` with their states, ``current`` (a sheet name, or None) selected."""
         self._loading = True
         try:
-            self.sheets.setRowCount(len(inspection.sheets))
+            self.sheets.clearSelection()
+            self.sheets.setRowCount(len(sheets))
             labels = {
                 "visible": self.tr("visible"),
                 "hidden": self.tr("hidden"),
                 "very hidden": self.tr("very hidden"),
             }
-            for row, info in enumerate(inspection.sheets):
+            for row, info in enumerate(sheets):
                 name = info.name or self.tr("(the whole file)")
                 item = QTableWidgetItem(name)
                 item.setData(Qt.ItemDataRole.UserRole, info.name)
                 self.sheets.setItem(row, 0, item)
                 self.sheets.setItem(row, 1, QTableWidgetItem(labels.get(info.state, info.state)))
-                if info.name == (inspection.sheet or ""):
+                if current is not None and info.name == current:
                     self.sheets.selectRow(row)
-            self.sheets.setEnabled(len(inspection.sheets) > 1)
+            self.sheets.setEnabled(len(sheets) > 1)
         finally:
             self._loading = False
 
@@ -413,16 +478,19 @@ class FilePage(QWizardPage):
             return
         inspection = self.wiz.state.inspection
         rows = self.sheets.selectionModel().selectedRows()
-        if inspection is None or not rows:
+        if (inspection is None and self._offer is None) or not rows:
             return
         name = self.sheets.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
-        if name and name != inspection.sheet:
+        if name and (inspection is None or name != inspection.sheet):
             self.select_sheet(name)
 
     def select_sheet(self, name: str) -> None:
         inspection = self.wiz.state.inspection
         if inspection is not None:
             self.load(inspection.path, sheet=name, encoding=inspection.encoding)
+        elif self._offer is not None:
+            path, encoding, _sheets = self._offer
+            self.load(path, sheet=name, encoding=encoding)
 
     def set_header_row(self, row_number: int) -> None:
         """Make ``row_number`` (as numbered in the sheet) the header row."""
@@ -812,7 +880,7 @@ class MappingPage(QWizardPage):
         try:
             profile = self.wiz.save_profile(name.strip())
         except ClearSlateError as exc:
-            _show_status(self.status, backend.window_words(str(exc)), error=True)
+            _show_status(self.status, backend.window_message(exc), error=True)
             return False
         self.wiz.reload_profiles()
         state.profile = profile
@@ -1153,7 +1221,7 @@ class ValidatePage(QWizardPage):
             font.setBold(severity is Severity.ERROR)
             group.setFont(0, font)
             for finding in found[:MAX_FINDINGS_PER_GROUP]:
-                message = backend.window_words(finding.message)
+                message = finding.message
                 child = QTreeWidgetItem(
                     [
                         message,
@@ -1238,7 +1306,7 @@ class ValidatePage(QWizardPage):
         head = f"{names[finding.severity]}: {title(finding.code)}"
         if where:
             head += " (" + ", ".join(where) + ")"
-        return head + "\n" + backend.window_words(finding.message)
+        return head + "\n" + finding.message
 
     def select_finding(self, code: str, index: int = 0) -> Finding | None:
         """Select the ``index``-th finding of kind ``code`` (as a click would); returns it."""
@@ -1516,7 +1584,8 @@ class ImportPage(QWizardPage):
         summary = backend.summarize(report)
         self.wiz.state.report = report
         if summary.status == "refused":
-            # The service's message names the command line's --skip-invalid.
+            # Said with the window's check box (the service's message names the command
+            # line's option).
             rows = len({f.row for f in report.errors if f.row is not None})
             self._failed(
                 count_text(

@@ -284,3 +284,23 @@ def test_a_file_that_nearly_matches_a_profile_is_refused_with_the_fix(
     out = capsys.readouterr().out
     assert code == 0, out
     assert "Imported 1 count in 1 case for 1 person" in out
+
+
+def test_data_only_on_a_hidden_sheet_names_the_sheet_option(
+    ws_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command line says its own option; the window lists the sheets instead."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Front"
+    data = book.create_sheet("Old cases")
+    data.append(HEADERS)
+    data.sheet_state = "hidden"
+    path = tmp_path / "hidden.xlsx"
+    book.save(path)
+    assert main(["import", str(ws_path), str(path), "--user", "admin"]) == 1
+    assert capsys.readouterr().err == (
+        "clearslate: hidden.xlsx: the workbook is empty: no visible sheet has any data; hidden "
+        "sheets not read: 'Old cases' (hidden) (choose one with --sheet)\n"
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.errors import ImportFailed
+from app.core.errors import ImportFailed, Remedy
 from app.ingest.findings import Finding, Severity
 from app.ingest.mapping import (
     Mapping,
@@ -87,6 +87,13 @@ def test_missing_required_column_names_it_and_the_nearest_headers() -> None:
         )
     message = str(info.value)
     assert "case number" in message and "'Case Nmbr'" in message and "x.csv" in message
+    assert message.startswith(
+        "x.csv: Required column missing: case number. Map it with --map case_number=HEADER "
+        "(or in the mapping step). Nearest headers: 'Case Nmbr'"
+    ), message
+    # The remedy as data (the window names the field on its Columns page instead).
+    assert info.value.remedy == Remedy.map_field("case_number")
+    assert info.value.problem == "Required column missing: case number."
 
 
 @pytest.mark.parametrize("header", ["CASE REF", "Case Ref", "case_ref"])

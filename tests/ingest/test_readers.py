@@ -548,3 +548,53 @@ def test_xlsx_under_any_name(tmp_path: Path, name: str) -> None:
         assert table.file_kind == "xlsx"
         assert list(table.rows()) == [(1, ["Case No"]), (2, ["A-1"])]
     assert list_sheets(path) == [SheetInfo("Data", "visible")]
+
+
+def test_data_only_on_a_hidden_sheet_carries_the_sheets_to_choose_from(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    from app.core.errors import Remedy
+
+    path = tmp_path / "h.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    wb.add_worksheet("Front")
+    back = wb.add_worksheet("Data")
+    back.write(0, 0, "Case No")
+    back.hide()
+    wb.close()
+    with pytest.raises(ImportFailed) as info:
+        open_table(path)
+    # The command line's words, unchanged; the remedy as data for the window.
+    assert str(info.value) == (
+        "h.xlsx: the workbook is empty: no visible sheet has any data; hidden sheets not read: "
+        "'Data' (hidden) (choose one with --sheet)"
+    )
+    assert info.value.remedy == Remedy.choose_sheet([("Front", "visible"), ("Data", "hidden")])
+    assert info.value.problem == (
+        "the workbook is empty: no visible sheet has any data; hidden sheets not read: 'Data' (hidden)"
+    )
+
+
+def test_an_empty_workbook_without_hidden_sheets_has_no_remedy(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "e.xlsx", {"Front": []})
+    with pytest.raises(ImportFailed) as info:
+        open_table(path)
+    assert info.value.message == "the workbook is empty: no visible sheet has any data"
+    assert info.value.remedy is None
+
+
+def test_invalid_utf8_past_the_start_offers_windows_1252(tmp_path: Path) -> None:
+    from app.core.errors import RemedyKind
+
+    lines = ["id,name"] + [f"{i},name{i}" for i in range(1, 20_000)]
+    path = tmp_path / "late.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode() + "99999,Mu\xf1oz\n".encode("cp1252"))
+    with open_table(path) as table, pytest.raises(ImportFailed) as info:
+        list(table.rows())
+    assert info.value.message == (
+        "the text is not valid utf-8 (invalid continuation byte); if it came from an older "
+        "Windows program, confirm with --encoding cp1252"
+    )
+    assert info.value.remedy is not None and info.value.remedy.kind is RemedyKind.CONFIRM_ENCODING
+    assert info.value.remedy.encoding == "cp1252"
+    assert info.value.problem == "the text is not valid utf-8 (invalid continuation byte)"

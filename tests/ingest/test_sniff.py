@@ -286,3 +286,29 @@ def test_password_protected_xls(tmp_path: Path) -> None:
                     (0x002F, b"\x01\x00" + b"\x00" * 52), (0x000A, b"")])  # fmt: skip
     path = write_cfb(tmp_path / "locked.xls", {"Workbook": stream})
     _fails(path, "password-protected")
+
+
+def test_encoding_refusals_keep_their_words_and_carry_their_remedy(tmp_path: Path) -> None:
+    from app.core.errors import Remedy
+
+    old = tmp_path / "old.csv"
+    old.write_bytes("Name,Note\nNúñez,café\n".encode("cp1252"))
+    err = _fails(old)
+    assert err.message == (
+        "the text is not UTF-8; it looks like Windows-1252 (cp1252). Check that accented names "
+        "read correctly and confirm with --encoding cp1252 (or choose the encoding in the import "
+        "window)"
+    )
+    assert err.remedy == Remedy.confirm_encoding("cp1252")
+    assert err.problem == (
+        "the text is not UTF-8; it looks like Windows-1252 (cp1252). Check that accented names "
+        "read correctly"
+    )
+    odd = tmp_path / "odd.csv"
+    odd.write_bytes(b"Case Number,Name\r\nC1,\x81\x8d\x8f\x90\x9d\x81\x8d\r\n" * 4)
+    err = _fails(odd)
+    assert err.message == (
+        "the text encoding is not recognized (not UTF-8, UTF-16 or Windows-1252); save the file "
+        "from Excel as 'CSV UTF-8' or name the encoding with --encoding"
+    )
+    assert err.remedy == Remedy.name_encoding()

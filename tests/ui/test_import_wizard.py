@@ -105,6 +105,75 @@ def test_every_sheet_is_listed_with_its_state_and_a_hidden_one_can_be_read(qtbot
     assert page.sheets.selectionModel().selectedRows()[0].row() == 2
 
 
+def _hidden_data_book(path: Path, *, visible_data: bool) -> Path:
+    """A workbook with a visible sheet (empty unless ``visible_data``) and a hidden one with rows."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    front = book.add_worksheet("Front")
+    if visible_data:
+        front.write_row(0, 0, ["Case Number", "Defendant Name", "Charge"])
+        front.write_row(1, 0, ["V1", "DOE, JOHN", "11357 HS"])
+    notes = book.add_worksheet("Notes")
+    notes.write_row(0, 0, ["Case Number", "Defendant Name", "DOB", "Charge"])
+    for i in range(3):
+        notes.write_row(i + 1, 0, [f"F00{i}", "ROE, JANE", "1980-01-02", "11357 HS"])
+    notes.hide()
+    book.close()
+    return path
+
+
+def _listed(page) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(page.sheets.item(r, 0).text(), page.sheets.item(r, 1).text()) for r in range(page.sheets.rowCount())]
+
+
+def test_a_workbook_with_data_only_on_a_hidden_sheet_lists_its_sheets_to_choose_from(qtbot, wizard, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page = wizard.file_page
+    path = _hidden_data_book(tmp_path / "only_hidden.xlsx", visible_data=False)
+    assert not _load(qtbot, wizard, path)
+    # Not a dead end: every sheet with its state, to choose from, and what to do in words.
+    assert not page.error.isVisibleTo(wizard)
+    assert _listed(page) == [("Front", "visible"), ("Notes", "hidden")]
+    assert page.sheets.isEnabled()
+    assert page.warning.isVisibleTo(wizard)
+    said = page.warning.text()
+    assert "No visible sheet in only_hidden.xlsx has any data" in said and "hidden" in said, said
+    assert "--" not in said
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+
+    # The empty visible sheet says so and keeps the list; the hidden one is read.
+    with qtbot.waitSignal(page.loaded, timeout=WAIT_MS) as blocker:
+        page.sheets.selectRow(0)
+    assert blocker.args == [False]
+    assert "the sheet is empty" in page.error.text()
+    assert _listed(page) == [("Front", "visible"), ("Notes", "hidden")]
+    with qtbot.waitSignal(page.loaded, timeout=WAIT_MS) as blocker:
+        page.sheets.selectRow(1)
+    assert blocker.args == [True]
+    assert wizard.state.inspection.sheet == "Notes"
+    assert not page.error.isVisibleTo(wizard)
+    warning = page.warning.text()
+    assert "“Notes” is hidden in Excel" in warning and "Make sure it holds the data" in warning, warning
+    assert page.model.index(1, 0).data() == "F000"
+    wizard.next()
+    assert wizard.currentId() == PAGE_MAPPING
+
+
+def test_choosing_a_hidden_sheet_beside_visible_data_warns_that_it_is_hidden(qtbot, wizard, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page = wizard.file_page
+    assert _load(qtbot, wizard, _hidden_data_book(tmp_path / "both.xlsx", visible_data=True))
+    assert wizard.state.inspection.sheet == "Front"
+    assert not page.warning.isVisibleTo(wizard)
+    with qtbot.waitSignal(page.loaded, timeout=WAIT_MS):
+        page.sheets.selectRow(1)
+    assert wizard.state.inspection.sheet == "Notes"
+    assert "“Notes” is hidden in Excel" in page.warning.text()
+    with qtbot.waitSignal(page.loaded, timeout=WAIT_MS):
+        page.sheets.selectRow(0)
+    assert wizard.state.inspection.sheet == "Front"
+    assert not page.warning.isVisibleTo(wizard)
+
+
 def test_files_are_read_off_the_ui_thread_and_only_the_newest_choice_counts(qtbot, wizard, workbook: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page = wizard.file_page
     results: list[bool] = []

@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget, QWizard
 
-from app.ingest.mapping import FIELDS_BY_NAME, Mapping, unmapped_findings
+from app.core.errors import ImportFailed, Remedy
+from app.ingest.mapping import FIELDS_BY_NAME, Mapping, resolve
 from app.ui.import_pages import backend
 from app.ui.import_wizard import PAGE_FILE, PAGE_IMPORT, PAGE_MAPPING, PAGE_VALIDATE, ImportWizard
 from tests.ui.import_files import write_csv, write_workbook
@@ -116,47 +117,68 @@ def test_a_windows_1252_file_declined_says_how_to_read_it_in_the_window(
     assert "--" not in error and "import window" not in error, error
 
 
+def _late_bad_byte_csv(path: Path) -> Path:
+    """UTF-8 for its first 64 KB (what the sniffer looks at), then a Windows-1252 “ñ” in a
+    row the preview still reads."""
+    rows = [f"C{i},{'x' * 4000}" for i in range(30)]
+    path.write_bytes(
+        ("Case Number,Note\n" + "\n".join(rows) + "\n").encode() + "C99,Mu\xf1oz\n".encode("cp1252")
+    )
+    return path
+
+
 def test_a_bad_byte_past_the_start_of_a_text_file_offers_windows_1252_too(
-    qtbot, wizard, tmp_path: Path
+    qtbot, wizard, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    # The reader's own message ("not valid utf-8 … confirm with --encoding cp1252") qualifies
-    # for the same question as the sniffer's.
-    message = (
-        "the text is not valid utf-8 (invalid start byte); if it came from an older Windows "
-        "program, confirm with --encoding cp1252"
-    )
-    assert backend.needs_encoding_confirmation(message)
-    said = backend.window_words(message)
-    assert "--" not in said and "CSV UTF-8" in said, said
+    # The reader's own refusal (not the sniffer's) carries the same remedy: the same question.
+    asked: list[Path] = []
+    monkeypatch.setattr(wizard, "confirm_cp1252", lambda path: asked.append(path) or True)
+    path = _late_bad_byte_csv(tmp_path / "late.csv")
+    assert _load(qtbot, wizard, path)
+    assert asked == [path]
+    assert wizard.state.inspection.encoding == "cp1252"
 
 
-def test_service_hints_are_said_in_window_words() -> None:
-    # The import service's refusal and a finding for an unmapped field, as they are written.
-    refusal = (
-        "3 row(s) have errors, so nothing was imported. Fix the source, or import the rest with "
-        "--skip-invalid (the rows with errors are then recorded as skipped)."
+def test_a_bad_byte_past_the_start_declined_says_what_to_do_in_the_window(
+    qtbot, wizard, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(wizard, "confirm_cp1252", lambda path: False)
+    assert not _load(qtbot, wizard, _late_bad_byte_csv(tmp_path / "late.csv"))
+    error = wizard.file_page.error.text()
+    assert error.startswith("late.csv, row ") and "not valid utf-8" in error, error
+    assert "answer Yes" in error and "CSV UTF-8" in error, error
+    assert not CLI_SPEAK.search(error), error
+
+
+def test_the_window_says_a_remedy_from_its_data_not_from_the_command_line_words() -> None:
+    # However the command line words its advice, the window says the problem and then the
+    # remedy its own way: a reworded option can never leak into the window.
+    reworded = ImportFailed(
+        "the text is odd; rerun with --charset=cp1252 please",
+        file="a.csv",
+        remedy=Remedy.confirm_encoding("cp1252"),
+        problem="the text is odd",
     )
-    assert backend.window_words(refusal) == (
-        "3 row(s) have errors, so nothing was imported. Fix the source, or tick “Import the "
-        "valid rows and record the rows with errors as skipped” on the Check the rows page."
+    assert backend.window_message(reworded) == (
+        "a.csv: the text is odd; if it came from an older Windows program, save it from Excel "
+        "as “CSV UTF-8” and import that file"
     )
-    [finding] = [
-        f
-        for f in unmapped_findings(
-            Mapping({"case_number": "Case"}),
-            ["Case", "Offense Dt"],
-            None,
-            file="a.csv",
-            sheet=None,
-            row=1,
-        )
-        if "offense date" in f.message
-    ]
-    said = backend.window_words(finding.message)
-    assert "choose its column for “Offense date” on the Columns page" in said, said
+    assert backend.offers_encoding(reworded) == "cp1252"
+    assert backend.offers_encoding(ImportFailed("the text is odd")) is None
+    # An error without a remedy is said as it is.
+    assert backend.window_message(ImportFailed("no rows", file="a.csv")) == "a.csv: no rows"
+
+
+def test_a_missing_required_column_is_said_with_the_columns_page() -> None:
+    with pytest.raises(ImportFailed) as info:
+        resolve(Mapping({"case_number": "Case"}), ["Case", "Charge"], file="a.csv")
+    assert "--map person_key=HEADER or --map full_name=HEADER" in info.value.message
+    said = backend.window_text(info.value)
+    assert said == (
+        "Required column missing: a person key or a name. Choose its column for “Person key "
+        "(state ID, CII, subject ID)” or “Full name” on the Columns page."
+    ), said
     assert not CLI_SPEAK.search(said), said
-    hidden = "the workbook is empty: no visible sheet has any data; hidden sheets not read: 'Data' (hidden) (choose one with --sheet)"
-    assert "--" not in backend.window_words(hidden)
 
 
 def test_a_profile_that_combines_columns_shows_their_names_and_the_values_it_builds(

@@ -12,7 +12,6 @@ import contextlib
 import datetime as dt
 import logging
 import os
-import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 
 from app.core.dates import cell_text, parse_date
-from app.core.errors import ImportFailed
+from app.core.errors import ClearSlateError, ImportFailed, RemedyKind
 from app.core.progress import Progress, check_cancelled
 from app.ingest.findings import Finding, Severity
 from app.ingest.findings import title as finding_title
@@ -84,13 +83,22 @@ class Inspection:
         return [number for number, _ in self.preview]
 
 
-def needs_encoding_confirmation(error: ImportFailed | str) -> bool:
-    """True when the reader refused a text file only because it is not UTF-8 but may be
-    Windows-1252: the user may confirm that encoding (the CLI's ``--encoding cp1252``)."""
-    message = error.message if isinstance(error, ImportFailed) else error
-    # The sniffer's "not UTF-8; it looks like Windows-1252" and a reader's "not valid utf-8
-    # ... confirm with --encoding cp1252" (a bad byte after the sniffed start) both qualify.
-    return "cp1252" in message and "not utf-8" in message.lower().replace("valid ", "")
+def offers_encoding(error: ClearSlateError | None) -> str | None:
+    """The encoding the person may confirm for a text file the reader refused (the sniffer saw
+    Windows-1252, or a byte past the start is not UTF-8), else None."""
+    remedy = error.remedy if error is not None else None
+    if remedy is not None and remedy.kind is RemedyKind.CONFIRM_ENCODING:
+        return remedy.encoding
+    return None
+
+
+def hidden_sheet_choice(error: ClearSlateError | None) -> list[SheetInfo]:
+    """Every sheet with its state when a workbook's data can only be on a sheet that was not
+    read (no visible sheet has any): the person chooses one. Empty otherwise."""
+    remedy = error.remedy if error is not None else None
+    if remedy is None or remedy.kind is not RemedyKind.CHOOSE_SHEET:
+        return []
+    return [SheetInfo(name, state) for name, state in remedy.sheets]
 
 
 def inspect_source(
@@ -216,7 +224,7 @@ def mapping_problem(
     try:
         resolve(mapping, headers, file=file, sheet=sheet)
     except ImportFailed as exc:
-        return window_words(exc.message)
+        return window_text(exc)
     return None
 
 
@@ -227,58 +235,52 @@ def _likely_columns(wanted: str, headers: Sequence[str]) -> str:
     return " " + _tr("Likely columns: %s.") % ", ".join(f"“{h}”" for h in near)
 
 
-# The readers and the import service speak to the command line ("--encoding cp1252"); each
-# such hint is said here the way the window offers it (or, where the window has no such
-# control, what the person can do instead). Unknown messages pass through unchanged.
-_CLI_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(
-            r"\s*and confirm with --encoding cp1252 \(or choose the encoding in the import "
-            r"window\)"
-        ),
-        "WINDOWS_1252_AGAIN",
-    ),
-    (
-        re.compile(r"; if it came from an older Windows program, confirm with --encoding cp1252"),
-        "WINDOWS_1252_RESAVE",
-    ),
-    (re.compile(r"\s*or name the encoding with --encoding\b"), ""),
-    (re.compile(r"\s*\(choose one with --sheet\)"), "HIDDEN_SHEET"),
-    (re.compile(r"map (?:it|one) with --map (\w+)=HEADER"), "MAP_FIELD"),
-    (re.compile(r"(?:, or )?import the rest with --skip-invalid[^.]*"), "SKIP_INVALID"),
-)
+def window_message(error: ClearSlateError, *, reading: bool = False) -> str:
+    """``error`` as the window says it: where it is, then :func:`window_text`."""
+    where = error.where()
+    text = window_text(error, reading=reading)
+    return f"{where}: {text}" if where else text
 
 
-def window_words(message: str) -> str:
-    """``message`` with every command-line hint replaced by what to do in the window."""
-    for pattern, key in _CLI_HINTS:
-        message = pattern.sub(lambda m, key=key: _hint_words(key, m), message)
-    return message
+def window_text(error: ClearSlateError, *, reading: bool = False) -> str:
+    """The error's problem, then its remedy said with the window's lists, boxes and fields.
 
-
-def _hint_words(key: str, match: re.Match[str]) -> str:
-    if key == "WINDOWS_1252_AGAIN":
-        return _tr(
+    The message itself names the command line's options; the window never reads it when
+    there is a remedy. ``reading``: the error came from reading the file on the first page
+    (where ClearSlate offers to read a Windows-1252 file as such), not from a later step.
+    """
+    remedy = error.remedy
+    if remedy is None:
+        return error.message
+    problem = error.problem
+    if remedy.kind is RemedyKind.CONFIRM_ENCODING and reading:
+        return problem + _tr(
             ": choose the file again and answer Yes when ClearSlate offers to read it as "
             "Windows-1252, or save it from Excel as “CSV UTF-8”"
         )
-    if key == "WINDOWS_1252_RESAVE":
-        return _tr(
+    if remedy.kind is RemedyKind.CONFIRM_ENCODING:
+        # Past the first page the file was read as UTF-8 already: only saving it again helps.
+        return problem + _tr(
             "; if it came from an older Windows program, save it from Excel as “CSV UTF-8” "
             "and import that file"
         )
-    if key == "HIDDEN_SHEET":
-        return " " + _tr("(unhide the sheet in Excel and save, then choose the file again)")
-    if key == "MAP_FIELD":
-        target = FIELDS_BY_NAME.get(match.group(1))
-        label = _tr(target.label) if target is not None else match.group(1)
-        return _tr("choose its column for “%s” on the Columns page") % label
-    if key == "SKIP_INVALID":
-        return _tr(
-            ", or tick “Import the valid rows and record the rows with errors as skipped” "
-            "on the Check the rows page"
+    if remedy.kind is RemedyKind.CHOOSE_SHEET:
+        return problem + " " + _tr("(choose one in the Sheet list on the first page)")
+    if remedy.kind is RemedyKind.MAP_FIELD:
+        labels = _tr(" or ").join(f"“{_tr(FIELDS_BY_NAME[name].label)}”" for name in remedy.fields)
+        return problem + " " + _tr("Choose its column for %s on the Columns page.") % labels
+    if remedy.kind is RemedyKind.SKIP_INVALID:
+        return (
+            problem
+            + " "
+            + _tr(
+                "Or tick “Import the valid rows and record the rows with errors as skipped” on "
+                "the Check the rows page."
+            )
         )
-    return ""
+    # NAME_ENCODING: the window has no encoding box; the problem already says to save the
+    # file as “CSV UTF-8”.
+    return problem
 
 
 def mapping_advice(
@@ -676,8 +678,9 @@ __all__ = [
     "inspect_source",
     "list_profiles",
     "mapping_advice",
+    "hidden_sheet_choice",
     "mapping_problem",
-    "needs_encoding_confirmation",
+    "offers_encoding",
     "present_only",
     "proposed_matches",
     "read_row",
@@ -687,5 +690,6 @@ __all__ = [
     "template_headers",
     "template_samples",
     "validate_source",
-    "window_words",
+    "window_message",
+    "window_text",
 ]

@@ -15,7 +15,7 @@ from PySide6.QtCore import QCoreApplication, QElapsedTimer, QObject, QTimer, Sig
 
 from app.core.errors import Cancelled, ClearSlateError
 from app.core.progress import PolledProgress
-from app.ui.import_pages.backend import window_words
+from app.ui.import_pages.backend import window_message
 from app.ui.tasks import Task, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -28,8 +28,8 @@ class BackgroundTask(QObject):
     """``op(ws, progress)`` on the runner: ``kind`` "read" (pool) or "write" (the one writer).
 
     Signals, on the UI thread: ``progressed(done, total, message)`` while it runs, then exactly
-    one of ``succeeded(result)``, ``cancelled(message)`` or ``failed(message)``, then
-    ``finished()``. No progress dialog of the runner's own: the page shows the progress.
+    one of ``succeeded(result)``, ``cancelled(message)`` or ``failed(message)`` (the error
+    itself in :attr:`error`), then ``finished()``. No progress dialog of the runner's own: the page shows the progress.
     """
 
     progressed = Signal(int, object, str)
@@ -51,6 +51,9 @@ class BackgroundTask(QObject):
         self._timer.timeout.connect(self._poll)
         self._last: tuple[int, int | None, str] | None = None
         self._running = False
+        # The error behind ``failed``, for a page that acts on its remedy (None when the step
+        # failed unexpectedly).
+        self.error: ClearSlateError | None = None
 
     def start(self) -> None:
         submit = self._runner.write if self._kind == "write" else self._runner.read
@@ -98,8 +101,9 @@ class BackgroundTask(QObject):
         if isinstance(error, Cancelled):
             self.cancelled.emit(error.message)
         elif isinstance(error, ClearSlateError):
-            # The import service's words are the command line's ("--encoding"); the window's.
-            self.failed.emit(window_words(str(error)))
+            # Said with the window's boxes and fields; a page may also act on its remedy.
+            self.error = error
+            self.failed.emit(window_message(error))
         else:
             log.error("import step failed", exc_info=(type(error), error, error.__traceback__))
             self.failed.emit(
