@@ -14,7 +14,6 @@ class RemedyKind(enum.StrEnum):
     CONFIRM_ENCODING = "confirm_encoding"  # the text may be in an older encoding: confirm it
     NAME_ENCODING = "name_encoding"  # the encoding is not recognized: name it
     MAP_FIELD = "map_field"  # a required field has no column: choose one
-    SKIP_INVALID = "skip_invalid"  # import the valid rows and record the others as skipped
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,22 +48,16 @@ class Remedy:
     def map_field(cls, *fields: str) -> Remedy:
         return cls(RemedyKind.MAP_FIELD, fields=fields)
 
-    @classmethod
-    def skip_invalid(cls) -> Remedy:
-        return cls(RemedyKind.SKIP_INVALID)
-
     def command_line(self) -> str:
         """The ``clearslate import`` option that applies it: ``--sheet``, ``--encoding cp1252``,
-        ``--map case_number=HEADER or --map full_name=HEADER``, ``--skip-invalid``."""
+        ``--map person_key=HEADER or --map full_name=HEADER``."""
         if self.kind is RemedyKind.CHOOSE_SHEET:
             return "--sheet"
         if self.kind is RemedyKind.CONFIRM_ENCODING:
             return f"--encoding {self.encoding}"
         if self.kind is RemedyKind.NAME_ENCODING:
             return "--encoding"
-        if self.kind is RemedyKind.MAP_FIELD:
-            return " or ".join(f"--map {name}=HEADER" for name in self.fields)
-        return "--skip-invalid"
+        return " or ".join(f"--map {name}=HEADER" for name in self.fields)
 
 
 class ClearSlateError(Exception):

@@ -385,6 +385,7 @@ class FilePage(QWizardPage):
         self._offer = (path, encoding, sheets)
         self._show_sheets(sheets, None)
         self.sheets.setEnabled(True)
+        self.sheets.setFocus()  # the next thing to do: arrows move through the sheets
         _show(
             self.warning,
             self.tr(

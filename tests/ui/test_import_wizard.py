@@ -134,7 +134,7 @@ def test_a_workbook_with_data_only_on_a_hidden_sheet_lists_its_sheets_to_choose_
     # Not a dead end: every sheet with its state, to choose from, and what to do in words.
     assert not page.error.isVisibleTo(wizard)
     assert _listed(page) == [("Front", "visible"), ("Notes", "hidden")]
-    assert page.sheets.isEnabled()
+    assert page.sheets.isEnabled() and page.sheets.hasFocus()
     assert page.warning.isVisibleTo(wizard)
     said = page.warning.text()
     assert "No visible sheet in only_hidden.xlsx has any data" in said and "hidden" in said, said

@@ -269,15 +269,6 @@ def window_text(error: ClearSlateError, *, reading: bool = False) -> str:
     if remedy.kind is RemedyKind.MAP_FIELD:
         labels = _tr(" or ").join(f"“{_tr(FIELDS_BY_NAME[name].label)}”" for name in remedy.fields)
         return problem + " " + _tr("Choose its column for %s on the Columns page.") % labels
-    if remedy.kind is RemedyKind.SKIP_INVALID:
-        return (
-            problem
-            + " "
-            + _tr(
-                "Or tick “Import the valid rows and record the rows with errors as skipped” on "
-                "the Check the rows page."
-            )
-        )
     # NAME_ENCODING: the window has no encoding box; the problem already says to save the
     # file as “CSV UTF-8”.
     return problem
