@@ -38,6 +38,9 @@ OUTCOMES = [
     "not_eligible",
     "needs_review",
 ]
+# The same cycle without "vacate", which California's law does not give: an export of the
+# default (California) policy refuses a count decided as eligible to vacate.
+CA_OUTCOMES = [o if o != "eligible_vacate" else "eligible_dismiss" for o in OUTCOMES]
 SECTIONS = [
     ("HS", "11357", ["b"], "misdemeanor"),
     ("HS", "11359", [], "felony"),

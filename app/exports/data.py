@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from app.core.model import Offense, Outcome
+from app.exports.dates import short_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,9 +103,9 @@ class ExportRow:
             self.case_number,
             self.count_number or "",
             self.name,
-            self.dob or "",
+            short_date(self.dob),
             self.offense_display,
-            self.disposition_date or "",
+            short_date(self.disposition_date),
             RELIEF_LABELS.get(self.relief or "", self.relief or ""),
         ]
 
@@ -143,6 +144,13 @@ class SignoffInfo:
     at: str
     decisions_hash: str
     count_total: int
+    full_name: str = ""  # the signer's name from the user list, when the administrator set one
+
+    @property
+    def signer(self) -> str:
+        """How a filing names the signer: "Dana Reyes (dreyes)", or the user name alone."""
+        name = self.full_name.strip()
+        return f"{name} ({self.user})" if name and name != self.user else self.user
 
 
 @dataclass(frozen=True, slots=True)

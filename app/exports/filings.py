@@ -17,7 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.exports.data import CASE_LIST_HEADERS, RELIEF_LABELS, ExportRow, PacketData
-from app.exports.templates import FilingText, PolicyTemplates, filing_text, setting_or_blank
+from app.exports.dates import long_date, long_stamp
+from app.exports.templates import (
+    FilingText,
+    PolicyTemplates,
+    ReliefTemplate,
+    filing_text,
+    setting_or_blank,
+)
 
 ATTACHMENT = "Attachment A"
 
@@ -40,6 +47,9 @@ class Filing:
 
     @property
     def short_title(self) -> str:
+        """The document's name in its footer: the template's ("Notice of expungement")."""
+        if self.text.short:
+            return self.text.short
         kind = "Motion" if self.kind == "motion" else "Proposed order"
         return f"{kind} — {RELIEF_LABELS.get(self.relief, self.relief)}"
 
@@ -57,8 +67,9 @@ def provenance_lines(data: PacketData, fingerprint: str, app_version: str) -> li
     version = f" version {policy.pack_version}" if policy.pack_version else ""
     return [
         f"Prepared with ClearSlate {app_version} under policy {policy.policy_id}{version} "
-        f"(pack SHA-256 {policy.pack_sha256[:16]}…), eligibility as of {policy.as_of}.",
-        f"List signed off by {data.signoff.user} on {data.signoff.at} (decisions SHA-256 {data.signoff.decisions_hash[:16]}…).",
+        f"(pack SHA-256 {policy.pack_sha256[:16]}…), eligibility as of {long_date(policy.as_of)}.",
+        f"List signed off by {data.signoff.signer} on {long_stamp(data.signoff.at)} "
+        f"(decisions SHA-256 {data.signoff.decisions_hash[:16]}…).",
         f"Packet fingerprint (SHA-256, see manifest.json): {fingerprint}",
     ]
 
@@ -80,6 +91,8 @@ def build_filings(data: PacketData, templates: PolicyTemplates, fingerprint: str
     filings = []
     for relief in data.reliefs():
         rows = data.rows_for_relief(relief)
+        spec = templates.for_relief(relief)
+        table = relief_table(data.case_lists[relief], rows, spec)
         values = {
             "court_name": setting_or_blank(office.court_name, "Court name"),
             "county": setting_or_blank(office.county, "County").upper(),
@@ -89,10 +102,10 @@ def build_filings(data: PacketData, templates: PolicyTemplates, fingerprint: str
             "office_address": setting_or_blank(office.office_address, "Office address"),
             "policy_id": data.policy.policy_id,
             "pack_version": data.policy.pack_version or "",
-            "as_of": data.policy.as_of,
-            "signed_by": data.signoff.user,
-            "signed_at": data.signoff.at,
-            "relief_label": RELIEF_LABELS.get(relief, relief),
+            "as_of": long_date(data.policy.as_of),
+            "signed_by": data.signoff.signer,
+            "signed_at": long_date(data.signoff.at),
+            "relief_label": spec.label or RELIEF_LABELS.get(relief, relief),
             "count_total": f"{len(rows):,}",
             "case_total": f"{len({r.case_id for r in rows}):,}",
             "people_total": f"{len({r.person_id for r in rows}):,}",
@@ -110,14 +123,24 @@ def build_filings(data: PacketData, templates: PolicyTemplates, fingerprint: str
                     court_name=values["court_name"],
                     fingerprint=fingerprint,
                     rows=rows,
-                    table=data.case_lists[relief],
+                    table=table,
                     attachment_title=(
                         f"{ATTACHMENT.upper()}: {len(rows):,} "
-                        f"{'count' if len(rows) == 1 else 'counts'} for relief — {RELIEF_LABELS.get(relief, relief)}"
+                        f"{'count' if len(rows) == 1 else 'counts'} — {values['relief_label']}"
                     ),
                 )
             )
     return filings
+
+
+def relief_table(
+    entries: list[list[str]], rows: list[ExportRow], spec: ReliefTemplate
+) -> list[list[str]]:
+    """The case list with each count's relief in the pack's words ("Felony to misdemeanor",
+    "Expunge") instead of the engine's relief type (shared by the motion and the order)."""
+    if not spec.label and not spec.labels:
+        return entries
+    return [[*entry[:-1], spec.label_for(row.level)] for entry, row in zip(entries, rows)]
 
 
 def filing_file_stem(filing: Filing) -> str:

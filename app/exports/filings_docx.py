@@ -19,7 +19,7 @@ from app.exports.text import xml_safe
 
 _W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 # Column widths in twentieths of a point (6.5 in of text width = 9360).
-_COL_TWIPS = (1600, 560, 2520, 1030, 1400, 1130, 1120)
+_COL_TWIPS = (1498, 562, 2059, 1030, 1310, 1030, 1871)
 MARKER = "@@CLEARSLATE-CASE-LIST@@"
 _ROWS_PER_CHUNK = 2000
 

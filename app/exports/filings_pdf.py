@@ -21,7 +21,7 @@ from app.exports.pdf import (
 )
 
 # Relative column widths of the case list (case number, count, name, DOB, section, date, relief).
-CASE_LIST_WIDTHS = (17, 6, 27, 11, 15, 12, 12)
+CASE_LIST_WIDTHS = (16, 6, 22, 11, 14, 11, 20)
 
 
 def cover_html(filing: Filing, *, page_break: str | None = None) -> str:

@@ -29,6 +29,7 @@ class FilingText:
     caption: str
     paragraphs: list[str]
     signature_label: str
+    short: str = ""  # the document's name in the footer ("Petition for coram nobis")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,14 @@ class ReliefTemplate:
     relief: str
     motion: dict[str, Any]
     order: dict[str, Any]
+    # The relief as the case list states it for each count ("Dismiss and seal", "Expunge"),
+    # and per level where the law gives each level a different relief (CA redesignation).
+    label: str = ""
+    labels: dict[str, str] | None = None
+
+    def label_for(self, level: str | None) -> str:
+        by_level = self.labels or {}
+        return by_level.get((level or "").lower()) or self.label or self.relief.capitalize()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +59,8 @@ class PolicyTemplates:
             return self.reliefs[relief]
         except KeyError:
             raise ExportError(
-                f"The filing templates of {self.policy_id} have no '{relief}' filing; add one to "
-                f"resources/templates/{self.policy_id}.toml."
+                f"Policy {self.policy_id} has no filing that asks a court to {relief}: the law "
+                "it follows does not give that relief."
             ) from None
 
 
@@ -78,15 +87,29 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_templates(policy_id: str) -> PolicyTemplates:
-    data = _merge(_read("default.toml"), _read(f"{policy_id}.toml"))
+    """The filings of ``policy_id``: its own file's, with ``default.toml`` filling the gaps.
+
+    The reliefs are those the pack's file names: a pack whose law gives no "vacate" has no
+    vacate filing, even though the defaults have one (a motion must ask for what the law
+    gives). Only a policy without a file of its own uses the defaults' reliefs.
+    """
+    own = _read(f"{policy_id}.toml")
+    data = _merge(_read("default.toml"), own)
     if not data.get("filings"):
         raise ExportError(
             "There are no filing templates (resources/templates/default.toml is missing)."
         )
-    reliefs = {
-        relief: ReliefTemplate(relief, spec.get("motion", {}), spec.get("order", {}))
-        for relief, spec in data["filings"].items()
-    }
+    names = list((own.get("filings") or data["filings"]).keys())
+    reliefs = {}
+    for relief in names:
+        spec = data["filings"][relief]
+        reliefs[relief] = ReliefTemplate(
+            relief,
+            spec.get("motion", {}),
+            spec.get("order", {}),
+            label=str(spec.get("label", "")),
+            labels={str(k).lower(): str(v) for k, v in (spec.get("labels") or {}).items()},
+        )
     return PolicyTemplates(
         policy_id, data.get("policy_title", policy_id), data.get("caption", ""), reliefs
     )
@@ -108,6 +131,7 @@ def filing_text(
         caption=fill(spec.get("caption", templates.caption), values),
         paragraphs=[fill(p, values) for p in spec.get("paragraphs", [])],
         signature_label=fill(spec.get("signature", ""), values),
+        short=fill(spec.get("short", ""), values),
     )
 
 

@@ -45,6 +45,7 @@ from app.services import auth
 from app.services.signoff import signoff_status
 from app.services.workspaces import all_settings
 from app.store import signoff as store
+from app.store import users as user_store
 from app.store.workspace import Workspace
 
 WORKBOOK = "clerk-workbook.xlsx"
@@ -180,6 +181,7 @@ def packet_data(ws: Workspace, record: store.SignoffRecord) -> PacketData:
     policy_id = run.policy_id if run else summary.get("policy_id") or settings["policy_id"]
     templates = load_templates(policy_id)
     sources = store.sources(ws.conn)
+    signer = user_store.get(ws.conn, record.user)
     rows = [
         ExportRow(**item)
         for item in store.export_rows(
@@ -197,7 +199,12 @@ def packet_data(ws: Workspace, record: store.SignoffRecord) -> PacketData:
             title=settings["title"],
         ),
         signoff=SignoffInfo(
-            record.id, record.user, record.at, record.decisions_hash, record.count_total
+            record.id,
+            record.user,
+            record.at,
+            record.decisions_hash,
+            record.count_total,
+            full_name=signer.full_name or "" if signer is not None else "",
         ),
         policy=PolicyInfo(
             policy_id=policy_id,
@@ -273,6 +280,11 @@ def export_packet(
             ),
         )
     templates = load_templates(data.policy.policy_id)
+    unfiled = [r for r in data.reliefs() if r not in templates.reliefs]
+    if unfiled:
+        # An override can decide an outcome the pack's law does not give (e.g. "vacate" under
+        # Prop 64); no filing may ask a court for it.
+        _refuse(ws, user, out_dir, "relief not in policy", _unfiled_error(data, unfiled))
     fingerprint = data.fingerprint()
     filings = build_filings(data, templates, fingerprint)
     warnings = [
@@ -433,6 +445,20 @@ def export_packet(
         pages=pages,
         seconds=time.perf_counter() - started,
         warnings=warnings,
+    )
+
+
+def _unfiled_error(data: PacketData, reliefs: list[str]) -> ExportError:
+    """The refusal naming the counts decided to a relief the policy's law does not give."""
+    rows = [r for relief in reliefs for r in data.rows_for_relief(relief)]
+    cases = sorted({r.case_number for r in rows})
+    shown = ", ".join(cases[:10]) + (f" and {len(cases) - 10:,} more" if len(cases) > 10 else "")
+    words = " or ".join(f"'{relief}'" for relief in reliefs)
+    return ExportError(
+        f"{len(rows):,} signed-off {'count is' if len(rows) == 1 else 'counts are'} decided as "
+        f"eligible to {words}, but policy {data.policy.policy_id} gives no such relief, so no "
+        f"filing can ask a court for it (cases {shown}). A reviewer must change those "
+        "decisions and a supervisor sign off again; nothing was exported."
     )
 
 

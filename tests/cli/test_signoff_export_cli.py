@@ -7,13 +7,13 @@ import json
 import pytest
 
 from app.cli import main
-from tests.export_seed import decide, known_policy, seed  # noqa: F401 - fixture
+from tests.export_seed import CA_OUTCOMES, decide, known_policy, seed  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.usefixtures("known_policy")
 
 
 def test_signoff_export_verify_from_the_command_line(workspace, tmp_path, capsys) -> None:
-    seeded = seed(workspace, 12)
+    seeded = seed(workspace, 12, outcomes=CA_OUTCOMES)
     ws = str(workspace.path)
 
     assert main(["signoff", ws, "--user", "reviewer"]) == 1
@@ -81,7 +81,7 @@ def test_refused_exports_are_audited_from_the_command_line(workspace, tmp_path, 
 def test_export_from_a_broken_audit_chain_is_refused_and_verify_names_it(
     workspace, tmp_path, capsys
 ) -> None:
-    seed(workspace, 6)
+    seed(workspace, 6, outcomes=CA_OUTCOMES)
     ws = str(workspace.path)
     assert main(["signoff", ws, "--user", "supervisor"]) == 0
     assert main(["export", ws, "--out", str(tmp_path / "good"), "--user", "supervisor"]) == 0

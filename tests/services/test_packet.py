@@ -14,7 +14,7 @@ from app.services.packet import export_packet, verify_packet
 from app.services.signoff import signoff
 from app.store.audit import recent, verify_chain
 from tests.conftest import PASSWORD
-from tests.export_seed import decide, known_policy, seed  # noqa: F401 - fixture
+from tests.export_seed import CA_OUTCOMES, decide, known_policy, seed  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.usefixtures("known_policy")
 
@@ -41,7 +41,9 @@ def signed(workspace, login):  # type: ignore[no-untyped-def]
         "office_address": "1215 Truxtun Avenue\nBakersfield, CA 93301",
     }.items():
         workspace.set_setting(key, value, user="admin")
-    seeded = seed(workspace, 40, names=HOSTILE_NAMES, case_numbers=HOSTILE_CASES)
+    seeded = seed(
+        workspace, 40, names=HOSTILE_NAMES, case_numbers=HOSTILE_CASES, outcomes=CA_OUTCOMES
+    )
     signoff(workspace, login("supervisor"), PASSWORD)
     return seeded
 
@@ -72,7 +74,7 @@ def test_export_writes_every_file_and_verifies(workspace, login, signed, tmp_pat
             *[
                 f"{kind}-{relief}.{ext}"
                 for kind in ("motion", "proposed-order")
-                for relief in ("dismiss", "reduce", "vacate")
+                for relief in ("dismiss", "reduce")
                 for ext in ("pdf", "docx")
             ],
         ]
@@ -102,7 +104,7 @@ def test_export_writes_every_file_and_verifies(workspace, login, signed, tmp_pat
 def test_filings_list_every_eligible_case_and_no_race(workspace, login, signed, tmp_path) -> None:
     export_packet(workspace, login("supervisor"), tmp_path / "p")
     folder = tmp_path / "p"
-    for relief in ("dismiss", "reduce", "vacate"):
+    for relief in ("dismiss", "reduce"):
         expected = {
             signed.case_numbers[c] for c, o in signed.outcomes.items() if o == f"eligible_{relief}"
         }
@@ -161,7 +163,6 @@ def test_workbook_has_no_live_formulas_and_keeps_numbers(
     assert set(book.sheetnames[1:]) == {
         "Eligible- dismiss",
         "Eligible- reduce",
-        "Eligible- vacate",
         "Not eligible",
         "Needs review",
     }
@@ -504,3 +505,91 @@ def test_export_is_refused_when_the_audit_log_was_cut_short(
     with pytest.raises(ExportError, match="audit log is broken"):
         export_packet(workspace, login("supervisor"), tmp_path / "p")
     assert not (tmp_path / "p").exists()
+
+
+def _office(workspace, court: str) -> None:  # type: ignore[no-untyped-def]
+    for key, value in {
+        "court_name": court,
+        "office_name": "Office of the State's Attorney",
+        "attorney_name": "Jane Q. Prosecutor",
+        "attorney_bar_number": "123456",
+        "office_address": "1 Main Street\nTowson, MD 21204",
+    }.items():
+        workspace.set_setting(key, value, user="admin")
+
+
+def test_export_refuses_a_relief_the_policy_does_not_give(workspace, login, tmp_path) -> None:
+    # The default cycle decides some California counts "eligible to vacate" (as an override
+    # can): Prop 64 gives no vacatur, and the generic motion to vacate must not be filed.
+    seeded = seed(workspace, 5)
+    signoff(workspace, login("supervisor"), PASSWORD)
+    vacated = [seeded.case_numbers[c] for c, o in seeded.outcomes.items() if o == "eligible_vacate"]
+    with pytest.raises(ExportError, match=f"'vacate'.*ca-prop64-state.*{vacated[0]}"):
+        export_packet(workspace, login("supervisor"), tmp_path / "p")
+    assert not (tmp_path / "p").exists() and not list(tmp_path.glob(".p.partial-*"))
+    entry = recent(workspace.conn, 1)[0]
+    assert (entry.action, entry.outcome, entry.details["why"]) == (
+        "export.refused",
+        "refused",
+        "relief not in policy",
+    )
+
+
+def test_filings_state_the_relief_in_the_packs_words_and_us_dates(
+    workspace, login, tmp_path
+) -> None:
+    # Maryland's automatic expungement is the engine's "eligible_dismiss": the court must read
+    # "expunge", not "dismiss"; dates read as a US court writes them.
+    _office(workspace, "District Court of Maryland for Baltimore County")
+    seeded = seed(workspace, 4, outcomes=["eligible_dismiss"], policy_id="md-2022-auto-expunge")
+    workspace.conn.execute(
+        "UPDATE users SET full_name = 'Dana Reyes' WHERE username = 'supervisor'"
+    )
+    signoff(workspace, login("supervisor"), PASSWORD)
+    export_packet(workspace, login("supervisor"), tmp_path / "p")
+    for kind in ("motion", "proposed-order"):
+        text, pages = _pdf_text(tmp_path / "p" / f"{kind}-dismiss.pdf")
+        flat = _norm(text)
+        assert "Expunge (automatic)" in flat and "Dismiss" not in flat
+        assert (
+            "List of cases for automatic expungement" if kind == "motion" else "expungement"
+        ) in flat
+        assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", flat), "ISO dates in a court filing"
+        assert "signed off by Dana Reyes (supervisor) on" in flat
+        for count_id in seeded.count_ids:
+            row = workspace.conn.execute(
+                "SELECT p.dob, c.disposition_date FROM counts c JOIN people p ON p.id = c.person_id "
+                "WHERE c.id = ?",
+                (count_id,),
+            ).fetchone()
+            for iso in row:
+                year, month, day = iso.split("-")
+                assert f"{month}/{day}/{year}" in flat
+    body = _norm(_pdf_text(tmp_path / "p" / "motion-dismiss.pdf")[0])
+    assert "before July 1, 2023" in body and "eligibility as of January 1, 2025" in body
+
+
+def test_a_redesignation_says_what_each_conviction_becomes(
+    workspace, login, signed, tmp_path
+) -> None:
+    export_packet(workspace, login("supervisor"), tmp_path / "p")
+    flat = _norm(_pdf_text(tmp_path / "p" / "motion-reduce.pdf")[0])
+    # The seed's reduce counts are 11359 felonies: a felony becomes a misdemeanor.
+    assert "Felony to misdemeanor" in flat and "Misdemeanor to infraction" not in flat
+    import docx
+
+    table = docx.Document(str(tmp_path / "p" / "motion-reduce.docx")).tables[0]
+    assert {row.cells[-1].text for row in table.rows[1:]} == {"Felony to misdemeanor"}
+
+
+def test_the_court_named_in_the_settings_is_the_only_court_on_the_caption(
+    workspace, login, tmp_path
+) -> None:
+    _office(workspace, "Supreme Court of the State of New York, County of Kings")
+    seed(workspace, 3, outcomes=["eligible_vacate"], policy_id="ny-brooklyn-2018")
+    signoff(workspace, login("supervisor"), PASSWORD)
+    export_packet(workspace, login("supervisor"), tmp_path / "p")
+    for kind in ("motion", "proposed-order"):
+        flat = _norm(_pdf_text(tmp_path / "p" / f"{kind}-vacate.pdf")[0]).upper()
+        assert "SUPREME COURT OF THE STATE OF NEW YORK, COUNTY OF KINGS" in flat
+        assert "CRIMINAL COURT" not in flat  # the template no longer names a court of its own

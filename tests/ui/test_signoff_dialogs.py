@@ -10,7 +10,7 @@ from app.services.packet import verify_packet
 from app.services.signoff import signoff, signoff_status
 from app.ui.signoff_dialogs import AuditLogDialog, ExportDialog, SignoffDialog
 from tests.conftest import PASSWORD
-from tests.export_seed import known_policy, seed  # noqa: F401 - fixture
+from tests.export_seed import CA_OUTCOMES, known_policy, seed  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.usefixtures("known_policy")
 
@@ -44,7 +44,7 @@ def test_export_dialog_writes_the_packet_and_prints(qtbot, workspace, login, tmp
 
     from app.services.packet import print_filing, signed_filings
 
-    seed(workspace, 9)
+    seed(workspace, 9, outcomes=CA_OUTCOMES)
     user = login("supervisor")
     signoff(workspace, user, PASSWORD)
     dialog = ExportDialog(workspace, workspace.path, user, None, start_dir=tmp_path)
