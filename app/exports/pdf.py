@@ -35,7 +35,16 @@ MARGIN_TOP = int(0.75 * DPI)
 MARGIN_BOTTOM = int(0.85 * DPI)  # room for the footer
 CONTENT_W = PAGE_W - 2 * MARGIN_X
 CONTENT_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
-MAX_CELL_LINES = 3
+# A cell grows to this many lines before its text is cut (visibly, with "…"): enough for a
+# long name with several given names, never so many that one row outgrows a page.
+MAX_CELL_LINES = 6
+
+
+def wrap_flags(text: str, width: float, metrics: QFontMetricsF) -> int:
+    """Wrap at spaces; a single word wider than the cell (a long surname or case number)
+    wraps anywhere, so no part of it is clipped at the cell's edge."""
+    anywhere = any(metrics.horizontalAdvance(word) > width for word in text.split())
+    return int(Qt.TextFlag.TextWrapAnywhere if anywhere else Qt.TextFlag.TextWordWrap)
 
 
 def esc(text: str) -> str:
@@ -199,7 +208,7 @@ class TablePainter:
             inner = width - 2 * self.pad
             if text and metrics.horizontalAdvance(text) > inner:
                 box = metrics.boundingRect(
-                    QRectF(0, 0, inner, 1e6), int(Qt.TextFlag.TextWordWrap), text
+                    QRectF(0, 0, inner, 1e6), wrap_flags(text, inner, metrics), text
                 )
                 lines = max(lines, min(MAX_CELL_LINES, round(box.height() / metrics.lineSpacing())))
         return lines * metrics.lineSpacing() + 2 * self.pad
@@ -247,9 +256,7 @@ class TablePainter:
             p.setFont(self.font)
         p.setPen(QColor(0, 0, 0))
         x = MARGIN_X
-        flags = int(
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
-        )
+        align = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         metrics = self.bold_metrics if header else self.metrics
         for text, width in zip(cells, self.widths):
             inner = QRectF(x + self.pad, y + self.pad, width - 2 * self.pad, h - 2 * self.pad)
@@ -258,7 +265,7 @@ class TablePainter:
                 text = metrics.elidedText(
                     text, Qt.TextElideMode.ElideRight, inner.width() * MAX_CELL_LINES * 0.95
                 )
-            p.drawText(inner, flags, text)
+            p.drawText(inner, align | wrap_flags(text, inner.width(), metrics), text)
             x += width
 
 

@@ -68,3 +68,20 @@ def test_the_docx_keeps_the_closing_lines_and_signature_together(tmp_path: Path)
         # Every paragraph from the end of the text to the signature moves with the next one.
         assert all(p.paragraph_format.keep_with_next for p in paragraphs[last:sign]), kind
         assert paragraphs[sign].paragraph_format.keep_together
+
+
+def test_a_long_name_or_case_number_is_listed_whole(tmp_path: Path) -> None:
+    # Before: the surname was clipped at the cell's edge and the given names cut to "Hubert Bl…".
+    name = (
+        "WOLFESCHLEGELSTEINHAUSENBERGERDORFF-FEATHERSTONEHAUGH-CHOLMONDELEY, "
+        "Hubert Blaine Maximilian Alexander"
+    )
+    case = "FSB-000000000050-0001-XXXXXXXXXXXXXXXXXXXX"
+    row = [case, "12", name, "01/02/1970", "664/11357(b) HS", "03/04/1990", "Dismiss and seal"]
+    filing = _filing("motion", 0)
+    filing = Filing(**{**{f: getattr(filing, f) for f in filing.__slots__}, "table": [row] * 3})
+    path = tmp_path / "long.pdf"
+    write_filing_pdf(filing, path)
+    text = "".join("".join(page.split()) for page in _pages(path))
+    assert text.count("".join(name.split())) == 3 and text.count(case) == 3
+    assert "…" not in text.split("ATTACHMENT")[-1].split("ffffffffffffffff…")[-1]
