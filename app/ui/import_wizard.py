@@ -65,8 +65,6 @@ MAX_FINDINGS_PER_GROUP = 500  # the tree lists this many per kind; the exported 
 DONT_IMPORT = "\x00dont"  # combo data for "don't import" (never a real header)
 TEMPLATE = "\x00template"  # combo data for a profile's template (several columns combined)
 PAGE_FILE, PAGE_MAPPING, PAGE_VALIDATE, PAGE_IMPORT = range(4)
-# Marked with * on the mapping page: a case number, and a person key or a name.
-REQUIRED_FIELDS = ("case_number", "person_key", "full_name", "last_name")
 
 
 @dataclass
@@ -629,10 +627,8 @@ class MappingPage(QWizardPage):
         _compact(self.table, extra=8)
         self.combos: dict[str, QComboBox] = {}
         for row, target in enumerate(FIELDS):
-            label = self.tr(target.label)
-            if target.name in REQUIRED_FIELDS:
-                label += " *"
-            self.table.setItem(row, 0, QTableWidgetItem(label))
+            # The same words the status line uses when it asks for a field.
+            self.table.setItem(row, 0, QTableWidgetItem(backend.field_label(target.name)))
             combo = QComboBox()
             combo.setObjectName(f"map_{target.name}")
             combo.setAccessibleName(self.tr("Column for %s") % self.tr(target.label))

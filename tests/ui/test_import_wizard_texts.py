@@ -69,12 +69,16 @@ def test_a_missing_required_field_is_named_as_the_mapping_page_shows_it(
     page = wizard.mapping_page
     page.reset_button.click()
     status = page.status.text()
-    assert "“Case number *”" in status and "Likely columns: “Case Number”" in status, status
+    assert "(the field “Case number *”)" in status and "Likely columns: “Case Number”" in status, status
     assert not CLI_SPEAK.search(status), status
 
     page.set_field("case_number", "Case Number")
     status = page.status.text()
-    assert "“Person key *”, “Full name *” or “Last name *”" in status, status
+    # Each field in the words of its line on the page, "Person key (state ID, …) *" whole.
+    shown = {page.table.item(r, 0).text() for r in range(page.table.rowCount())}
+    named = re.findall(r"“([^”]+)”", status.split("Likely columns")[0])
+    assert named == ["Person key (state ID, CII, subject ID) *", "Full name *", "Last name *"]
+    assert set(named) <= shown, (named, shown)
     assert not CLI_SPEAK.search(status), status
     assert not page.isComplete()
 

@@ -50,6 +50,8 @@ SAMPLES_PER_FIELD = 4
 ROW_CACHE_LIMIT = 20_000
 # Characters that make a spreadsheet read a text cell as a formula (RELIABILITY.md, promise 8).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
+# Marked with * on the Columns page: a case number, and a person key or a name.
+REQUIRED_FIELDS = ("case_number", "person_key", "full_name", "last_name")
 
 
 # -- step 1: the file, its sheets and the header row ---------------------------------------------
@@ -199,6 +201,12 @@ def describe_value(field_name: str, value: Cell, epoch: int = 1900) -> str:
 # -- step 2: mapping and profiles ------------------------------------------------------------------
 
 
+def field_label(name: str) -> str:
+    """A field as the Columns page lists it: its label, with " *" when it is required."""
+    label = _tr(FIELDS_BY_NAME[name].label)
+    return label + " *" if name in REQUIRED_FIELDS else label
+
+
 def guess(headers: Sequence[str]) -> Mapping:
     return guess_mapping(list(headers))
 
@@ -213,13 +221,14 @@ def mapping_problem(
     """
     mapped = set(mapping.columns) | set(mapping.templates)
     if "case_number" not in mapped:
-        return _tr(
-            "Choose the column that holds the case number (the field “Case number *”)."
+        return _tr("Choose the column that holds the case number (the field %s).") % (
+            f"“{field_label('case_number')}”"
         ) + _likely_columns("case number", headers)
     if not mapped & {"person_key", "full_name", "last_name"}:
         return _tr(
-            "Choose the column that holds a person key or a name (the fields “Person key *”, "
-            "“Full name *” or “Last name *”)."
+            "Choose the column that holds a person key or a name (the fields %s, %s or %s)."
+        ) % tuple(
+            f"“{field_label(name)}”" for name in ("person_key", "full_name", "last_name")
         ) + _likely_columns("name", headers)
     try:
         resolve(mapping, headers, file=file, sheet=sheet)
@@ -663,6 +672,7 @@ __all__ = [
     "describe_match",
     "describe_value",
     "export_findings",
+    "field_label",
     "guess",
     "headers_at",
     "headers_match_exactly",
