@@ -196,6 +196,9 @@ class FilePage(QWizardPage):
         self.use_selected.clicked.connect(self._use_selected_row)
         self.header_note = QLabel("")
         self.header_note.setObjectName("importHeaderNote")
+        # Nothing to choose from until a sheet is read (and again while one is read).
+        self.header_spin.setEnabled(False)
+        self.use_selected.setEnabled(False)
         header_row = QHBoxLayout()
         header_row.addWidget(self.header_spin)
         header_row.addWidget(self.use_selected)
@@ -317,8 +320,7 @@ class FilePage(QWizardPage):
     def _end_reading(self) -> None:
         self.reading = False
         self.reading_bar.hide()
-        for widget in (self.preview, self.header_spin, self.use_selected):
-            widget.setEnabled(True)
+        self.preview.setEnabled(True)
 
     def _inspected(self, generation: int, inspection: backend.Inspection) -> None:
         if generation != self._generation:
@@ -330,6 +332,8 @@ class FilePage(QWizardPage):
         self._offer = None
         self._show_sheets(inspection.sheets, inspection.sheet or "")
         self._show_preview(inspection)
+        self.header_spin.setEnabled(True)
+        self.use_selected.setEnabled(True)
         self._warn_if_hidden(inspection)
         self.completeChanged.emit()
         self.loaded.emit(True)
@@ -374,6 +378,7 @@ class FilePage(QWizardPage):
         self.model.set_rows([], None)
         self.sheets.setRowCount(0)
         self.notes.setText("")
+        self.header_note.setText("")  # no row was found: nothing was read
         self.completeChanged.emit()
 
     def _offer_sheets(self, path: Path, encoding: str | None, sheets: list[SheetInfo]) -> None:

@@ -582,6 +582,26 @@ def test_a_password_protected_workbook_shows_a_message_naming_the_file(qtbot, wi
     assert page.model.rowCount() == 0
 
 
+def test_the_header_row_can_be_chosen_only_once_a_sheet_is_read(
+    qtbot, wizard, workbook: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    page = wizard.file_page
+    controls = (page.header_spin, page.use_selected)
+    assert [c.isEnabled() for c in controls] == [False, False]  # nothing read yet
+    damaged = tmp_path / "cut-off.xlsx"
+    damaged.write_bytes(workbook.read_bytes()[:1500])
+    assert not _load(qtbot, wizard, damaged)
+    assert [c.isEnabled() for c in controls] == [False, False]
+    assert page.header_note.text() == ""
+    assert _load(qtbot, wizard, workbook, sheet="Cases")
+    assert [c.isEnabled() for c in controls] == [True, True]
+    assert page.header_note.text() == "(found automatically)"
+    # A file that cannot be read after a good one: its header row is gone with its rows.
+    assert not _load(qtbot, wizard, damaged)
+    assert [c.isEnabled() for c in controls] == [False, False]
+    assert page.header_note.text() == ""
+
+
 def test_a_damaged_workbook_shows_a_message_naming_the_file(qtbot, wizard, workbook: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     damaged = tmp_path / "cut-off.xlsx"
     damaged.write_bytes(workbook.read_bytes()[:1500])  # a download that stopped half way
