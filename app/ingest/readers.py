@@ -369,13 +369,17 @@ def _workbook_findings(
             "file.macros_ignored",
             "the workbook is macro-enabled; only cell values were read and no macro was run",
         )
-    hidden = [i for i in infos if i.state != "visible"]
+    # The sheet being read is not among those "not read" (a hidden one chosen is the reader's
+    # choice, and the window warns about it on its own).
+    hidden = [i for i in infos if i.state != "visible" and i.name != table.sheet]
     if hidden:
         names = ", ".join(f"{i.name!r} ({i.state})" for i in hidden)
+        chosen_hidden = any(i.name == table.sheet and i.state != "visible" for i in infos)
         table._finding(
             Severity.INFO,
             "file.hidden_sheets",
-            f"the workbook has hidden sheets: {names}; they are not read unless chosen",
+            f"the workbook has {'other ' if chosen_hidden else ''}hidden sheets: {names}; "
+            "they are not read unless chosen",
         )
 
 

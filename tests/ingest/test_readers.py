@@ -157,6 +157,10 @@ def test_sheet_states_and_default_sheet(tmp_path: Path) -> None:
     with open_table(path, sheet="Internal") as table:
         assert table.sheet == "Internal"
         assert list(table.rows()) == [(1, ["x"])]
+        # The sheet being read is not listed as one "not read unless chosen".
+        [note] = [f.message for f in table.findings if f.code == "file.hidden_sheets"]
+        assert note.startswith("the workbook has other hidden sheets: 'Lookup' (hidden);"), note
+        assert "Internal" not in note
 
 
 def test_unknown_sheet_lists_the_sheets(tmp_path: Path) -> None:

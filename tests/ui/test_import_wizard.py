@@ -100,6 +100,10 @@ def test_every_sheet_is_listed_with_its_state_and_a_hidden_one_can_be_read(qtbot
     with qtbot.waitSignal(page.loaded, timeout=WAIT_MS):
         page.sheets.selectRow(2)
     assert wizard.state.inspection.sheet == "Archive 2019"
+    # The note names only the hidden sheets not read; the one read is warned about instead.
+    assert "“Archive 2019” is hidden in Excel" in page.warning.text()
+    assert "other hidden sheets: 'Lookup' (very hidden)" in page.notes.text(), page.notes.text()
+    assert "Archive" not in page.notes.text()
     texts = [page.model.index(r, 2).data() for r in range(page.model.rowCount())]
     assert "SMITH, AL" in texts
     assert page.sheets.selectionModel().selectedRows()[0].row() == 2
@@ -154,6 +158,7 @@ def test_a_workbook_with_data_only_on_a_hidden_sheet_lists_its_sheets_to_choose_
     assert not page.error.isVisibleTo(wizard)
     warning = page.warning.text()
     assert "“Notes” is hidden in Excel" in warning and "Make sure it holds the data" in warning, warning
+    assert "hidden sheets" not in page.notes.text(), page.notes.text()  # no other is hidden
     assert page.model.index(1, 0).data() == "F000"
     wizard.next()
     assert wizard.currentId() == PAGE_MAPPING
