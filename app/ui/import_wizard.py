@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -57,6 +56,7 @@ from app.ui.dialogs import count_text
 from app.ui.import_pages import backend
 from app.ui.import_pages.models import PreviewModel
 from app.ui.import_pages.worker import BackgroundTask
+from app.ui.matches_dialog import MatchesPanel
 from app.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -1466,24 +1466,18 @@ class ImportPage(QWizardPage):
         self.skipped = QListWidget()
         self.skipped.setObjectName("importSkipped")
         self.skipped.setAccessibleName(self.tr("Rows skipped"))
-        self.proposals_label = QLabel("")
-        self.proposals_label.setWordWrap(True)
-        self.proposals = QListWidget()
-        self.proposals.setObjectName("importProposals")
-        self.proposals.setAccessibleName(self.tr("Person matches to confirm"))
-        self.confirm_button = QPushButton(self.tr("C&onfirm: same person"))
-        self.confirm_button.setObjectName("importConfirmMatch")
-        self.confirm_button.clicked.connect(lambda: self.decide(True))
-        self.reject_button = QPushButton(self.tr("&Reject: different people"))
-        self.reject_button.setObjectName("importRejectMatch")
-        self.reject_button.clicked.connect(lambda: self.decide(False))
-        self.match_error = _error_label("importMatchError")
-        self._match_task: BackgroundTask | None = None
-        match_buttons = QHBoxLayout()
-        match_buttons.addWidget(self.match_error, 1)
-        match_buttons.addStretch(1)
-        match_buttons.addWidget(self.confirm_button)
-        match_buttons.addWidget(self.reject_button)
+        # The same table, records and buttons as Review ▸ Possible same people; its
+        # decisions are written on this wizard's runner (its writer thread's own connection).
+        self.matches = MatchesPanel(wizard.ws, wizard.user, runner=wizard.runner)
+        self.matches.intro.setText(
+            self.matches.intro.text()
+            + " "
+            + self.tr("You can also decide them later (Review ▸ Possible same people…).")
+        )
+        self.matches.decided.connect(
+            lambda: self.wiz.importFinished.emit(self.wiz.state.report)
+        )  # the review screen refreshes after a decision too
+        self.matches.busyChanged.connect(lambda _busy: self.completeChanged.emit())
         for widget in self._result_widgets():
             widget.hide()
 
@@ -1493,29 +1487,23 @@ class ImportPage(QWizardPage):
         layout.addWidget(self.result)
         layout.addWidget(self.skipped_label)
         layout.addWidget(self.skipped, 1)
-        layout.addWidget(self.proposals_label)
-        layout.addWidget(self.proposals, 1)
-        layout.addLayout(match_buttons)
+        layout.addWidget(self.matches, 4)
         layout.addStretch(1)
 
     def tab_chain(self) -> list[QWidget]:
+        panel = self.matches
         return [
             self.cancel_button,
             self.skipped,
-            self.proposals,
-            self.confirm_button,
-            self.reject_button,
+            panel.table,
+            panel.record_a,
+            panel.record_b,
+            panel.same,
+            panel.different,
         ]
 
     def _result_widgets(self) -> tuple[QWidget, ...]:
-        return (
-            self.skipped_label,
-            self.skipped,
-            self.proposals_label,
-            self.proposals,
-            self.confirm_button,
-            self.reject_button,
-        )
+        return (self.skipped_label, self.skipped, self.matches)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         self.start()
@@ -1629,68 +1617,12 @@ class ImportPage(QWizardPage):
     # -- person matches ----------------------------------------------------------------------
 
     def show_proposals(self) -> None:
-        """List the same-person proposals still open, each to confirm or reject."""
-        try:
-            matches = backend.proposed_matches(self.wiz.ws)
-        except ClearSlateError as exc:
-            log.warning("person matches not available: %s", exc)
-            matches = []
-        self.proposals.clear()
-        for match in matches:
-            item = QListWidgetItem(backend.describe_match(match))
-            item.setData(Qt.ItemDataRole.UserRole, match.id)
-            self.proposals.addItem(item)
-        visible = bool(matches)
-        for widget in (
-            self.proposals_label,
-            self.proposals,
-            self.confirm_button,
-            self.reject_button,
-        ):
-            widget.setVisible(visible)
-        if visible:
-            self.proposals.setCurrentRow(0)
-            self.proposals_label.setText(
-                count_text(
-                    len(matches),
-                    "%n pair of records is possibly the same person",
-                    "%n pairs of records are possibly the same person",
-                    "ImportWizard",
-                )
-                + self.tr(
-                    " (same name and date of birth, no person key in common). Until a pair is "
-                    "decided, neither person's counts are recommended for relief. Confirm only "
-                    "when the records show it is the same person, never on the name alone; "
-                    "decide them here or later under Review ▸ Possible same people…"
-                )
-            )
-
-    def decide(self, confirm: bool) -> None:
-        item = self.proposals.currentItem()
-        if item is None:
-            return
-        match_id = int(item.data(Qt.ItemDataRole.UserRole))
-        username = self.wiz.username
-        self.confirm_button.setEnabled(False)
-        self.reject_button.setEnabled(False)
-        task = BackgroundTask(
-            self.wiz.runner,
-            lambda ws, _progress: backend.decide_match(
-                ws, match_id, confirm=confirm, user=username
-            ),
-            kind="write",
-            parent=self,
-        )
-        task.failed.connect(lambda message: _show(self.match_error, message))
-        task.finished.connect(self._decided)
-        self._match_task = task
-        task.start()
-
-    def _decided(self) -> None:
-        self.confirm_button.setEnabled(True)
-        self.reject_button.setEnabled(True)
-        self.show_proposals()
-        self.wiz.importFinished.emit(self.wiz.state.report)
+        """The same-person proposals still open, to decide one or several at once."""
+        panel = self.matches
+        panel.reload()
+        panel.setVisible(bool(panel.matches) or panel.decisions > 0)
+        if panel.matches:
+            panel.table.setFocus()  # the next thing to do
 
     def _cancelled(self, message: str) -> None:
         self.outcome = "cancelled"
@@ -1712,7 +1644,8 @@ class ImportPage(QWizardPage):
         self.wiz.task_finished()
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
-        return self.done
+        # Not while a decision is written: Finish would close the runner under it.
+        return self.done and not self.matches.deciding
 
 
 # -- the wizard ----------------------------------------------------------------------------------

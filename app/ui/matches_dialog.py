@@ -8,6 +8,7 @@ import wizard's last page.
 
 from __future__ import annotations
 
+import logging
 from html import escape
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
@@ -29,12 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.errors import ClearSlateError
+from app.core.errors import Cancelled, ClearSlateError
 from app.services import importing
 from app.services.auth import User
 from app.store.imports import RecordCase
 from app.store.workspace import Workspace
 from app.ui.dialogs import count_text, message_label, show_error
+from app.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
 
 
 def _tr(text: str) -> str:
@@ -81,21 +85,37 @@ def _cases(cases: list[str]) -> str:
     return shown + (" …" if len(cases) > 4 else "") if cases else "—"
 
 
-class MatchesDialog(QDialog):
+class MatchesPanel(QWidget):
     """The open proposals in a table, the current pair's two records side by side below it;
-    Same person / Different people decide every selected pair at once."""
+    Same person / Different people decide every selected pair at once.
+
+    Shared by Review ▸ Possible same people (:class:`MatchesDialog`) and the import wizard's
+    last page. The proposals are read with ``ws`` on the UI thread. Decisions are written
+    with ``ws`` too, unless a ``runner`` is given: then they run on its writer thread with
+    that thread's own connection (the wizard's model; its result comes back here).
+    Call :meth:`reload` to fill it.
+    """
 
     decided = Signal()  # after each decision: the review queue is out of date until evaluated
+    busyChanged = Signal(bool)  # noqa: N815 - Qt signal naming; True while a decision is written
 
     COLUMNS = ("Record", "Cases", "Possibly the same as", "Cases", "Born")
 
-    def __init__(self, ws: Workspace, user: User, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        user: User,
+        parent: QWidget | None = None,
+        *,
+        runner: TaskRunner | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.setObjectName("matchesDialog")
-        self.setWindowTitle(self.tr("Possible same people"))
+        self.setObjectName("matchesPanel")
         self.ws = ws
         self.user = user
+        self.runner = runner
         self.decisions = 0
+        self.deciding = False
         self.matches: list = []  # type: ignore[type-arg]
 
         self.intro = QLabel(
@@ -109,6 +129,7 @@ class MatchesDialog(QDialog):
                 "them together."
             )
         )
+        self.intro.setObjectName("matchesIntro")
         self.intro.setWordWrap(True)
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setObjectName("matchesTable")
@@ -163,23 +184,19 @@ class MatchesDialog(QDialog):
         self.different = QPushButton(self.tr("&Different people"))
         self.different.setObjectName("rejectMatch")
         self.different.clicked.connect(lambda: self.decide(False))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        row = QHBoxLayout()
-        row.addWidget(self.same)
-        row.addWidget(self.different)
-        row.addStretch(1)
-        row.addWidget(buttons)
+        # The dialog adds its Close button to this row.
+        self.button_row = QHBoxLayout()
+        self.button_row.addWidget(self.same)
+        self.button_row.addWidget(self.different)
+        self.button_row.addStretch(1)
 
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.intro)
         layout.addWidget(split, 1)
         layout.addWidget(self.status)
         layout.addWidget(self.error)
-        layout.addLayout(row)
-        self.resize(1040, 640)
-        self.reload()
-        self.table.setFocus()
+        layout.addLayout(self.button_row)
 
     def _record_view(self, name: str, title: str) -> QTextBrowser:
         view = QTextBrowser()
@@ -271,7 +288,7 @@ class MatchesDialog(QDialog):
         self.same.setText(self.tr("&Same person") + many + "…")
         self.different.setText(self.tr("&Different people") + many + ("…" if n > 1 else ""))
         for button in (self.same, self.different):
-            button.setEnabled(allowed and n > 0)
+            button.setEnabled(allowed and n > 0 and not self.deciding)
             button.setToolTip(
                 "" if allowed else self.tr("Your role may not decide same-person matches.")
             )
@@ -294,19 +311,63 @@ class MatchesDialog(QDialog):
         """Confirm or reject every selected pair in one go, after one question (confirming
         joins histories for good; deciding many at once deserves a second look)."""
         ids = self.selected()
-        if not ids or not self.user.can("import"):
+        if not ids or not self.user.can("import") or self.deciding:
             return
         if ask and (same or len(ids) > 1) and not self._agreed(same, ids):
             return
-        try:
-            done = importing.decide_matches(self.ws, ids, same=same, user=self.user.username)
-        except ClearSlateError as exc:
-            show_error(self, str(exc))
-            self.reload()  # show what is open now
+        username = self.user.username
+        if self.runner is None:
+            try:
+                done = importing.decide_matches(self.ws, ids, same=same, user=username)
+            except ClearSlateError as exc:
+                self._refused(exc)
+                return
+            self._decided(done)
             return
+        # On the runner's writer thread, with its own connection; the buttons wait for it.
+        self._set_deciding(True)
+        self.status.setText(
+            count_text(
+                len(ids),
+                "Recording the decision on %n pair…",
+                "Recording the decisions on %n pairs…",
+                "MatchesDialog",
+            )
+        )
+        self.runner.write(
+            lambda ws, _progress: importing.decide_matches(ws, ids, same=same, user=username),
+            self._decided,
+            on_error=self._refused,
+        )
+
+    def _set_deciding(self, deciding: bool) -> None:
+        self.deciding = deciding
+        self._update_buttons()
+        self.busyChanged.emit(deciding)
+
+    def _decided(self, done: list) -> None:  # type: ignore[type-arg]
+        self._set_deciding(False)
         self.decisions += len(done)
         self.error.setText("")
         self.decided.emit()
+        self.reload()
+
+    def _refused(self, exc: BaseException) -> None:
+        """Nothing was decided (a batch is all or none): say why, then show what is open now."""
+        self._set_deciding(False)
+        if isinstance(exc, ClearSlateError):
+            show_error(self, str(exc))
+        elif not isinstance(exc, Cancelled):
+            log.error(
+                "deciding same-person pairs failed", exc_info=(type(exc), exc, exc.__traceback__)
+            )
+            show_error(
+                self,
+                self.tr(
+                    "An unexpected problem stopped this; nothing was decided. The details are "
+                    "in the log file."
+                ),
+            )
         self.reload()
 
     def _agreed(self, same: bool, ids: list[int]) -> bool:
@@ -346,3 +407,59 @@ class MatchesDialog(QDialog):
         title = self.tr("Same person?") if same else self.tr("Different people?")
         answer = QMessageBox.question(self, title, text)
         return answer == QMessageBox.StandardButton.Yes
+
+
+class MatchesDialog(QDialog):
+    """Review ▸ Possible same people: the :class:`MatchesPanel` and a Close button."""
+
+    decided = Signal()  # after each decision: the review queue is out of date until evaluated
+
+    def __init__(self, ws: Workspace, user: User, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("matchesDialog")
+        self.setWindowTitle(self.tr("Possible same people"))
+        self.panel = MatchesPanel(ws, user, self)
+        self.panel.decided.connect(self.decided)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        self.panel.button_row.addWidget(buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.panel)
+        # The panel's parts, by the names callers and tests have always used.
+        panel = self.panel
+        self.ws, self.user = ws, user
+        self.intro, self.table, self.status, self.error = (
+            panel.intro,
+            panel.table,
+            panel.status,
+            panel.error,
+        )
+        self.record_a, self.record_b, self.details_title = (
+            panel.record_a,
+            panel.record_b,
+            panel.details_title,
+        )
+        self.same, self.different = panel.same, panel.different
+        self.resize(1040, 640)
+        self.reload()
+        self.table.setFocus()
+
+    @property
+    def matches(self) -> list:  # type: ignore[type-arg]
+        return self.panel.matches
+
+    @property
+    def decisions(self) -> int:
+        return self.panel.decisions
+
+    def reload(self) -> None:
+        self.panel.reload()
+
+    def selected(self) -> list[int]:
+        return self.panel.selected()
+
+    def current(self) -> int | None:
+        return self.panel.current()
+
+    def decide(self, same: bool, *, ask: bool = True) -> None:
+        self.panel.decide(same, ask=ask)

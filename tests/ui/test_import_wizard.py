@@ -497,18 +497,107 @@ def test_same_person_proposals_are_shown_and_confirmed_or_rejected(qtbot, wizard
         wizard.next()
     page = wizard.import_page
     qtbot.waitUntil(lambda: page.done)
-    assert page.proposals.count() == 1
-    text = page.proposals.item(0).text()
-    assert text.count("DOE, JOHN") == 2 and "F0012345" in text and "F0055555" in text and "1980-01-02" in text
-    assert page.confirm_button.isVisible() and page.reject_button.isVisible()
-    assert "never on the name alone" in page.proposals_label.text()
+    panel = page.matches
+    assert panel.isVisible() and panel.table.rowCount() == 1
+    cells = [panel.table.item(0, c).text() for c in range(panel.table.columnCount())]
+    assert cells == ["DOE, JOHN — no person key", "F0012345", "DOE, JOHN — no person key",
+                     "F0055555", "1980-01-02"]  # fmt: skip
+    assert "F0012345" in panel.record_a.toPlainText() and "11357(A) HS" in panel.record_b.toPlainText()
+    assert "never on the name alone" in panel.intro.text()
+    assert "later (Review ▸ Possible same people…)" in panel.intro.text()
+    assert panel.same.isVisible() and panel.different.isVisible()
 
     with qtbot.waitSignal(wizard.importFinished, timeout=WAIT_MS):
-        page.reject_button.click()  # the review screen refreshes after a decision too
-    qtbot.waitUntil(lambda: page.proposals.count() == 0)
-    assert not page.confirm_button.isVisible()
+        panel.different.click()  # the review screen refreshes after a decision too
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 0)
+    assert not panel.different.isEnabled()
+    assert "Evaluate eligibility again" in panel.status.text()
     status, decided_by = workspace.conn.execute("SELECT status, decided_by FROM person_matches").fetchone()
     assert (status, decided_by) == ("rejected", "clerk")
+
+
+def _two_pairs_csv(path: Path) -> Path:
+    """A keyless court file: two people, each in two cases, so two same-person proposals."""
+    lines = ["Case Number,Defendant Name,DOB,Charge,Disposition,Disposition Date"]
+    for case, name, dob in (
+        ("C0000001", "DOE, JOHN", "01/02/1980"),
+        ("C0000002", "DOE, JOHN", "01/02/1980"),
+        ("C0000003", "ROE, JANE", "05/06/1985"),
+        ("C0000004", "ROE, JANE", "05/06/1985"),
+    ):
+        lines.append(f'{case},"{name}",{dob},11357(B) HS,CONVICTED,03/04/2001')
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    return path
+
+
+def test_several_pairs_are_decided_together_on_the_last_page(
+    qtbot, wizard, workspace, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QThread
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app.services import importing
+
+    asked: list[str] = []
+
+    def question(parent, title, text, *args):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    # The decision is written on the wizard's runner, never with the window's connection.
+    threads: list[QThread] = []
+    real = importing.decide_matches
+
+    def decide_matches(ws, ids, **kwargs):  # type: ignore[no-untyped-def]
+        threads.append(QThread.currentThread())
+        assert ws is not workspace
+        return real(ws, ids, **kwargs)
+
+    monkeypatch.setattr(importing, "decide_matches", decide_matches)
+    assert _load(qtbot, wizard, _two_pairs_csv(tmp_path / "keyless.csv"))
+    wizard.next()
+    if wizard.currentId() == PAGE_MAPPING:
+        wizard.next()
+    _validated(qtbot, wizard)
+    with qtbot.waitSignal(wizard.importFinished, timeout=WAIT_MS):
+        wizard.next()
+    page = wizard.import_page
+    qtbot.waitUntil(lambda: page.done)
+    panel = page.matches
+    open_pairs = importing.proposed_matches(workspace)
+    assert panel.table.rowCount() == len(open_pairs) == 2
+    assert "2 pairs of records wait for a decision" in panel.status.text()
+    assert QApplication.focusWidget() is panel.table  # the next thing to do
+    # Tab in reading order: the list, both records, the two buttons, then Finish.
+    walk = []
+    for _ in range(5):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        walk.append(QApplication.focusWidget())
+    finish = wizard.button(QWizard.WizardButton.FinishButton)
+    assert walk == [panel.record_a, panel.record_b, panel.same, panel.different, finish]
+
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert panel.selected() == [m.id for m in open_pairs]
+    assert panel.same.text() == "&Same person (2)…"
+    with qtbot.waitSignal(wizard.importFinished, timeout=WAIT_MS):
+        qtbot.mouseClick(panel.same, Qt.MouseButton.LeftButton)
+        assert not wizard.button(QWizard.WizardButton.FinishButton).isEnabled()  # writing
+    assert len(asked) == 1 and "each of the 2 selected pairs into one person" in asked[0]
+    assert threads and threads[0] is not QApplication.instance().thread()
+    assert panel.table.rowCount() == 0 and importing.proposed_matches(workspace) == []
+    said = panel.status.text()
+    assert "You decided 2 pairs here." in said and "Evaluate eligibility again" in said, said
+    assert panel.isVisible()  # the advice stays in sight
+    assert wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
+    entries = workspace.conn.execute(
+        "SELECT user, action, json_extract(details, '$.match_id') FROM audit "
+        "WHERE action LIKE 'person.match.%' ORDER BY seq"
+    ).fetchall()
+    assert [tuple(e) for e in entries] == [("clerk", "person.match.confirm", m.id) for m in open_pairs]
+    owners = workspace.conn.execute("SELECT COUNT(DISTINCT person_id) FROM counts").fetchone()[0]
+    assert owners == 2
 
 
 def test_importing_the_same_file_again_changes_nothing_and_says_so(qtbot, wizard, workspace, clerk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

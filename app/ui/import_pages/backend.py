@@ -618,40 +618,6 @@ def summarize(report: Any) -> ImportSummary:
     )
 
 
-def proposed_matches(ws: Any) -> list[Any]:
-    """Person matches (same name and DOB, no shared key) waiting for a person to confirm."""
-    from app.services import importing
-
-    return importing.proposed_matches(ws)
-
-
-def describe_match(match: Any) -> str:
-    """One proposal in words: both names, the shared date of birth and their cases."""
-
-    def side(name: str | None, key: str | None, cases: list[str]) -> str:
-        text = name or _tr("(no name)")
-        if key:
-            text += f" [{key}]"
-        if cases:
-            text += " — " + ", ".join(cases[:3]) + (" …" if len(cases) > 3 else "")
-        return text
-
-    return (
-        f"{side(match.name_a, match.key_a, match.cases_a)}  ↔  "
-        f"{side(match.name_b, match.key_b, match.cases_b)}  "
-        + _tr("(born %s)")
-        % (match.dob or "?")
-    )
-
-
-def decide_match(ws: Any, match_id: int, *, confirm: bool, user: str) -> Any:
-    from app.services import importing
-
-    if confirm:
-        return importing.confirm_match(ws, match_id, user=user)
-    return importing.reject_match(ws, match_id, user=user)
-
-
 def _tr(text: str) -> str:
     """User-facing words go through Qt's translation like the pages' own ``self.tr()``."""
     return QCoreApplication.translate("ImportWizard", text)
@@ -668,8 +634,6 @@ __all__ = [
     "Validation",
     "best_profile",
     "column_samples",
-    "decide_match",
-    "describe_match",
     "describe_value",
     "export_findings",
     "field_label",
@@ -683,7 +647,6 @@ __all__ = [
     "mapping_problem",
     "offers_encoding",
     "present_only",
-    "proposed_matches",
     "read_row",
     "run_import",
     "save_profile",
