@@ -600,6 +600,37 @@ def test_several_pairs_are_decided_together_on_the_last_page(
     assert owners == 2
 
 
+def test_a_batch_refused_on_the_last_page_decides_none_and_shows_what_is_open(
+    qtbot, wizard, workspace, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.services import importing
+
+    errors: list[str] = []
+    monkeypatch.setattr("app.ui.matches_dialog.show_error", lambda _p, text: errors.append(text))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    assert _load(qtbot, wizard, _two_pairs_csv(tmp_path / "keyless.csv"))
+    wizard.next()
+    if wizard.currentId() == PAGE_MAPPING:
+        wizard.next()
+    _validated(qtbot, wizard)
+    with qtbot.waitSignal(wizard.importFinished, timeout=WAIT_MS):
+        wizard.next()
+    page = wizard.import_page
+    qtbot.waitUntil(lambda: page.done)
+    panel = page.matches
+    first, second = importing.proposed_matches(workspace)
+    panel.table.selectAll()
+    importing.reject_match(workspace, second.id, user="supervisor")  # another window meanwhile
+    panel.same.click()
+    qtbot.waitUntil(lambda: not panel.deciding, timeout=WAIT_MS)
+    assert errors and "nothing was decided" in errors[0], errors
+    assert [m.id for m in importing.proposed_matches(workspace)] == [first.id]
+    assert panel.table.rowCount() == 1 and panel.decisions == 0  # reloaded: the one still open
+    assert panel.same.isEnabled() and wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
+
+
 def test_importing_the_same_file_again_changes_nothing_and_says_so(qtbot, wizard, workspace, clerk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     source = write_csv(tmp_path / "court.csv", rows=3)
     for attempt in range(2):
