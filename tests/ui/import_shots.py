@@ -1,7 +1,8 @@
 """Screenshots of each import wizard page: ``python -m tests.ui.import_shots [OUT_DIR]``.
 
 Runs offscreen on a throw-away workspace and a small invented county workbook, and writes
-``import-1-file.png`` … ``import-4-result.png`` (default: docs/screenshots).
+``import-1-file.png`` … ``import-4-result.png`` and ``import-hidden-sheet.png`` (a workbook
+whose only data is on a hidden sheet) (default: docs/screenshots).
 """
 
 from __future__ import annotations
@@ -72,9 +73,33 @@ def main(argv: list[str]) -> int:
     QTest.qWait(50)
     wizard.grab().save(str(out / "import-4-result.png"))
     wizard.reject()
+
+    # A workbook whose only data is on a hidden sheet: the first page lists its sheets.
+    wizard = ImportWizard(ws, user)
+    wizard.show()
+    wizard.file_page.load(_hidden_only_workbook(folder / "court-export-2019.xlsx"))
+    while wizard.file_page.reading:
+        QTest.qWait(25)
+    QTest.qWait(50)
+    wizard.grab().save(str(out / "import-hidden-sheet.png"))
+    wizard.reject()
     ws.close()
-    print(f"wrote 4 screenshots to {out}")
+    print(f"wrote 5 screenshots to {out}")
     return 0
+
+
+def _hidden_only_workbook(path: Path) -> Path:
+    """A visible sheet left empty and the rows on a hidden one (someone hid it in Excel)."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("Summary")
+    data = book.add_worksheet("Cases 2019")
+    data.write_row(0, 0, ["Case Number", "Defendant Name", "DOB", "Charge"])
+    data.write_row(1, 0, ["F0012345", "DOE, JOHN", "1980-01-02", "11357(B) HS"])
+    data.hide()
+    book.close()
+    return path
 
 
 if __name__ == "__main__":
