@@ -58,6 +58,9 @@ class ExportRow:
     decided_by: str
     decided_at: str
     decision_id: int
+    # Why a count decided to relief is not in this court's filings (its case is in another
+    # county, or where it is is not clear); None when it is filed here.
+    filed_elsewhere: str | None = None
 
     @property
     def name(self) -> str:
@@ -84,6 +87,11 @@ class ExportRow:
     @property
     def relief(self) -> str | None:
         return _RELIEF_OF.get(self.final_outcome or "")
+
+    @property
+    def filed_relief(self) -> str | None:
+        """The relief this packet's filings ask for this count (None: not filed here)."""
+        return None if self.filed_elsewhere else self.relief
 
     @property
     def reasons_text(self) -> str:
@@ -185,8 +193,8 @@ class PacketData:
     def _by_relief(self) -> dict[str, list[ExportRow]]:
         out: dict[str, list[ExportRow]] = {}
         for row in self.rows:
-            if row.relief:
-                out.setdefault(row.relief, []).append(row)
+            if row.filed_relief:
+                out.setdefault(row.filed_relief, []).append(row)
         return out
 
     @cached_property
@@ -195,6 +203,11 @@ class PacketData:
         return {
             relief: [r.case_list_entry() for r in rows] for relief, rows in self._by_relief.items()
         }
+
+    def not_filed_here(self) -> list[ExportRow]:
+        """Counts decided to relief that this court's filings leave out, and why (each row's
+        ``filed_elsewhere``): they belong in another county's court."""
+        return [r for r in self.rows if r.relief and r.filed_elsewhere]
 
     def reliefs(self) -> list[str]:
         return [r for r in RELIEF_ORDER if r in self._by_relief]
@@ -213,7 +226,7 @@ class PacketData:
         """SHA-256 of every filed case-list entry (the attachments' content), in order."""
         digest = hashlib.sha256()
         for row in self.rows:
-            if row.relief:
+            if row.filed_relief:
                 digest.update(
                     json.dumps(row.case_list_entry(), ensure_ascii=False).encode("utf-8") + b"\n"
                 )

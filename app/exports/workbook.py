@@ -38,6 +38,7 @@ DECISION_HEADERS = [
     "Override reason",
     "Source file",
     "Source row",
+    "In these filings",
 ]
 SOURCE_PREFIX = "Source: "
 _BAD_SHEET_CHARS = str.maketrans({c: "-" for c in "[]:*?/\\"})
@@ -72,6 +73,8 @@ def _decision_cells(row: ExportRow, source_name: str) -> list[Any]:
         row.decision_reason if row.decision_action == "override" else "",
         source_name,
         row.source_row_number if row.source_row_number is not None else "",
+        # Relief counts: "yes", or why another county's court must act on it.
+        ("yes" if row.filed_relief else row.filed_elsewhere or "") if row.relief else "",
     ]
 
 

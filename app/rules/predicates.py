@@ -1356,19 +1356,33 @@ class _Places:
             return "inside"
         if self.court_rx is None:
             return "unknown"
-        found: set[str] = set()
-        for m in self.court_rx.finditer(_clean_place(text)):
+        named: set[str] = set()  # places written as a county ("X County", "County of X")
+        bare: set[str] = set()  # places named by a bare word ("Manhattan", "City of New York")
+        # Each comma-separated part on its own: "…City of New York, County of New York" must
+        # not read as "CITY OF NEW YORK COUNTY".
+        matches = (
+            m
+            for part in re.split(r"[,;]", text)
+            for m in self.court_rx.finditer(_clean_place(part))
+        )
+        for m in matches:
             # "Baltimore County District Court" names the county, not the city.
             county = m["n1"] or m["n2"]
             got = self.candidates(f"{county} COUNTY" if county else m["n3"])
             if got:
-                found |= got
+                (named if county else bare).update(got)
+        # "Criminal Court of the City of New York, County of New York": the county the name
+        # spells out is where the court sits; the city's name alone could be five counties.
+        found = named or bare
         return self.classify(frozenset(found)) if found else "unknown"
 
 
-@predicate("outside_territory", "The count's county or court is outside the pack's territory.")
-def _outside_territory(env: BuildEnv) -> Check:
-    terr = env.territory
+PlaceDecider = Callable[[str | None, str | None], tuple[Facts | None, str | None]]
+
+
+def territory_decider(terr: Mapping[str, Any]) -> PlaceDecider:
+    """``decide(court, county)`` for a territory table: (facts naming the place when it is
+    outside, None when inside; a message saying what to check when the place is unclear)."""
     places = _Places(terr)
     patterns = [re.compile(p, re.IGNORECASE) for p in terr.get("court_patterns", [])]
     exclude = [re.compile(p, re.IGNORECASE) for p in terr.get("exclude_patterns", [])]
@@ -1425,6 +1439,41 @@ def _outside_territory(env: BuildEnv) -> Check:
             f"The court {court!r} does not say where it sits and the county is missing: check "
             f"whether the case is in {name}."
         )
+
+    return decide
+
+
+def home_county_decider(terr: Mapping[str, Any], county: str) -> PlaceDecider | None:
+    """``decide(court, county)`` for "is this case in ``county``", the workspace's own county,
+    read with the pack's spellings and its state's gazetteer (a court acts only on its own
+    cases, though a statewide law gives relief in every county).
+
+    None when the pack covers one county only (its own territory check already placed every
+    count) or when ``county`` is not one county this pack can name.
+    """
+    if len(terr.get("counties", [])) < 2:
+        return None
+    # Read with the state's gazetteer, not the pack's list, which may settle a spelling one
+    # way (Maryland's pack reads "Baltimore" as the county; the setting may mean the city).
+    found = _Places({**terr, "counties": []}).candidates(county)
+    if found is None or len(found) != 1:
+        return None
+    (home,) = found
+    return territory_decider(
+        {
+            "name": f"{home.title()} County",
+            "state": terr.get("state"),
+            "counties": [home],
+            "aliases": terr.get("aliases", {}),
+            "require": "county_or_court",
+            "missing": "review",
+        }
+    )
+
+
+@predicate("outside_territory", "The count's county or court is outside the pack's territory.")
+def _outside_territory(env: BuildEnv) -> Check:
+    decide = territory_decider(env.territory)
 
     # The answer depends on the (court, county) texts alone, and a county's data has a few
     # hundred of those for a million counts: the regular expressions run once per pair.

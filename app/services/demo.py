@@ -192,6 +192,8 @@ def run_demo(out: Path, *, log: Callable[[str], None] | None = None) -> DemoRepo
         say(
             f"6. Exported the packet: {len(packet.files)} files, manifest SHA-256 {packet.manifest_sha256[:16]}…."
         )
+        for warning in packet.warnings:
+            say(f"   note: {warning}")
 
         verification = verify_packet(packet.folder)
         report.verified = verification.ok

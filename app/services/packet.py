@@ -21,7 +21,8 @@ import re
 import shutil
 import time
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -182,12 +183,17 @@ def packet_data(ws: Workspace, record: store.SignoffRecord) -> PacketData:
     templates = load_templates(policy_id)
     sources = store.sources(ws.conn)
     signer = user_store.get(ws.conn, record.user)
-    rows = [
-        ExportRow(**item)
-        for item in store.export_rows(
-            ws.conn, last_decision_id=record.last_decision_id or 0, run_id=record.run_id
-        )
-    ]
+    where = _filing_place(policy_id, settings["county"])
+    rows = []
+    for item in store.export_rows(
+        ws.conn, last_decision_id=record.last_decision_id or 0, run_id=record.run_id
+    ):
+        row = ExportRow(**item)
+        if where is not None and row.relief:
+            elsewhere = where(row.court, row.county)
+            if elsewhere:
+                row = replace(row, filed_elsewhere=elsewhere)
+        rows.append(row)
     return PacketData(
         office=Office(
             court_name=settings["court_name"],
@@ -224,6 +230,48 @@ def packet_data(ws: Workspace, record: store.SignoffRecord) -> PacketData:
         generated_at=stamp(),
         app_version=__version__,
     )
+
+
+def _statewide(policy_id: str) -> bool:
+    from app.rules import packs
+
+    try:
+        return len(packs.load_pack(policy_id).territory.get("counties", [])) > 1
+    except ClearSlateError:
+        return False
+
+
+def _filing_place(
+    policy_id: str, county: str
+) -> Callable[[str | None, str | None], str | None] | None:
+    """For a statewide policy: why a count's case is not for this county's court (None when
+    it is). The filings are addressed to the workspace's court, which acts only on its own
+    county's cases, while a statewide law gives relief in every county: a DOJ extract lists a
+    person's convictions from anywhere in the state. None for a one-county policy (its own
+    territory rule already kept other counties out) or a county the pack cannot place."""
+    from app.rules import packs
+    from app.rules.predicates import home_county_decider
+
+    try:
+        decide = home_county_decider(packs.load_pack(policy_id).territory, county)
+    except ClearSlateError:  # the evaluation ran under this pack; a refusal here changes nothing
+        return None
+    if decide is None:
+        return None
+    home = county.strip()
+
+    def why(court: str | None, county_text: str | None) -> str | None:
+        outside, unclear = decide(court, county_text)
+        if unclear:
+            return f"Not for the {home} court until checked: {unclear}"
+        if outside:
+            return (
+                f"Another county's case ({outside['place']}): for that county's court, not "
+                f"{home}'s, which acts only on its own cases."
+            )
+        return None
+
+    return why
 
 
 def export_packet(
@@ -298,6 +346,23 @@ def export_packet(
         )
         if not getattr(data.office, key).strip()
     ]
+    elsewhere = data.not_filed_here()
+    if elsewhere:
+        first = elsewhere[0]
+        many = len(elsewhere) != 1
+        warnings.append(
+            f"{len(elsewhere):,} count{'s' if many else ''} decided to relief "
+            f"{'are' if many else 'is'} not in these filings: the case is in another county, or "
+            "its county must be checked first. The clerk's workbook gives the reason for each in "
+            f"the column 'In these filings' (case {first.case_number}: {first.filed_elsewhere})"
+        )
+    elif _filing_place(data.policy.policy_id, data.office.county) is None and _statewide(
+        data.policy.policy_id
+    ):
+        warnings.append(
+            f"The county setting '{data.office.county}' is not one county this policy can name, "
+            "so the filings list the cases of every county: check that each is for this court."
+        )
     audit_entries = [AuditRow(*row) for row in store.audit_rows(ws.conn)]
 
     removed = remove_stale_partials(ws, user, target.parent)

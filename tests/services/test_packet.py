@@ -593,3 +593,74 @@ def test_the_court_named_in_the_settings_is_the_only_court_on_the_caption(
         flat = _norm(_pdf_text(tmp_path / "p" / f"{kind}-vacate.pdf")[0]).upper()
         assert "SUPREME COURT OF THE STATE OF NEW YORK, COUNTY OF KINGS" in flat
         assert "CRIMINAL COURT" not in flat  # the template no longer names a court of its own
+
+
+def test_a_statewide_policy_files_only_the_workspace_countys_cases(
+    workspace, login, tmp_path
+) -> None:
+    """A DOJ extract lists a person's convictions from every county and a statewide law relieves
+    them all, but the filings go to the workspace's court, which acts only on its own cases:
+    another county's case, and one whose county cannot be told, stay out of the filings and are
+    named in the clerk's workbook and the report."""
+    import openpyxl
+
+    workspace.set_setting(
+        "court_name", "Superior Court of California, County of Kern", user="admin"
+    )
+    seeded = seed(workspace, 6, outcomes=CA_OUTCOMES, case_numbers=[f"KC{i}00X" for i in range(6)])
+    relief = [c for c in seeded.count_ids if seeded.outcomes[c].startswith("eligible_")]
+    assert len(relief) == 4
+    home, fresno, unclear, by_court = (seeded.case_numbers[c] for c in relief)
+    with workspace.transaction():
+        for case_number, court, county in (
+            (fresno, "Fresno Superior", "Fresno"),
+            (unclear, "Superior Court", None),
+            (by_court, "Kern County Superior Court", None),  # the court says where it sits
+        ):
+            workspace.conn.execute(
+                "UPDATE cases SET court = ?, county = ? WHERE case_number = ?",
+                (court, county, case_number),
+            )
+    signoff(workspace, login("supervisor"), PASSWORD)
+    report = export_packet(workspace, login("supervisor"), tmp_path / "p")
+    folder = tmp_path / "p"
+    filed = _norm("".join(_pdf_text(p)[0] for p in folder.glob("*.pdf") if p.name != "summary.pdf"))
+    assert home in filed and by_court in filed
+    assert fresno not in filed and unclear not in filed
+    assert any("2 counts decided to relief are not in these filings" in w for w in report.warnings)
+    assert verify_packet(folder).ok
+
+    book = openpyxl.load_workbook(folder / "clerk-workbook.xlsx", read_only=True)
+    marks: dict[str, str] = {}
+    for sheet in book.worksheets:
+        rows = list(sheet.iter_rows(values_only=True))
+        if rows and "In these filings" in rows[0]:
+            column = rows[0].index("In these filings")
+            marks.update({r[0]: r[column] for r in rows[1:]})
+    assert marks[home] == "yes" and marks[by_court] == "yes"
+    assert "Another county's case (Fresno Superior, Fresno)" in marks[fresno]
+    assert "not clear" not in marks[fresno] and "check" in marks[unclear].lower()
+
+
+def test_a_one_county_policy_files_what_its_own_territory_rule_let_through(
+    workspace, login, tmp_path
+) -> None:
+    from app.rules import packs
+    from app.rules.predicates import home_county_decider
+
+    # Brooklyn's pack covers Kings County only: the engine already kept other counties out.
+    assert home_county_decider(packs.load_pack("ny-brooklyn-2018").territory, "Kings") is None
+    # A statewide pack reads the county setting with the state's spellings...
+    mrta = packs.load_pack("ny-mrta-2021").territory
+    decide = home_county_decider(mrta, "Manhattan")
+    assert decide is not None
+    assert decide(None, "New York") == (None, None)
+    assert decide("Criminal Court of the City of New York, County of New York", None) == (
+        None,
+        None,
+    )
+    assert decide(None, "Erie")[0] is not None
+    # ... and cannot name a county from a setting that may mean two.
+    assert (
+        home_county_decider(packs.load_pack("md-2022-auto-expunge").territory, "Baltimore") is None
+    )
