@@ -29,7 +29,7 @@ from app.rules.predicates import (
 
 # Bump when a change to the engine or the predicate library can change any outcome; every
 # run stores it with the pack's hash so a recommendation can be reproduced later.
-ENGINE_VERSION = "1.2.0"  # 1.2: an open same-person proposal holds back relief
+ENGINE_VERSION = "1.2.1"  # 1.2: an open same-person proposal holds back relief; 1.2.1: a court name's spelled-out county wins
 
 _EPOCH = dt.date(1900, 1, 1)
 _EMPTY_INDEX = PersonIndex(PersonFacts(0, None, None, None))
