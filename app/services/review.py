@@ -14,7 +14,7 @@ from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from app.core.errors import ReviewError
+from app.core.errors import ClearSlateError, ReviewError
 from app.core.model import OUTCOME_LABELS, Outcome
 from app.core.progress import Progress, check_cancelled
 from app.services.auth import User
@@ -31,6 +31,20 @@ DECIDABLE_OUTCOMES = (
     Outcome.NOT_ELIGIBLE.value,
 )
 MIN_REASON_CHARS = 3
+
+
+def decidable_outcomes(policy_id: str) -> tuple[str, ...]:
+    """The outcomes a reviewer may decide under a policy: the reliefs its filings can ask a
+    court for (Prop 64 gives no "vacate"; the New York packs no "reduce") and not eligible."""
+    from app.exports.templates import load_templates
+
+    try:
+        reliefs = load_templates(policy_id).reliefs
+    except ClearSlateError:  # no filings for this policy here: the export will say so
+        return DECIDABLE_OUTCOMES
+    return tuple(
+        o for o in DECIDABLE_OUTCOMES if not o.startswith("eligible_") or o.removeprefix("eligible_") in reliefs
+    )
 
 __all__ = [
     "BulkPreview",
@@ -257,9 +271,16 @@ def override(ws: Workspace, user: User, case_id: int, count_ids: Sequence[int] |
              reason: str) -> DecisionResult:
     """Decide another outcome than recommended; a written reason is required."""
     user.require("review")
-    if outcome not in DECIDABLE_OUTCOMES:
-        choices = ", ".join(DECIDABLE_OUTCOMES)
-        raise ReviewError(f"Override to one of: {choices} (to ask a supervisor, flag the count instead).")
+    policy_id = ws.get_setting("policy_id") or ""
+    allowed = decidable_outcomes(policy_id)
+    if outcome not in allowed:
+        choices = ", ".join(allowed)
+        why = (
+            f"policy {policy_id} gives no such relief: "
+            if outcome in DECIDABLE_OUTCOMES
+            else "to ask a supervisor, flag the count instead; "
+        )
+        raise ReviewError(f"Cannot override to {outcome} ({why}override to one of: {choices}).")
     reason = _reason(reason, "An override")
     counts = _counts(ws, case_id, count_ids)
     new = [

@@ -79,6 +79,19 @@ def test_override_requires_a_reason_and_a_real_outcome(env) -> None:  # type: ig
     assert _audit(ws, "review.override")[0][1]["reason"] == "Lab report: 2 g of concentrate."
 
 
+def test_override_offers_only_the_reliefs_the_policy_gives(env) -> None:  # type: ignore[no-untyped-def]
+    """A relief the policy's law does not give could never be filed (the export refuses it):
+    it is refused when decided, not discovered at export."""
+    ws, seed, user = env
+    assert review.decidable_outcomes("ca-prop64-state") == ("eligible_dismiss", "eligible_reduce", "not_eligible")
+    assert review.decidable_outcomes("ny-brooklyn-2018") == ("eligible_vacate", "not_eligible")
+    case, count = seed.cases["BA100002"], seed.counts["BA100002/1"]
+    with pytest.raises(ReviewError, match="gives no such relief") as refused:
+        review.override(ws, user, case, [count], "eligible_vacate", "The DA's office agreed.")
+    assert "eligible_dismiss, eligible_reduce, not_eligible" in str(refused.value)
+    assert _state(ws, count) is None
+
+
 def test_flag_needs_a_note_and_skip_sets_aside(env) -> None:  # type: ignore[no-untyped-def]
     ws, seed, user = env
     with pytest.raises(ReviewError):

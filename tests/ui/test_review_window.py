@@ -152,6 +152,9 @@ def test_override_refuses_without_a_reason_and_records_one(qtbot, seeded_path) -
         qtbot.keyClick(view.table, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
         _wait_idle(qtbot, view)
         assert seen and seen[1] is False  # OK disabled without a reason
+        # Only what the policy's filings can ask for: Prop 64 gives no "vacate".
+        choices = [seen[0].outcome.itemData(i) for i in range(seen[0].outcome.count())]
+        assert choices == ["eligible_dismiss", "eligible_reduce", "not_eligible"]
         assert decisions(path) == []
         _answer_dialog("OverrideDialog", outcome="eligible_dismiss", reason="Lab report: 2 g of concentrate.")
         view.act_override.trigger()  # the same action the shortcut fired above

@@ -73,7 +73,13 @@ class ReasonDialog(QDialog):
 
 
 class OverrideDialog(ReasonDialog):
-    def __init__(self, counts_text: str, recommended: str | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        counts_text: str,
+        recommended: str | None,
+        parent: QWidget | None = None,
+        outcomes: tuple[str, ...] = DECIDABLE_OUTCOMES,
+    ) -> None:
         super().__init__(
             self_tr("Override the recommendation"),
             self_tr("Decide another outcome for %s (recommended: %s).") % (counts_text, outcome_label(recommended)),
@@ -84,7 +90,7 @@ class OverrideDialog(ReasonDialog):
         self.outcome = QComboBox()
         self.outcome.setObjectName("overrideOutcome")
         self.outcome.setAccessibleName(self.tr("Outcome"))
-        for code in DECIDABLE_OUTCOMES:
+        for code in outcomes:  # the policy's own: no relief its filings cannot ask for
             self.outcome.addItem(outcome_label(code), code)
         # Start on something other than the recommendation: an override changes the outcome.
         for i in range(self.outcome.count()):

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import Cancelled, ClearSlateError
 from app.core.model import Outcome
-from app.services import review
+from app.services import review, workspaces
 from app.services.review import DecisionResult, QueueFilter
 from app.store.review import CaseDetail, QueueRow
 from app.ui.application import settings
@@ -419,7 +419,8 @@ class WorkspaceView(QWidget):
         if self.current_case is None or self.detail is None or not self.can_decide:
             return
         text, recommended = self._counts_text()
-        dialog = OverrideDialog(text, recommended, self.window_)
+        policy_id = workspaces.setting(self.window_.ws, "policy_id") if self.window_.ws is not None else ""
+        dialog = OverrideDialog(text, recommended, self.window_, review.decidable_outcomes(policy_id))
         if dialog.exec() != OverrideDialog.DialogCode.Accepted:
             return
         case_id, counts, user = self.current_case, self.case_view.selected_counts(), self.user
