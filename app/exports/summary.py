@@ -43,11 +43,24 @@ class SummaryFigures:
     eligible_total: int
     # race → sex → people relieved; empty when the data has neither.
     demographics: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Eligible counts this court's filings leave out (another county's case, or unclear).
+    not_filed_here: int = 0
 
     def key_figures(self) -> list[tuple[str, int]]:
+        elsewhere = (
+            [
+                (
+                    "Of those, for another county's court or to check (not in these filings)",
+                    self.not_filed_here,
+                )
+            ]
+            if self.not_filed_here
+            else []
+        )
         return [
             ("Counts signed off", sum(self.by_outcome.values())),
             ("Counts eligible for relief", self.eligible_total),
+            *elsewhere,
             ("People in the signed set", self.people_total),
             ("People with relief on at least one count", self.people_relieved),
             (
@@ -116,6 +129,7 @@ def compute_figures(data: PacketData) -> SummaryFigures:
         people_no_felony_left=len(relieved_people - still_felony),
         people_no_conviction_left=len(relieved_people - still_convicted),
         eligible_total=len(eligible),
+        not_filed_here=len(data.not_filed_here()),
         demographics={k: dict(v) for k, v in sorted(demographics.items())} if has_any else {},
     )
 

@@ -627,6 +627,8 @@ def test_a_statewide_policy_files_only_the_workspace_countys_cases(
     filed = _norm("".join(_pdf_text(p)[0] for p in folder.glob("*.pdf") if p.name != "summary.pdf"))
     assert home in filed and by_court in filed
     assert fresno not in filed and unclear not in filed
+    summary = _norm(_pdf_text(folder / "summary.pdf")[0])
+    assert "Of those, for another county's court or to check (not in these filings) 2" in summary
     assert any("2 counts decided to relief are not in these filings" in w for w in report.warnings)
     assert verify_packet(folder).ok
 
