@@ -185,6 +185,8 @@ class PacketData:
     history: list[tuple[int, int, str | None, str | None]] = field(default_factory=list)
     generated_at: str = ""
     app_version: str = ""
+    # What the people reading the packet must know about how it was made (export warnings).
+    notes: tuple[str, ...] = ()
 
     def rows_for_relief(self, relief: str) -> list[ExportRow]:
         return self._by_relief.get(relief, [])

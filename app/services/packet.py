@@ -183,7 +183,7 @@ def packet_data(ws: Workspace, record: store.SignoffRecord) -> PacketData:
     templates = load_templates(policy_id)
     sources = store.sources(ws.conn)
     signer = user_store.get(ws.conn, record.user)
-    where = _filing_place(policy_id, settings["county"])
+    where, note = _filing_place(policy_id, settings["county"])
     rows = []
     for item in store.export_rows(
         ws.conn, last_decision_id=record.last_decision_id or 0, run_id=record.run_id
@@ -229,35 +229,35 @@ def packet_data(ws: Workspace, record: store.SignoffRecord) -> PacketData:
         history=list(store.person_convictions(ws.conn)),
         generated_at=stamp(),
         app_version=__version__,
+        notes=(note,) if note else (),
     )
-
-
-def _statewide(policy_id: str) -> bool:
-    from app.rules import packs
-
-    try:
-        return len(packs.load_pack(policy_id).territory.get("counties", [])) > 1
-    except ClearSlateError:
-        return False
 
 
 def _filing_place(
     policy_id: str, county: str
-) -> Callable[[str | None, str | None], str | None] | None:
+) -> tuple[Callable[[str | None, str | None], str | None] | None, str]:
     """For a statewide policy: why a count's case is not for this county's court (None when
-    it is). The filings are addressed to the workspace's court, which acts only on its own
-    county's cases, while a statewide law gives relief in every county: a DOJ extract lists a
-    person's convictions from anywhere in the state. None for a one-county policy (its own
-    territory rule already kept other counties out) or a county the pack cannot place."""
+    it is), and a note for the packet when the county setting cannot be placed.
+
+    The filings are addressed to the workspace's court, which acts only on its own county's
+    cases, while a statewide law gives relief in every county: a DOJ extract lists a person's
+    convictions from anywhere in the state. No check for a one-county policy (its own
+    territory rule already kept other counties out)."""
     from app.rules import packs
     from app.rules.predicates import home_county_decider
 
     try:
-        decide = home_county_decider(packs.load_pack(policy_id).territory, county)
+        territory = packs.load_pack(policy_id).territory
     except ClearSlateError:  # the evaluation ran under this pack; a refusal here changes nothing
-        return None
+        return None, ""
+    decide = home_county_decider(territory, county)
     if decide is None:
-        return None
+        statewide = len(territory.get("counties", [])) > 1
+        note = (
+            f"The county setting '{county}' is not one county this policy can name, so the "
+            "filings list the cases of every county: check that each is for this court."
+        )
+        return None, note if statewide else ""
     home = county.strip()
 
     def why(court: str | None, county_text: str | None) -> str | None:
@@ -271,7 +271,7 @@ def _filing_place(
             )
         return None
 
-    return why
+    return why, ""
 
 
 def export_packet(
@@ -356,13 +356,7 @@ def export_packet(
             "its county must be checked first. The clerk's workbook gives the reason for each in "
             f"the column 'In these filings' (case {first.case_number}: {first.filed_elsewhere})"
         )
-    elif _filing_place(data.policy.policy_id, data.office.county) is None and _statewide(
-        data.policy.policy_id
-    ):
-        warnings.append(
-            f"The county setting '{data.office.county}' is not one county this policy can name, "
-            "so the filings list the cases of every county: check that each is for this court."
-        )
+    warnings.extend(data.notes)
     audit_entries = [AuditRow(*row) for row in store.audit_rows(ws.conn)]
 
     removed = remove_stale_partials(ws, user, target.parent)

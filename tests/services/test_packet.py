@@ -666,3 +666,14 @@ def test_a_one_county_policy_files_what_its_own_territory_rule_let_through(
     assert (
         home_county_decider(packs.load_pack("md-2022-auto-expunge").territory, "Baltimore") is None
     )
+
+
+def test_a_county_setting_the_policy_cannot_place_is_said(workspace, login, tmp_path) -> None:
+    """No county to file for: nothing is left out, and the export says to check every case."""
+    workspace.set_setting("county", "Kern DA Office", user="admin")
+    seed(workspace, 3, outcomes=CA_OUTCOMES)
+    signoff(workspace, login("supervisor"), PASSWORD)
+    report = export_packet(workspace, login("supervisor"), tmp_path / "p")
+    assert any(
+        "'Kern DA Office' is not one county this policy can name" in w for w in report.warnings
+    )
