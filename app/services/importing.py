@@ -885,11 +885,6 @@ def reject_match(ws: Workspace, match_id: int, *, user: str) -> store.PersonMatc
     return store.decide_match(ws, match_id, confirm=False, user=user)
 
 
-def decide_match(ws: Workspace, match_id: int, *, confirm: bool, user: str) -> store.PersonMatch:
-    """Confirm (one person: their histories join) or reject (two people) a proposal; audited."""
-    return store.decide_match(ws, match_id, confirm=confirm, user=user)
-
-
 def decide_matches(
     ws: Workspace, match_ids: Sequence[int], *, same: bool, user: str
 ) -> list[store.MatchDecision]:
@@ -919,7 +914,6 @@ __all__ = [
     "proposed_matches",
     "confirm_match",
     "reject_match",
-    "decide_match",
     "decide_matches",
     "match_record",
 ]
