@@ -49,7 +49,8 @@ def sheet_name(outcome: str) -> str:
         label = Outcome(outcome).label
     except ValueError:
         label = outcome or "No outcome"
-    return label.translate(_BAD_SHEET_CHARS)[:31]
+    # Excel forbids ":" in a sheet name; "Eligible: dismiss" reads as "Eligible – dismiss".
+    return label.replace(": ", " – ").translate(_BAD_SHEET_CHARS)[:31]
 
 
 def _decision_cells(row: ExportRow, source_name: str) -> list[Any]:

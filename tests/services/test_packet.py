@@ -161,8 +161,8 @@ def test_workbook_has_no_live_formulas_and_keeps_numbers(
     book = openpyxl.load_workbook(tmp_path / "p" / "clerk-workbook.xlsx")
     assert book.sheetnames[0] == "Summary"
     assert set(book.sheetnames[1:]) == {
-        "Eligible- dismiss",
-        "Eligible- reduce",
+        "Eligible – dismiss",
+        "Eligible – reduce",
         "Not eligible",
         "Needs review",
     }
