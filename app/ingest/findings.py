@@ -66,6 +66,7 @@ TITLES: dict[str, str] = {
     "disposition.ambiguous": "Ambiguous dispositions",
     "disposition.unknown": "Dispositions not recognized",
     "file.hidden_sheets": "Hidden sheets",
+    "file.hidden_sheet_chosen": "A hidden sheet read",
     "file.macros_ignored": "Macros ignored",
     "file.text_named_as_workbook": "Text file named as a workbook",
     "header.blank": "Blank headers",

@@ -369,16 +369,24 @@ def _workbook_findings(
             "file.macros_ignored",
             "the workbook is macro-enabled; only cell values were read and no macro was run",
         )
-    # The sheet being read is not among those "not read" (a hidden one chosen is the reader's
-    # choice, and the window warns about it on its own).
+    # The sheet being read is not among those "not read"; a hidden one chosen (``--sheet``, or
+    # picked in the window, which warns about it in its own words) gets a note of its own.
+    chosen = next((i for i in infos if i.name == table.sheet and i.state != "visible"), None)
+    if chosen is not None:
+        table._finding(
+            Severity.INFO,
+            "file.hidden_sheet_chosen",
+            f"the sheet {chosen.name!r} is {chosen.state} in the workbook and was read because it "
+            "was chosen: make sure it holds the data you mean to import (a hidden sheet is often "
+            "an old copy, a list of codes or working notes)",
+        )
     hidden = [i for i in infos if i.state != "visible" and i.name != table.sheet]
     if hidden:
         names = ", ".join(f"{i.name!r} ({i.state})" for i in hidden)
-        chosen_hidden = any(i.name == table.sheet and i.state != "visible" for i in infos)
         table._finding(
             Severity.INFO,
             "file.hidden_sheets",
-            f"the workbook has {'other ' if chosen_hidden else ''}hidden sheets: {names}; "
+            f"the workbook has {'other ' if chosen else ''}hidden sheets: {names}; "
             "they are not read unless chosen",
         )
 

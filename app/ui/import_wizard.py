@@ -452,7 +452,12 @@ class FilePage(QWizardPage):
         finally:
             self._loading = False
         self._update_header_note()
-        notes = [f.message for f in inspection.findings if f.severity is not Severity.ERROR]
+        # A hidden sheet chosen is said by the warning above in the window's own words.
+        notes = [
+            f.message
+            for f in inspection.findings
+            if f.severity is not Severity.ERROR and f.code != "file.hidden_sheet_chosen"
+        ]
         if inspection.encoding and inspection.encoding.lower() not in ("utf-8", "utf-8-sig"):
             notes.insert(0, self.tr("Text read as %s.") % inspection.encoding)
         if len(inspection.preview) >= backend.PREVIEW_ROWS:

@@ -296,6 +296,7 @@ def test_data_only_on_a_hidden_sheet_names_the_sheet_option(
     book.active.title = "Front"
     data = book.create_sheet("Old cases")
     data.append(HEADERS)
+    data.append(GOOD)
     data.sheet_state = "hidden"
     path = tmp_path / "hidden.xlsx"
     book.save(path)
@@ -304,3 +305,8 @@ def test_data_only_on_a_hidden_sheet_names_the_sheet_option(
         "clearslate: hidden.xlsx: the workbook is empty: no visible sheet has any data; hidden "
         "sheets not read: 'Old cases' (hidden) (choose one with --sheet)\n"
     )
+    # Chosen by name, the hidden sheet is read, and the output says it was a hidden one.
+    code = main(["import", str(ws_path), str(path), "--user", "admin", "--sheet", "Old cases"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "the sheet 'Old cases' is hidden in the workbook and was read because it was chosen" in out
