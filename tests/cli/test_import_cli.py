@@ -309,4 +309,6 @@ def test_data_only_on_a_hidden_sheet_names_the_sheet_option(
     code = main(["import", str(ws_path), str(path), "--user", "admin", "--sheet", "Old cases"])
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "the sheet 'Old cases' is hidden in the workbook and was read because it was chosen" in out
+    assert (
+        "the sheet 'Old cases' is hidden in the workbook and was read because it was chosen" in out
+    )
