@@ -14,12 +14,12 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from app import APP_NAME, __version__
-from app.core.errors import AuthError, ClearSlateError, NotAvailable, PermissionDenied
+from app.core.errors import AuthError, ClearSlateError, PermissionDenied
 from app.core.model import Role
 from app.core.notice import SYSTEM_USE_NOTICE
 
@@ -86,13 +86,6 @@ def emit(args: argparse.Namespace, data: Any, lines: Sequence[str]) -> None:
     else:
         for line in lines:
             print(line)
-
-
-def _not_available(name: str) -> Callable[[argparse.Namespace], int]:
-    def handler(args: argparse.Namespace) -> int:
-        raise NotAvailable(f"'{name}' is not available yet in this version of {APP_NAME}.")
-
-    return handler
 
 
 # -- commands ----------------------------------------------------------------------------
@@ -207,10 +200,10 @@ def cmd_users(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     target = Path(args.target)
     if target.is_dir():
-        try:
-            from app.services.packet import verify_packet  # the export issue adds packets
-        except ImportError:
-            raise NotAvailable("Verifying an export packet is not available yet.") from None
+        # A packet folder is checked on its own (it may be the court's copy, far from any
+        # workspace), so there is no workspace audit log to record the check in.
+        from app.services.packet import verify_packet
+
         report = verify_packet(target)
         emit(args, report.to_dict(), report.lines())
         return 0 if report.ok else 1

@@ -146,7 +146,3 @@ class Cancelled(ClearSlateError):
 
     def __init__(self, message: str = "Cancelled: nothing was changed.") -> None:
         super().__init__(message)
-
-
-class NotAvailable(ClearSlateError):
-    """A command that a later release completes."""
