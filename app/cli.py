@@ -328,13 +328,21 @@ def cmd_import(args: argparse.Namespace) -> int:
             lines.append(f"  {finding.severity.value}: {finding.where()}: {finding.message}")
         if len(shown) > 200:
             lines.append(f"  ... and {len(shown) - 200} more (all are kept with the import)")
-        for match in importing.proposed_matches(ws)[:50] if report.matches_proposed else []:
+        proposed = importing.proposed_matches(ws) if report.matches_proposed else []
+        for match in proposed[:50]:
             lines.append(
                 f"  possible same person (match {match.id}): {match.name_a} / {match.name_b}, born {match.dob}; "
                 "confirm or reject it in the window or with 'clearslate matches'"
             )
+        if len(proposed) > 50:
+            lines.append(
+                f"  ... and {len(proposed) - 50:,} more possible same people: list them all with "
+                "'clearslate matches'"
+            )
         emit(args, report.to_json(), lines)
     return 0 if report.ok else 1
+
+
 def cmd_matches(args: argparse.Namespace) -> int:
     """List the open same-person proposals, or confirm or reject one or several of them."""
     from app.services import importing

@@ -154,3 +154,27 @@ def test_several_rejected_and_a_bad_number_decides_none(
     with pytest.raises(SystemExit) as usage:
         main(["matches", ws, "--user", "admin", "--confirm", str(first), "--reject", str(second)])
     assert usage.value.code == 2
+
+
+def test_the_import_lists_fifty_proposals_and_says_how_many_more(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = str(tmp_path / "many.clearslate")
+    assert (
+        main(["init", ws, "--policy", "ca-prop64-state", "--county", "Kern", "--admin", "admin"])
+        == 0
+    )
+    # No key column: each case is its own record, and each name + DOB appears in two cases.
+    rows = [
+        [f"K-{i}-{j}", "1", f"REYES{i:02d}, LUZ", "1980-02-01", "", "11357(b) HS", "M",
+         "CONVICTED", "2010-05-01", "2010-01-01", "Kern"]
+        for i in range(53)
+        for j in range(2)
+    ]  # fmt: skip
+    keyless = _csv(tmp_path / "keyless.csv", "Notes", rows)
+    capsys.readouterr()
+    assert main(["import", ws, keyless, "--user", "admin"]) == 0
+    out = capsys.readouterr().out
+    assert "53 possible same-person matches to confirm" in out
+    assert out.count("  possible same person (match ") == 50
+    assert "... and 3 more possible same people: list them all with 'clearslate matches'" in out
