@@ -57,6 +57,13 @@ class EvaluationReport:
     changed: list[ChangedCount] = field(default_factory=list)
     rereview_total: int = 0
     seconds: float = 0.0
+    # The outcomes this policy's rules can give (with not eligible and needs review), in the
+    # order of ``Outcome``: the summary lists these, so Prop 64 shows no "Eligible: vacate 0".
+    possible: tuple[str, ...] = tuple(o.value for o in Outcome)
+
+    def shown_outcomes(self) -> list[Outcome]:
+        """The outcomes to list: those the policy can give, and any other that occurred."""
+        return [o for o in Outcome if o.value in self.possible or self.outcomes.get(o.value)]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -94,7 +101,7 @@ class EvaluationReport:
             f"{head}: {self.count_total} counts of {self.people_total} people under {self.policy_id} "
             f"{self.pack_version} as of {self.as_of.isoformat()} ({self.seconds:.1f} s)"
         ]
-        for outcome in Outcome:
+        for outcome in self.shown_outcomes():
             out.append(f"  {outcome.label:<18} {self.outcomes.get(outcome.value, 0)}")
         if self.previous_run_id is not None:
             out.append(f"  {self.changed_total} outcomes differ from run {self.previous_run_id}")
@@ -111,6 +118,13 @@ class EvaluationReport:
                 f"  {self.rereview_total} reviewed counts now need re-review (their recommendation changed)"
             )
         return out
+
+
+def _possible_outcomes(pack: Pack) -> tuple[str, ...]:
+    """What ``pack`` can answer: its rules' outcomes, not eligible and needs review (the engine
+    gives those two for any policy: another territory, a missing fact, an open question)."""
+    given = {rule.outcome for rule in pack.rules} | {Outcome.NOT_ELIGIBLE, Outcome.NEEDS_REVIEW}
+    return tuple(o.value for o in Outcome if o in given)
 
 
 _GC_LOCK = threading.Lock()
@@ -317,6 +331,7 @@ def evaluate(
         ],
         rereview_total=rereview,
         seconds=(utc_now() - started).total_seconds(),
+        possible=_possible_outcomes(pack),
     )
 
 

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import ClearSlateError
-from app.core.model import Outcome
 from app.services import evaluate as evaluation
 from app.services.auth import User
 from app.store.workspace import Workspace
@@ -160,7 +159,7 @@ class EvaluateDialog(QDialog):
             "",
         ]
         lines += [
-            f"    {o.label}: {locale.toString(report.outcomes.get(o.value, 0))}" for o in Outcome
+            f"    {o.label}: {locale.toString(report.outcomes.get(o.value, 0))}" for o in report.shown_outcomes()
         ]
         if report.previous_run_id is not None:
             lines.append("")

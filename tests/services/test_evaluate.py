@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
@@ -132,3 +133,21 @@ def test_no_policy_is_a_clear_error(seeded) -> None:
     seeded.conn.execute("DELETE FROM settings WHERE key = 'policy_id'")
     with pytest.raises(PolicyError, match="no policy"):
         evaluate(seeded, user="admin")
+
+
+def test_the_summary_lists_only_the_outcomes_the_policy_can_give(seeded) -> None:
+    """Prop 64 dismisses or reduces; it never vacates, so its summary has no "Eligible: vacate"
+    line (an attorney reading "vacate 0" would ask why the law was thought to allow it)."""
+    report = evaluate(seeded, user="admin", as_of=dt.date(2024, 1, 1))
+    labels = [line.split("  ")[1].strip() for line in report.lines()[1:6] if line.startswith("  ")]
+    assert [o.value for o in report.shown_outcomes()] == [
+        "eligible_dismiss",
+        "eligible_reduce",
+        "not_eligible",
+        "needs_review",
+    ]
+    assert not any("vacate" in line for line in report.lines()), report.lines()
+    assert labels[:2] == ["Eligible: dismiss", "Eligible: reduce"]
+    # An outcome the policy cannot give is still listed if a count has it (never hidden).
+    odd = dataclasses.replace(report, outcomes={**report.outcomes, "eligible_vacate": 1})
+    assert "  Eligible: vacate" in "\n".join(odd.lines())
