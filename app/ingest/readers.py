@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import ImportFailed, Remedy
-from app.ingest import package_scan
+from app.ingest import package_scan, xls_cells
 from app.ingest.findings import Finding, Severity
 from app.ingest.safety import DAMAGED_MESSAGE, stream_member
 from app.ingest.sniff import PASSWORD_MESSAGE, Sniffed, sniff, xls_date1904
@@ -308,21 +308,51 @@ def _open_workbook(path: Path, sniffed: Sniffed, sheet: str | None) -> Table:
         )
         _workbook_findings(table, sniffed, infos, types)
         merged: list[package_scan.Range] | None = None
+        xls_blank: dict[int, list[int]] = {}
         if facts is not None and chosen is not None:
             facts.formula_findings(table, chosen)
             merged = facts.merged_ranges(chosen)
+        elif sniffed.kind == "xls" and chosen is not None:
+            xls_blank = _xls_cell_findings(table, path, chosen)
         # calamine reports merged ranges for .xlsx/.xlsm and .xls; the package is read for the rest.
         _merged_findings(table, merged if merged is not None else _calamine_merged(loaded))
         if isinstance(loaded, SheetPlan):
             assert facts is not None
             table._reader = _ChunkedReader(workbook, loaded, facts.info_of(loaded.part))
         else:
-            blank = facts.error_cells(chosen) if facts is not None and chosen is not None else {}
+            blank = (
+                facts.error_cells(chosen) if facts is not None and chosen is not None else xls_blank
+            )
             table._reader = _CalamineReader(workbook, loaded, blank)
         return table
     except BaseException:
         workbook.close()
         raise
+
+
+def _xls_cell_findings(table: Table, path: Path, sheet: str) -> dict[int, list[int]]:
+    """Name a legacy .xls sheet's error cells and never-calculated formulas, which calamine reads
+    as empty without a word, as the .xlsx path does; return those cells by row number so the
+    reader empties them whatever calamine makes of them. A file the record walk cannot follow
+    gives no findings (calamine's own reading decides, as before)."""
+    found = xls_cells.scan_sheet(path, sheet)
+    if found is None:
+        return {}
+    _cell_findings(
+        table,
+        [(cell_name(r + 1, c), text) for r, c, text in found.errors],
+        [cell_name(r + 1, c) for r, c in found.missing],
+        program="Excel",
+        error_kind="Excel error",
+        errors_total=found.errors_total,
+        missing_total=found.missing_total,
+    )
+    blank: dict[int, list[int]] = {}
+    for r, c, _ in found.errors:
+        blank.setdefault(r + 1, []).append(c)
+    for r, c in found.missing:
+        blank.setdefault(r + 1, []).append(c)
+    return blank
 
 
 def _load_sheet(workbook: Any, path: Path, name: str, facts: _ZipFacts | None) -> Any:
@@ -936,41 +966,56 @@ class _ZipFacts:
             missing = scan.missing if scan is not None else []
             errors = scan.errors if scan is not None else []
             program, error_kind = "Excel", "Excel error"
-        for n, (ref, text) in enumerate(errors):
-            if n >= MAX_CELL_FINDINGS:
-                table._finding(
-                    Severity.WARNING,
-                    "cell.error_value",
-                    f"{len(errors) - n:,} more cells holding errors are not listed",
-                )
-                break
-            m = re.match(r"([A-Z]+)(\d+)", ref)
+        _cell_findings(table, errors, missing, program=program, error_kind=error_kind)
+
+
+def _cell_findings(
+    table: Table,
+    errors: list[tuple[str, str]],
+    missing: list[str],
+    *,
+    program: str,
+    error_kind: str,
+    errors_total: int | None = None,
+    missing_total: int | None = None,
+) -> None:
+    """Name the error cells (``(cell, error text)``) and the formula cells without a stored value,
+    the first few of each one by one; the totals count those found beyond the lists."""
+    for n, (ref, text) in enumerate(errors):
+        if n >= MAX_CELL_FINDINGS:
             table._finding(
                 Severity.WARNING,
                 "cell.error_value",
-                f"cell {ref} holds the {error_kind} {text}; it reads as empty",
-                row=int(m.group(2)) if m else None,
-                column=m.group(1) if m else None,
-                value=text,
+                f"{(errors_total or len(errors)) - n:,} more cells holding errors are not listed",
             )
-        for n, ref in enumerate(missing):
-            if n >= MAX_CELL_FINDINGS:
-                table._finding(
-                    Severity.WARNING,
-                    "cell.formula_no_value",
-                    f"{len(missing) - n:,} more formula cells without a stored value are not listed",
-                )
-                break
-            m = re.match(r"([A-Z]+)(\d+)", ref)
+            break
+        m = re.match(r"([A-Z]+)(\d+)", ref)
+        table._finding(
+            Severity.WARNING,
+            "cell.error_value",
+            f"cell {ref} holds the {error_kind} {text}; it reads as empty",
+            row=int(m.group(2)) if m else None,
+            column=m.group(1) if m else None,
+            value=text,
+        )
+    for n, ref in enumerate(missing):
+        if n >= MAX_CELL_FINDINGS:
             table._finding(
                 Severity.WARNING,
                 "cell.formula_no_value",
-                f"cell {ref} holds a formula but no stored value (the file was not saved by "
-                f"{program} after calculating); it reads as empty. Open the file in {program}, "
-                "let it calculate, and save it again",
-                row=int(m.group(2)) if m else None,
-                column=m.group(1) if m else None,
+                f"{(missing_total or len(missing)) - n:,} more formula cells without a stored value are not listed",
             )
+            break
+        m = re.match(r"([A-Z]+)(\d+)", ref)
+        table._finding(
+            Severity.WARNING,
+            "cell.formula_no_value",
+            f"cell {ref} holds a formula but no stored value (the file was not saved by "
+            f"{program} after calculating); it reads as empty. Open the file in {program}, "
+            "let it calculate, and save it again",
+            row=int(m.group(2)) if m else None,
+            column=m.group(1) if m else None,
+        )
 
 
 def _relationship_targets(rels: bytes) -> dict[str, str]:
