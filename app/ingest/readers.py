@@ -1038,7 +1038,14 @@ def _unescape(text: str) -> str:
 _ROOT = re.compile(rb"<(?:(\w+):)?worksheet\b")
 _REF_ATTR = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
 _TYPE_ATTR = re.compile(rb'\st="([a-zA-Z]+)"')
-_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\bt="e"[^>]*>\s*<(?:\w+:)?v>([^<]{0,64})<')
+# An error cell: a typed-in error, or (far more often) a formula's error result, whose <f> comes
+# before the <v> (formula text holds no "<": XML escapes it).
+_ERROR_CELL = re.compile(
+    rb'<(?:\w+:)?c\s[^>]*?\bt="e"[^>]*>\s*'
+    rb"(?:<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]{0,65536}</(?:\w+:)?f>)\s*)?"
+    rb"<(?:\w+:)?v>([^<]{0,64})<"
+)
+_ERROR_TAIL = 80 * 1024  # longer than any error cell with its formula: one cut in two is found
 _WIDE_REF = re.compile(rb'r="([A-Z]{2,3})[0-9]')
 _ROW_REF = re.compile(rb'row [^>]*?\br="([0-9]+)"')
 
@@ -1068,7 +1075,7 @@ def _scan_sheet_xml(chunks: Iterator[bytes]) -> _SheetScan:
                     if ref is not None:
                         cell, text = ref.group(1) + ref.group(2), m.group(1)
                         scan.errors.append((cell.decode(), text.decode("utf-8", "replace")))
-        tail = window[-256:]
+        tail = window[-_ERROR_TAIL:]
         # Extent: any cell reference with a two- or three-letter column, and the last row of
         # the chunk (rows are written in order). A one-letter sheet costs one regex search.
         if _WIDE_REF.search(chunk):

@@ -12,7 +12,7 @@ import pytest
 from app.core.errors import ImportFailed
 from app.ingest import xls_cells
 from app.ingest.findings import Finding, Severity
-from app.ingest.readers import open_table
+from app.ingest.readers import _scan_sheet_xml, open_table
 from app.ingest.sniff import _Cfb
 from app.services import importing
 from app.store.workspace import Workspace
@@ -113,6 +113,48 @@ def test_error_cells_are_named_and_read_as_empty(tmp_path: Path) -> None:
     assert found[0].message == "cell B2 holds the Excel error #N/A; it reads as empty"
     assert all(f.severity is Severity.WARNING for f in found)
     assert all(f.file == "errors.xls" and f.sheet == "Cases" for f in found)
+
+
+def test_the_same_errors_read_the_same_from_xls_and_xlsx(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    xls = _xls(tmp_path / "book.xls", {"Cases": CASES})
+    _set_result(xls, 2, 2, _error_result(0x07))
+    _mark_calculated(xls, 0x13880)
+    xlsx = tmp_path / "book.xlsx"
+    book = xlsxwriter.Workbook(str(xlsx))
+    sheet = book.add_worksheet("Cases")
+    for (r, c), value in sorted(CASES.items()):
+        if isinstance(value, str):
+            sheet.write_string(r, c, value)
+    sheet.write_formula(1, 1, "=NA()", None, "#N/A")
+    sheet.write_formula(2, 2, "=1/0", None, "#DIV/0!")
+    book.close()
+
+    def seen(path: Path) -> tuple[list[tuple[Any, ...]], list[Any]]:
+        with open_table(path) as table:
+            rows = list(table.rows())
+            return [
+                (f.severity, f.code, f.message, f.sheet, f.row, f.column, f.value)
+                for f in table.findings
+                if f.code in CELL_CODES
+            ], rows
+
+    assert seen(xls) == seen(xlsx)
+
+
+def test_xlsx_error_results_of_formulas_are_found_across_chunks() -> None:
+    # Excel writes a formula's error result after the formula: <c t="e"><f>..</f><v>#N/A</v>.
+    formula = b"VLOOKUP(A2,Sheet2!A:B,2,FALSE)&" * 400  # a long formula, cut by any chunking
+    xml = (
+        b'<worksheet><sheetData><row r="2"><c r="A2"><v>1</v></c><c r="B2" t="e"><f>'
+        + formula
+        + b'</f><v>#N/A</v></c><c r="C2" t="e"><f t="shared" si="0"/><v>#REF!</v></c>'
+        b"</row></sheetData></worksheet>"
+    )
+    for size in (len(xml), 4096, 97, 13):
+        scan = _scan_sheet_xml(iter([xml[i : i + size] for i in range(0, len(xml), size)]))
+        assert scan.errors == [("B2", "#N/A"), ("C2", "#REF!")], size
 
 
 def test_formulas_never_calculated_are_named(tmp_path: Path) -> None:
