@@ -111,6 +111,9 @@ def build_filings(data: PacketData, templates: PolicyTemplates, fingerprint: str
             "people_total": f"{len({r.person_id for r in rows}):,}",
             "attachment": ATTACHMENT,
         }
+        if spec.notice is not None:
+            # The motion states the days its notice gives, from the one number in the template.
+            values["notice_days"] = str(spec.notice_days)
         for kind in ("motion", "order"):
             text = filing_text(templates, relief, kind, values)
             filings.append(

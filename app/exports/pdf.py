@@ -93,7 +93,17 @@ class PdfPages:
         self.footer_right = footer_right
         self.page = 0
         self.total = 0
+        # A document of several parts (a letter per person) numbers each part's pages on its
+        # own: "Page 1 of 2" of that letter, not of the whole file.
+        self._part_first = 0
+        self._part_total = 0
         self.footer_font = font(SANS, 7.5)
+
+    def begin_part(self, pages: int, footer_left: str) -> None:
+        """The next ``pages`` pages are one part (one letter), numbered 1 to ``pages``."""
+        self._part_first = self.page + 1
+        self._part_total = pages
+        self.footer_left = footer_left
 
     def start_page(self) -> None:
         """Begin the next page (the first call uses the page the writer opened with)."""
@@ -113,10 +123,13 @@ class PdfPages:
         p.drawText(
             rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), self.footer_left
         )
+        number, total = self.page, self.total
+        if self._part_total:
+            number, total = self.page - self._part_first + 1, self._part_total
         p.drawText(
             rect,
             int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
-            f"Page {self.page} of {self.total}",
+            f"Page {number} of {total}",
         )
         p.drawText(
             rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop), self.footer_right

@@ -2,7 +2,8 @@
 
 A template gives, per relief type, the motion (or petition, notice) and the proposed order:
 a title, a caption and paragraphs with ``{placeholders}`` filled from the workspace's county
-settings and the signed set. ``default.toml`` supplies anything a pack's file leaves out.
+settings and the signed set. A relief may also declare a ``notice``: a letter to each person
+whose counts are filed (see ``app/exports/notices.py``). ``default.toml`` supplies anything a pack's file leaves out.
 Only ``{name}`` placeholders are replaced (no format mini-language), so text in the
 settings can never reach into Python objects.
 """
@@ -41,6 +42,22 @@ class ReliefTemplate:
     # and per level where the law gives each level a different relief (CA redesignation).
     label: str = ""
     labels: dict[str, str] | None = None
+    # The letter to each person whose counts this relief's filings list (None: the pack's
+    # law or practice sends none). Its wording and the days to answer are the pack's.
+    notice: dict[str, Any] | None = None
+
+    @property
+    def notice_days(self) -> int | None:
+        """The days a person has to answer the notice (None without a notice)."""
+        if self.notice is None:
+            return None
+        days = self.notice.get("days")
+        if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+            raise ExportError(
+                f"The notice of the '{self.relief}' filings must give the days a person has to "
+                "answer as a whole number (days = 33)."
+            )
+        return days
 
     def label_for(self, level: str | None) -> str:
         by_level = self.labels or {}
@@ -109,6 +126,7 @@ def load_templates(policy_id: str) -> PolicyTemplates:
             spec.get("order", {}),
             label=str(spec.get("label", "")),
             labels={str(k).lower(): str(v) for k, v in (spec.get("labels") or {}).items()},
+            notice=spec.get("notice") or None,
         )
     return PolicyTemplates(
         policy_id, data.get("policy_title", policy_id), data.get("caption", ""), reliefs

@@ -41,6 +41,7 @@ from app.exports.manifest import (
     manifest_bytes,
     verify_folder,
 )
+from app.exports.notices import build_notices, notices_file_stem
 from app.exports.templates import load_templates
 from app.services import auth
 from app.services.signoff import signoff_status
@@ -283,6 +284,8 @@ def export_packet(
     """Write the packet of the newest sign-off into ``out_dir`` (a new folder)."""
     from app.exports.filings_docx import write_filing_docx
     from app.exports.filings_pdf import write_filing_pdf
+    from app.exports.notices_docx import write_notices_docx
+    from app.exports.notices_pdf import write_notices_pdf
     from app.exports.summary import compute_figures, write_summary_pdf
     from app.exports.workbook import write_workbook
 
@@ -335,6 +338,8 @@ def export_packet(
         _refuse(ws, user, out_dir, "relief not in policy", _unfiled_error(data, unfiled))
     fingerprint = data.fingerprint()
     filings = build_filings(data, templates, fingerprint)
+    # The letter to each person, where the pack's program sent one (Seattle, 2018).
+    notices = build_notices(data, templates, fingerprint)
     warnings = [
         f"The setting '{key}' is empty: the filings show a blank to fill in."
         for key in (
@@ -366,7 +371,7 @@ def export_packet(
             f"export that was stopped: {', '.join(removed)}."
         )
     tmp = target.parent / f".{target.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:12]}"
-    steps = len(filings) * 2 + 4
+    steps = (len(filings) + len(notices)) * 2 + 4
     done = 0
     pages: dict[str, int] = {}
     names: list[str] = []
@@ -392,6 +397,15 @@ def export_packet(
             finished(pdf_name)
             step(f"Writing {filing.short_title} (DOCX)")
             write_filing_docx(filing, tmp / f"{stem}.docx")
+            finished(f"{stem}.docx")
+        for notice in notices:
+            stem = safe_filename(notices_file_stem(notice))
+            step(f"Writing the {notice.short_title.lower()} (PDF)")
+            pdf_name = f"{stem}.pdf"
+            pages[pdf_name] = write_notices_pdf(notice, tmp / pdf_name, progress=progress)
+            finished(pdf_name)
+            step(f"Writing the {notice.short_title.lower()} (DOCX)")
+            write_notices_docx(notice, tmp / f"{stem}.docx")
             finished(f"{stem}.docx")
         step("Writing the clerk's workbook")
         write_workbook(data, tmp / WORKBOOK, tick=lambda _n: check_cancelled(progress))
@@ -642,14 +656,27 @@ def remove_stale_partials(ws: Workspace, user: auth.User, parent: Path) -> list[
 
 
 def signed_filings(ws: Workspace) -> list[Any]:
-    """The filings of the current valid sign-off (for print and print preview)."""
+    """The filings of the current valid sign-off, then the notices to each person where the
+    policy sends them (for print and print preview; each has a ``short_title``)."""
     record = signoff_status(ws).require_valid()
     data = packet_data(ws, record)
-    return build_filings(data, load_templates(data.policy.policy_id), data.fingerprint())
+    templates = load_templates(data.policy.policy_id)
+    fingerprint = data.fingerprint()
+    return [
+        *build_filings(data, templates, fingerprint),
+        *build_notices(data, templates, fingerprint),
+    ]
 
 
 def print_filing(filing: Any, printer: Any) -> int:
-    """Paint one filing on a QPrinter (or any paged device), exactly as its PDF looks."""
+    """Paint one filing (or the notices) on a QPrinter or any paged device, exactly as its
+    PDF looks."""
+    from app.exports.notices import Notices
+
+    if isinstance(filing, Notices):
+        from app.exports.notices_pdf import write_notices_pdf
+
+        return write_notices_pdf(filing, None, device=printer)
     from app.exports.filings_pdf import write_filing_pdf
 
     return write_filing_pdf(filing, None, device=printer)
