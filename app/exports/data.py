@@ -211,6 +211,23 @@ class PacketData:
         ``filed_elsewhere``): they belong in another county's court."""
         return [r for r in self.rows if r.relief and r.filed_elsewhere]
 
+    def filing_notes(self) -> list[str]:
+        """What everyone reading the packet must know about what its filings leave out: said
+        in the export's warnings and on the clerk's workbook's summary sheet."""
+        notes = []
+        elsewhere = self.not_filed_here()
+        if elsewhere:
+            first = elsewhere[0]
+            many = len(elsewhere) != 1
+            notes.append(
+                f"{len(elsewhere):,} count{'s' if many else ''} decided to relief "
+                f"{'are' if many else 'is'} not in these filings: the case is in another county, "
+                "or its county must be checked first. The clerk's workbook gives the reason for "
+                f"each in the column 'In these filings' (case {first.case_number}: "
+                f"{first.filed_elsewhere})"
+            )
+        return notes + list(self.notes)
+
     def reliefs(self) -> list[str]:
         return [r for r in RELIEF_ORDER if r in self._by_relief]
 

@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QFontMetricsF
 
 from app.core.model import Outcome
 from app.exports.data import PacketData
+from app.exports.dates import long_date, long_stamp
 from app.exports.pdf import CONTENT_W, DPI, MARGIN_TOP, MARGIN_X, PdfPages, draw_heading
 from app.exports.qt import SANS, font
 
@@ -228,8 +229,12 @@ def write_summary_pdf(data: PacketData, figures: SummaryFigures, path: Path) -> 
             pages, y, f"Summary — {data.office.title or data.policy.policy_id}", points=16
         )
         for line in (
-            f"Policy {data.policy.policy_id} {data.policy.pack_version or ''} · eligibility as of {data.policy.as_of} · "
-            f"signed off by {data.signoff.user} at {data.signoff.at}",
+            # Words and local times for the supervisor who reads it; the pack id and version in
+            # brackets tie it to the exact rules (the workbook's summary has the hashes).
+            f"Policy: {data.policy.title} "
+            f"({' '.join(filter(None, (data.policy.policy_id, data.policy.pack_version)))})",
+            f"Eligibility as of {long_date(data.policy.as_of)} · signed off by "
+            f"{data.signoff.signer} on {long_stamp(data.signoff.at)}",
             f"Packet fingerprint {data.fingerprint()}",
         ):
             y += draw_heading(pages, y, line, points=8, bold=False)

@@ -153,7 +153,8 @@ def write_workbook(
             for c, w in enumerate(widths[outcome]):
                 sheet.set_column(c, c, w)
 
-        _write_summary(summary, data, title, bold)
+        wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+        _write_summary(summary, data, title, bold, wrap)
         workbook.close()
     except BaseException:
         with contextlib.suppress(Exception):
@@ -164,18 +165,19 @@ def write_workbook(
     return {sheet_name(o): next_row[o] - 1 for o in outcomes}
 
 
-def _write_summary(sheet: Any, data: PacketData, title: Any, bold: Any) -> None:
+def _write_summary(sheet: Any, data: PacketData, title: Any, bold: Any, wrap: Any) -> None:
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 1, 70)
     sheet.write_string(0, 0, "Clerk's workbook", title)
     info = [
         ("Workspace", data.office.title),
         ("County", data.office.county),
-        ("Policy", data.policy.policy_id),
+        ("Policy", data.policy.title[:1].upper() + data.policy.title[1:]),
+        ("Policy pack", data.policy.policy_id),
         ("Policy version", data.policy.pack_version or ""),
         ("Policy pack SHA-256", data.policy.pack_sha256),
         ("Eligibility as of", data.policy.as_of),
-        ("Signed off by", data.signoff.user),
+        ("Signed off by", data.signoff.signer),
         ("Signed off at (UTC)", data.signoff.at),
         ("Decisions SHA-256", data.signoff.decisions_hash),
         ("Packet fingerprint", data.fingerprint()),
@@ -185,6 +187,11 @@ def _write_summary(sheet: Any, data: PacketData, title: Any, bold: Any) -> None:
     for label, value in info:
         sheet.write_string(r, 0, label, bold)
         sheet.write_string(r, 1, value or "")
+        r += 1
+    # What the filings leave out (another county's cases): the workbook often travels alone.
+    for n, note in enumerate(data.filing_notes()):
+        sheet.write_string(r, 0, "Note" if n == 0 else "", bold)
+        sheet.write_string(r, 1, note, wrap)
         r += 1
     r += 1
     sheet.write_string(r, 0, "Final outcome", bold)

@@ -351,17 +351,7 @@ def export_packet(
         )
         if not getattr(data.office, key).strip()
     ]
-    elsewhere = data.not_filed_here()
-    if elsewhere:
-        first = elsewhere[0]
-        many = len(elsewhere) != 1
-        warnings.append(
-            f"{len(elsewhere):,} count{'s' if many else ''} decided to relief "
-            f"{'are' if many else 'is'} not in these filings: the case is in another county, or "
-            "its county must be checked first. The clerk's workbook gives the reason for each in "
-            f"the column 'In these filings' (case {first.case_number}: {first.filed_elsewhere})"
-        )
-    warnings.extend(data.notes)
+    warnings.extend(data.filing_notes())
     audit_entries = [AuditRow(*row) for row in store.audit_rows(ws.conn)]
 
     removed = remove_stale_partials(ws, user, target.parent)

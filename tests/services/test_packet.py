@@ -205,8 +205,13 @@ def test_summary_pdf_has_figures_and_demographics(workspace, login, signed, tmp_
         "no conviction at all",
         "by race and sex",
         "Hispanic",
+        # The policy by its name (the pack id beside it), dates and times in words.
+        "Policy: Health and Safety Code sections 11361.8 and 11361.9",
+        "(ca-prop64-state ",
+        "signed off by supervisor on ",
     ):
         assert phrase in flat, phrase
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", flat), "ISO dates or stamps on the summary"
 
 
 def test_audit_log_files_match_the_chain(workspace, login, signed, tmp_path) -> None:
@@ -640,6 +645,11 @@ def test_a_statewide_policy_files_only_the_workspace_countys_cases(
             column = rows[0].index("In these filings")
             marks.update({r[0]: r[column] for r in rows[1:]})
     assert marks[home] == "yes" and marks[by_court] == "yes"
+    # The workbook often travels alone: its summary sheet says what the filings leave out.
+    summary_rows = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]}
+    assert "2 counts decided to relief are not in these filings" in summary_rows["Note"]
+    assert summary_rows["Policy"].startswith("Health and Safety Code sections 11361.8")
+    assert summary_rows["Policy pack"] == "ca-prop64-state"
     assert "Another county's case (Fresno Superior, Fresno)" in marks[fresno]
     assert "not clear" not in marks[fresno] and "check" in marks[unclear].lower()
 
