@@ -379,23 +379,23 @@ def export_packet(
 
     try:
         tmp.mkdir()
-        for filing in filings:
-            stem = safe_filename(filing_file_stem(filing))
-            step(f"Writing {filing.short_title} (PDF)")
+        # Each filing, then each relief's notices: a PDF and an editable DOCX of each.
+        documents: list[tuple[str, str, Any, Any, Any]] = [
+            (filing_file_stem(f), f.short_title, f, write_filing_pdf, write_filing_docx)
+            for f in filings
+        ] + [
+            (notices_file_stem(n), f"the {n.short_title.lower()}", n, write_notices_pdf,
+             write_notices_docx)
+            for n in notices
+        ]  # fmt: skip
+        for file_stem, title, document, write_pdf, write_docx in documents:
+            stem = safe_filename(file_stem)
+            step(f"Writing {title} (PDF)")
             pdf_name = f"{stem}.pdf"
-            pages[pdf_name] = write_filing_pdf(filing, tmp / pdf_name, progress=progress)
+            pages[pdf_name] = write_pdf(document, tmp / pdf_name, progress=progress)
             finished(pdf_name)
-            step(f"Writing {filing.short_title} (DOCX)")
-            write_filing_docx(filing, tmp / f"{stem}.docx")
-            finished(f"{stem}.docx")
-        for notice in notices:
-            stem = safe_filename(notices_file_stem(notice))
-            step(f"Writing the {notice.short_title.lower()} (PDF)")
-            pdf_name = f"{stem}.pdf"
-            pages[pdf_name] = write_notices_pdf(notice, tmp / pdf_name, progress=progress)
-            finished(pdf_name)
-            step(f"Writing the {notice.short_title.lower()} (DOCX)")
-            write_notices_docx(notice, tmp / f"{stem}.docx")
+            step(f"Writing {title} (DOCX)")
+            write_docx(document, tmp / f"{stem}.docx")
             finished(f"{stem}.docx")
         step("Writing the clerk's workbook")
         write_workbook(data, tmp / WORKBOOK, tick=lambda _n: check_cancelled(progress))
