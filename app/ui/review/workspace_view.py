@@ -284,6 +284,10 @@ class WorkspaceView(QWidget):
         row = self.model.row_of(keep) if keep is not None else -1
         if total:
             self.select_row(row if row >= 0 else 0)
+            if row >= 0 and self.current_case == keep and self.detail is not None:
+                # The same case stays chosen, so no row change reloads it; after an import, an
+                # evaluation or a same-person decision its recommendation may have changed.
+                self.load_case(keep)
         else:
             self.current_case = None
             self.case_view.show_detail(None)
