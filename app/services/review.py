@@ -152,7 +152,28 @@ def rows(ws: Workspace, case_ids: Sequence[int]) -> list[QueueRow]:
 
 
 def filter_choices(ws: Workspace) -> dict[str, list[str]]:
-    return review_store.filter_choices(ws.conn)
+    """What the filter bar offers. ``outcomes`` lists the recommendations this workspace's policy
+    can give (Seattle: vacate, not eligible, needs review; never "reduce"), any other the
+    current run gave, and "none" (not evaluated yet)."""
+    choices = review_store.filter_choices(ws.conn)
+    occurred = set(choices["outcomes"])
+    possible = recommendation_outcomes(ws)
+    choices["outcomes"] = [code for code in review_store.OUTCOME_COLUMNS if code in possible or code in occurred or code == "none"]
+    return choices
+
+
+def recommendation_outcomes(ws: Workspace) -> tuple[str, ...]:
+    """The recommendations the workspace's policy (with its options) can give: its rules'
+    outcomes, not eligible and needs review (any policy gives those two). Every outcome when
+    the policy cannot be loaded here."""
+    from app.services.evaluate import workspace_pack
+
+    try:
+        pack = workspace_pack(ws)
+    except ClearSlateError:
+        return tuple(o.value for o in Outcome)
+    given = {Outcome(rule.outcome) for rule in pack.rules} | {Outcome.NOT_ELIGIBLE, Outcome.NEEDS_REVIEW}
+    return tuple(o.value for o in Outcome if o in given)
 
 
 def case_detail(ws: Workspace, user: User, case_id: int) -> CaseDetail:

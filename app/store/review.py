@@ -519,7 +519,8 @@ def fetch_rows(conn: sqlite3.Connection, case_ids: Sequence[int]) -> list[QueueR
 
 
 def filter_choices(conn: sqlite3.Connection) -> dict[str, list[str]]:
-    """Values the filter bar offers: places, offense sections, reviewers."""
+    """Values the filter bar offers: places, offense sections, reviewers, and the recommendation
+    outcomes the current run gave (in the order of ``OUTCOME_COLUMNS``)."""
     places = sorted(
         {r[0] for r in conn.execute("SELECT DISTINCT county FROM cases WHERE county IS NOT NULL AND county != ''")}
         | {r[0] for r in conn.execute("SELECT DISTINCT court FROM cases WHERE court IS NOT NULL AND court != ''")}
@@ -527,7 +528,10 @@ def filter_choices(conn: sqlite3.Connection) -> dict[str, list[str]]:
     # The sections come from the index (a skip-scan would be nicer; DISTINCT on the index is fine).
     sections = [r[0] for r in conn.execute("SELECT DISTINCT section FROM counts WHERE section IS NOT NULL ORDER BY section LIMIT 500")]
     reviewers = [r[0] for r in conn.execute("SELECT DISTINCT user FROM decisions ORDER BY user")]
-    return {"places": places, "sections": sections, "reviewers": reviewers}
+    run = latest_run_id(conn)
+    given = {r[0] for r in conn.execute("SELECT DISTINCT outcome FROM recommendations WHERE run_id = ?", (run,))} if run else set()
+    outcomes = [code for code in OUTCOME_COLUMNS if code in given]
+    return {"places": places, "sections": sections, "reviewers": reviewers, "outcomes": outcomes}
 
 
 def case_ids_by_number(conn: sqlite3.Connection, case_number: str) -> list[int]:

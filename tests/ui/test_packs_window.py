@@ -42,3 +42,48 @@ def test_the_case_shown_is_reloaded_after_an_evaluation(qtbot, tmp_path: Path) -
         _wait_idle(qtbot, view)
     finally:
         win.close_workspace()
+
+
+def _outcome_choices(view) -> list[str]:  # type: ignore[no-untyped-def]
+    combo = view.filter_bar.outcome
+    return [combo.itemText(i) for i in range(combo.count())]
+
+
+def test_the_recommendation_filter_offers_only_what_the_policy_can_recommend(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # Seattle's order vacates: the filter offered "Eligible: dismiss" and "Eligible: reduce" too,
+    # each an empty queue that no Seattle case can ever fill.
+    win, view = open_window(qtbot, _seattle(tmp_path))
+    try:
+        qtbot.waitUntil(lambda: len(_outcome_choices(view)) < 7, timeout=10000)
+        assert _outcome_choices(view) == [
+            "Any recommendation", "Eligible: vacate", "Not eligible", "Needs review", "Not evaluated",
+        ]
+        view.filter_bar.outcome.setCurrentIndex(1)
+        qtbot.waitUntil(lambda: view.count_label.text().startswith("27 cases"), timeout=10000)
+        # A reload keeps the chosen recommendation.
+        view.refresh()
+        _wait_idle(qtbot, view)
+        assert view.filter_bar.outcome.currentData() == "eligible_vacate"
+    finally:
+        win.close_workspace()
+
+
+def test_filter_choices_follow_the_policy_and_what_the_run_gave(tmp_path: Path) -> None:
+    from app.services.review import filter_choices
+    from app.store.workspace import Workspace
+
+    for folder, policy, county, expected in (
+        ("md", "md-2022-auto-expunge", "Montgomery", ["eligible_dismiss", "not_eligible", "needs_review", "none"]),
+        ("ca", "ca-prop64-state", "Kern", ["eligible_dismiss", "eligible_reduce", "not_eligible", "needs_review", "none"]),
+    ):
+        (tmp_path / folder).mkdir()
+        ws = make_workspace(tmp_path / folder, policy=policy, county=county)
+        try:
+            assert filter_choices(ws)["outcomes"] == expected
+        finally:
+            ws.close()
+    # An outcome the current run gave is offered even if the policy gives it no more (a run
+    # under an earlier version of the pack): the reviewer must still be able to find those cases.
+    with Workspace.open(_seattle(tmp_path)) as ws:
+        ws.conn.execute("UPDATE recommendations SET outcome = 'eligible_reduce' WHERE count_id = 1")
+        assert filter_choices(ws)["outcomes"] == ["eligible_reduce", "eligible_vacate", "not_eligible", "needs_review", "none"]

@@ -76,7 +76,8 @@ class FilterBar(QWidget):
         return combo
 
     def set_choices(self, choices: dict[str, list[str]]) -> None:
-        """Fill the place, section and reviewer lists (keeps the current choice when it still exists)."""
+        """Fill the place, section and reviewer lists, and the recommendations when ``outcomes``
+        is given (keeps the current choice when it still exists)."""
         for combo, key, any_text in ((self.place, "places", self.tr("Any place")),
                                      (self.section, "sections", self.tr("Any section")),
                                      (self.reviewer, "reviewers", self.tr("Anyone"))):
@@ -89,6 +90,17 @@ class FilterBar(QWidget):
             index = combo.findData(current) if current is not None else 0
             combo.setCurrentIndex(max(index, 0))
             combo.blockSignals(False)
+        if "outcomes" in choices:
+            # Only what this policy can recommend: Seattle offers no "Eligible: reduce".
+            current = self.outcome.currentData()
+            self.outcome.blockSignals(True)
+            self.outcome.clear()
+            self.outcome.addItem(self.tr("Any recommendation"), None)
+            for code in choices["outcomes"]:
+                self.outcome.addItem(outcome_label(None if code == "none" else code), code)
+            index = self.outcome.findData(current) if current is not None else 0
+            self.outcome.setCurrentIndex(max(index, 0))
+            self.outcome.blockSignals(False)
 
     def current(self) -> QueueFilter:
         return QueueFilter(
