@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel
+
 from app.resources import samples_dir
 from app.services.evaluate import evaluate
 from app.services.importing import import_file
@@ -87,3 +90,37 @@ def test_filter_choices_follow_the_policy_and_what_the_run_gave(tmp_path: Path) 
     with Workspace.open(_seattle(tmp_path)) as ws:
         ws.conn.execute("UPDATE recommendations SET outcome = 'eligible_reduce' WHERE count_id = 1")
         assert filter_choices(ws)["outcomes"] == ["eligible_reduce", "eligible_vacate", "not_eligible", "needs_review", "none"]
+
+
+def test_a_count_without_a_number_in_the_data_is_named_by_its_place_in_the_case(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # The Seattle export has no count column: the window said "Count 3" of case 100002 (one
+    # count) and "count 34 of case 100033" — the workspace's record number, which no court file has.
+    from app.ui.review.dialogs import OverrideDialog
+
+    win, view = open_window(qtbot, _seattle(tmp_path))
+    try:
+        row = next(r for r in range(view.model.rowCount()) if view.model.cached_row(r).case_number == "100033")
+        view.select_row(row)
+        qtbot.waitUntil(lambda: view.detail is not None and view.detail.case.case_number == "100033", timeout=10000)
+        assert view.detail.counts[0].count_id != 1 and view.detail.counts[0].count_number is None
+        text = view.case_view.text.toPlainText()
+        assert "Count 1: 69.50" in text and f"Count {view.detail.counts[0].count_id}:" not in text
+        assert view.case_view.scope.itemText(1).startswith("Count 1: ")
+        seen: list[str] = []
+
+        def read_and_cancel() -> None:
+            from PySide6.QtWidgets import QApplication
+
+            dialog = QApplication.activeModalWidget()
+            if not isinstance(dialog, OverrideDialog):
+                QTimer.singleShot(20, read_and_cancel)
+                return
+            seen.append(" ".join(label.text() for label in dialog.findChildren(QLabel)))
+            dialog.reject()
+
+        QTimer.singleShot(0, read_and_cancel)
+        view.case_view.scope.setCurrentIndex(1)
+        view.override()
+        assert "count 1 of case 100033" in seen[0]
+    finally:
+        win.close_workspace()

@@ -54,6 +54,18 @@ def _age(dob: str | None, on: str | None) -> int | None:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+def count_number(c: CountRecord, counts: list[CountRecord]) -> str:
+    """The count's number as the court's data gives it; when the data has none (Seattle's and
+    the New York exports have no count column), its place among the case's counts — never the
+    workspace's own record number ("Count 34" of a one-count case)."""
+    if c.count_number:
+        return c.count_number
+    for position, other in enumerate(counts, start=1):
+        if other.count_id == c.count_id:
+            return str(position)
+    return "?"
+
+
 def deciding_ids(counts: list[CountRecord]) -> tuple[set[int], set[int]]:
     """Count ids and event ids that this case's reasons name in their facts (the deciding priors).
 
@@ -125,7 +137,7 @@ def case_html(detail: CaseDetail) -> str:
     else:
         parts.append(f"<p><b>{e(tr('Not evaluated yet.'))}</b></p>")
     for count in detail.counts:
-        parts.append(_count_html(count, person.dob))
+        parts.append(_count_html(count, person.dob, count_number(count, detail.counts)))
     parts.append(f"<h3>{e(tr('History across every source'))}</h3>")
     parts.append(
         "<p>"
@@ -183,9 +195,9 @@ def _fact_text(key: str, value: Any) -> str:
     return f"{key.replace('_', ' ')} {value}"
 
 
-def _count_html(c: CountRecord, dob: str | None) -> str:
+def _count_html(c: CountRecord, dob: str | None, number: str) -> str:
     e = html.escape
-    head = tr("Count %s: %s") % (c.count_number or str(c.count_id), c.offense_display)
+    head = tr("Count %s: %s") % (number, c.offense_display)
     if c.description:
         head += f" — {c.description}"
     out = [f"<h4>{e(head)}</h4><p>"]
@@ -308,7 +320,7 @@ class CaseView(QWidget):
         self.scope.addItem(self.tr("All counts of this case"), None)
         for c in detail.counts:
             self.scope.addItem(
-                self.tr("Count %s: %s (%s)") % (c.count_number or c.count_id, c.offense_display, outcome_label(c.outcome)),
+                self.tr("Count %s: %s (%s)") % (count_number(c, detail.counts), c.offense_display, outcome_label(c.outcome)),
                 c.count_id,
             )
         self.text.setHtml(case_html(detail))

@@ -37,7 +37,7 @@ from app.services.review import DecisionResult, QueueFilter
 from app.store.review import CaseDetail, QueueRow
 from app.ui.application import settings
 from app.ui.dialogs import show_error
-from app.ui.review.case_view import CaseView, outcome_label, plural
+from app.ui.review.case_view import CaseView, count_number, outcome_label, plural
 from app.ui.review.dialogs import BulkAcceptDialog, FlagDialog, OverrideDialog, ShortcutLegend
 from app.ui.review.filter_bar import FilterBar
 from app.ui.review.progress_view import ProgressView
@@ -416,7 +416,8 @@ class WorkspaceView(QWidget):
         outcomes = {c.outcome for c in records}
         recommended = outcomes.pop() if len(outcomes) == 1 else None
         if len(records) == 1:
-            return self.tr("count %s of case %s") % (records[0].count_number or records[0].count_id, records[0].case_number), recommended
+            number = count_number(records[0], self.detail.counts if self.detail is not None else records)
+            return self.tr("count %s of case %s") % (number, records[0].case_number), recommended
         return self.tr("all %d counts of case %s") % (len(records), records[0].case_number), recommended
 
     def override(self) -> None:
