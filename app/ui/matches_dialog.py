@@ -65,7 +65,7 @@ def _record_html(title: str, record: str, dob: str | None, cases: list[RecordCas
                 None,
                 (
                     case.court,
-                    _tr("%1 County").replace("%1", case.county) if case.county else None,
+                    _county(case.county) if case.county else None,
                     _tr("filed %1").replace("%1", case.filing_date) if case.filing_date else None,
                 ),
             )
@@ -78,6 +78,14 @@ def _record_html(title: str, record: str, dob: str | None, cases: list[RecordCas
             + "</p>"
         )
     return "".join(lines)
+
+
+def _county(name: str) -> str:
+    """"Kern County"; a name that already says what it is stays as it is: "Baltimore City" is
+    not a county, and "Baltimore County" is not "Baltimore County County"."""
+    if name.split()[-1].upper() in {"CITY", "COUNTY"}:
+        return name
+    return _tr("%1 County").replace("%1", name)
 
 
 def _cases(cases: list[str]) -> str:

@@ -124,3 +124,23 @@ def test_a_count_without_a_number_in_the_data_is_named_by_its_place_in_the_case(
         assert "count 1 of case 100033" in seen[0]
     finally:
         win.close_workspace()
+
+
+def test_possible_same_people_in_baltimore_city_do_not_read_city_county(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # Baltimore City is not a county: the pair read "BALTIMORE CITY DISTRICT COURT, BALTIMORE
+    # CITY County" (and a Baltimore County case would read "BALTIMORE COUNTY County").
+    from app.services import auth
+    from app.store.workspace import Workspace
+    from app.ui.matches_dialog import MatchesDialog
+    from tests.conftest import PASSWORD
+
+    path = _pack_workspace(
+        tmp_path, "baltimore_city.xlsx", "md-baltimore-2019", "Baltimore City", "sample-baltimore-city", evaluated=False
+    )
+    with Workspace.open(path) as ws:
+        dialog = MatchesDialog(ws, auth.login(ws, "reviewer", PASSWORD))
+        qtbot.addWidget(dialog)
+        assert dialog.matches, "the Baltimore sample has a possible same person"
+        left = dialog.record_a.toPlainText()
+        assert "BALTIMORE CITY DISTRICT COURT, BALTIMORE CITY" in left
+        assert "CITY County" not in left + dialog.record_b.toPlainText()
