@@ -82,8 +82,8 @@ def _record_html(title: str, record: str, dob: str | None, cases: list[RecordCas
 
 def _county(name: str) -> str:
     """A county as people write it ("Kern County"); a name that already says what it is stays
-    as it is: "Baltimore City" is
-    not a county, and "Baltimore County" is not "Baltimore County County"."""
+    as it is: "Baltimore City" is not a county, and "Baltimore County" is not "Baltimore
+    County County"."""
     if name.split()[-1].upper() in {"CITY", "COUNTY"}:
         return name
     return _tr("%1 County").replace("%1", name)
