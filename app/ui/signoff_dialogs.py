@@ -239,6 +239,16 @@ class ExportDialog(QDialog):
             % report.fingerprint,
             *(self.tr("Note: %s") % w for w in report.warnings),
         ]
+        notices = sorted(str(f["name"]) for f in report.files if str(f["name"]).startswith("notices-"))
+        if notices:
+            # The policy sends each person a letter (Seattle): say what the office must add.
+            lines.append(
+                self.tr(
+                    "The packet holds a letter to each person (%s): add each person's mailing "
+                    "address, which ClearSlate does not hold, and date the letters the day they are mailed."
+                )
+                % ", ".join(notices)
+            )
         self.result.setText("\n".join(lines))
         # What a later check compares against: the manifest's own hash, for the record.
         self.result.setToolTip(self.tr("Manifest SHA-256: %s") % report.manifest_sha256)
@@ -271,7 +281,15 @@ class ExportDialog(QDialog):
         chooser.setObjectName("filingChooser")
         chooser.setAccessibleName(self.tr("Filing to print"))
         for filing in filings:
-            chooser.addItem(filing.short_title)
+            letters = getattr(filing, "letters", None)
+            if letters is not None:  # the notices: one letter per person, say how many
+                chooser.addItem(
+                    count_text(len(letters), "%1 (%n letter)", "%1 (%n letters)", "Export").replace(
+                        "%1", filing.short_title
+                    )
+                )
+            else:
+                chooser.addItem(filing.short_title)
         fit_combo(chooser)
         preview.layout().setMenuBar(chooser)  # type: ignore[union-attr]
         preview.paintRequested.connect(lambda p: print_filing(filings[chooser.currentIndex()], p))

@@ -144,3 +144,52 @@ def test_possible_same_people_in_baltimore_city_do_not_read_city_county(qtbot, t
         left = dialog.record_a.toPlainText()
         assert "BALTIMORE CITY DISTRICT COURT, BALTIMORE CITY" in left
         assert "CITY County" not in left + dialog.record_b.toPlainText()
+
+
+def test_seattle_export_says_the_letters_need_addresses_and_the_preview_counts_them(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # The Seattle packet gained a notice to each person; the export said only "12 files", and
+    # nothing told the supervisor the letters go out without addresses.
+    from PySide6.QtPrintSupport import QPrintPreviewDialog
+    from PySide6.QtWidgets import QApplication, QComboBox
+
+    from app.services import auth, review
+    from app.services.signoff import signoff
+    from app.store.workspace import Workspace
+    from app.ui.signoff_dialogs import ExportDialog
+    from tests.conftest import PASSWORD
+
+    path = _seattle(tmp_path)
+    with Workspace.open(path) as ws:
+        reviewer = auth.login(ws, "reviewer", PASSWORD)
+        review.refresh(ws)  # the queue summary the bulk accept reads (the window does this on open)
+        preview = review.bulk_preview(ws, reviewer)
+        review.bulk_accept(ws, reviewer, None, "Checked against the court index.", expected_counts=preview.counts)
+        supervisor = auth.login(ws, "supervisor", PASSWORD)
+        signoff(ws, supervisor, PASSWORD)
+        dialog = ExportDialog(ws, path, supervisor, None, start_dir=tmp_path)
+        qtbot.addWidget(dialog)
+        dialog.folder.setText(str(tmp_path / "packet"))
+        dialog.export()
+        qtbot.waitUntil(lambda: dialog.report is not None, timeout=60000)
+        result = dialog.result.text()
+        assert "letter to each person (notices-vacate.docx, notices-vacate.pdf)" in result
+        assert "mailing address" in result
+        assert [p.name for p in (tmp_path / "packet").glob("notices-*.pdf")] == ["notices-vacate.pdf"]
+
+        choices: list[str] = []
+
+        def read_and_close() -> None:
+            shown = QApplication.activeModalWidget()
+            if not isinstance(shown, QPrintPreviewDialog):
+                QTimer.singleShot(20, read_and_close)
+                return
+            chooser = shown.findChild(QComboBox, "filingChooser")
+            choices.extend(chooser.itemText(i) for i in range(chooser.count()))
+            shown.reject()
+
+        QTimer.singleShot(0, read_and_close)
+        dialog.print_preview()
+        eligible = sum(1 for r in ws.conn.execute("SELECT 1 FROM recommendations WHERE outcome = 'eligible_vacate'"))
+        assert choices[-1] == f"Notice to each person ({eligible} letters)"
+        assert "Motion to vacate and dismiss" in choices[0]
+        dialog.done(0)
