@@ -239,7 +239,9 @@ class ExportDialog(QDialog):
             % report.fingerprint,
             *(self.tr("Note: %s") % w for w in report.warnings),
         ]
-        notices = sorted(str(f["name"]) for f in report.files if str(f["name"]).startswith("notices-"))
+        notices = sorted(
+            str(f["name"]) for f in report.files if str(f["name"]).startswith("notices-")
+        )
         if notices:
             # The policy sends each person a letter (Seattle): say what the office must add.
             lines.append(
