@@ -252,6 +252,7 @@ class ExportDialog(QDialog):
                 % ", ".join(notices)
             )
         self.result.setText("\n".join(lines))
+        fit_height(self)  # the notes wrap onto many lines: make room, cut nothing
         # What a later check compares against: the manifest's own hash, for the record.
         self.result.setToolTip(self.tr("Manifest SHA-256: %s") % report.manifest_sha256)
         self.open_button.setEnabled(True)

@@ -174,6 +174,11 @@ def test_seattle_export_says_the_letters_need_addresses_and_the_preview_counts_t
         result = dialog.result.text()
         assert "letter to each person (notices-vacate.docx, notices-vacate.pdf)" in result
         assert "mailing address" in result
+        # Every line of the result shows: the dialog grows to the wrapped notes, cutting none.
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        assert dialog.result.height() >= dialog.result.heightForWidth(dialog.result.width())
+        assert dialog.result.geometry().bottom() < dialog.export_button.geometry().top() + dialog.export_button.parentWidget().y()
         assert [p.name for p in (tmp_path / "packet").glob("notices-*.pdf")] == ["notices-vacate.pdf"]
 
         choices: list[str] = []
