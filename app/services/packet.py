@@ -45,7 +45,7 @@ from app.exports.notices import build_notices, notices_file_stem
 from app.exports.templates import load_templates
 from app.services import auth
 from app.services.signoff import signoff_status
-from app.services.workspaces import all_settings
+from app.services.workspaces import SETTING_KEYS, all_settings
 from app.store import signoff as store
 from app.store import users as user_store
 from app.store.workspace import Workspace
@@ -340,17 +340,7 @@ def export_packet(
     filings = build_filings(data, templates, fingerprint)
     # The letter to each person, where the pack's program sent one (Seattle, 2018).
     notices = build_notices(data, templates, fingerprint)
-    warnings = [
-        f"The setting '{key}' is empty: the filings show a blank to fill in."
-        for key in (
-            "court_name",
-            "office_name",
-            "attorney_name",
-            "attorney_bar_number",
-            "office_address",
-        )
-        if not getattr(data.office, key).strip()
-    ]
+    warnings = _empty_settings_warnings(data.office)
     warnings.extend(data.filing_notes())
     audit_entries = [AuditRow(*row) for row in store.audit_rows(ws.conn)]
 
@@ -509,6 +499,30 @@ def export_packet(
         seconds=time.perf_counter() - started,
         warnings=warnings,
     )
+
+
+# The office settings every filing prints; an empty one leaves a blank on each page.
+_FILING_SETTINGS = (
+    "court_name",
+    "office_name",
+    "attorney_name",
+    "attorney_bar_number",
+    "office_address",
+)
+
+
+def _empty_settings_warnings(office: Office) -> list[str]:
+    """One warning naming the empty settings the way the Settings dialog and the CLI do."""
+    empty = [key for key in _FILING_SETTINGS if not getattr(office, key).strip()]
+    if not empty:
+        return []
+    labels = ", ".join(SETTING_KEYS[key].label for key in empty)
+    keys = " ".join(f"{key}=…" for key in empty)
+    plural = "s are" if len(empty) > 1 else " is"
+    return [
+        f"The workspace setting{plural} empty, so the filings show a blank to fill in: {labels}. "
+        f"Fill them in under Tools ▸ Workspace settings (or: settings WS --set {keys})."
+    ]
 
 
 def _unfiled_error(data: PacketData, reliefs: list[str]) -> ExportError:

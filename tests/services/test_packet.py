@@ -687,3 +687,21 @@ def test_a_county_setting_the_policy_cannot_place_is_said(workspace, login, tmp_
     assert any(
         "'Kern DA Office' is not one county this policy can name" in w for w in report.warnings
     )
+
+
+def test_empty_office_settings_are_named_as_the_settings_dialog_names_them(
+    workspace, login, signed, tmp_path
+) -> None:
+    full = export_packet(workspace, login("supervisor"), tmp_path / "full")
+    assert not any("setting" in w for w in full.warnings)
+
+    workspace.set_setting("attorney_bar_number", "", user="admin")
+    workspace.set_setting("office_address", "  ", user="admin")
+    report = export_packet(workspace, login("supervisor"), tmp_path / "blank")
+    about_settings = [w for w in report.warnings if "setting" in w]
+    # One warning, in the Settings dialog's words, with the keys the command line takes.
+    assert len(about_settings) == 1
+    assert "Bar number, Office address." in about_settings[0]
+    assert "Tools ▸ Workspace settings" in about_settings[0]
+    assert "--set attorney_bar_number=… office_address=…" in about_settings[0]
+    assert "attorney_name" not in about_settings[0]
