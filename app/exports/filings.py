@@ -147,4 +147,6 @@ def relief_table(
 
 
 def filing_file_stem(filing: Filing) -> str:
-    return f"{'motion' if filing.kind == 'motion' else 'proposed-order'}-{filing.relief}"
+    """``motion-dismiss``, ``proposed-order-reduce``, or the template's word (``notice-vacate``)."""
+    word = filing.text.file or ("motion" if filing.kind == "motion" else "proposed-order")
+    return f"{word}-{filing.relief}"

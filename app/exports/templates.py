@@ -31,6 +31,9 @@ class FilingText:
     paragraphs: list[str]
     signature_label: str
     short: str = ""  # the document's name in the footer ("Petition for coram nobis")
+    # The first word of its file name where the document is not a motion ("petition" gives
+    # petition-vacate.pdf); "" for the usual "motion" and "proposed-order".
+    file: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +153,23 @@ def filing_text(
         paragraphs=[fill(p, values) for p in spec.get("paragraphs", [])],
         signature_label=fill(spec.get("signature", ""), values),
         short=fill(spec.get("short", ""), values),
+        file=_file_word(relief, kind, spec.get("file", "")),
     )
+
+
+_FILE_WORD = re.compile(r"[a-z]+(-[a-z]+)*")
+
+
+def _file_word(relief: str, kind: str, word: Any) -> str:
+    """A template's file word, checked: it becomes part of a file name in every packet."""
+    if word == "":
+        return ""
+    if not isinstance(word, str) or not _FILE_WORD.fullmatch(word) or len(word) > 30:
+        raise ExportError(
+            f"The {kind} of the '{relief}' filings names its file {word!r}: use lowercase "
+            'letters and hyphens only, e.g. file = "petition".'
+        )
+    return word
 
 
 def setting_or_blank(value: str, label: str) -> str:

@@ -552,12 +552,16 @@ def test_filings_state_the_relief_in_the_packs_words_and_us_dates(
     )
     signoff(workspace, login("supervisor"), PASSWORD)
     export_packet(workspace, login("supervisor"), tmp_path / "p")
-    for kind in ("motion", "proposed-order"):
+    # The files are named by what they are: this law's first document is a list, not a motion.
+    assert not (tmp_path / "p" / "motion-dismiss.pdf").exists()
+    for kind in ("expungement-list", "proposed-order"):
         text, pages = _pdf_text(tmp_path / "p" / f"{kind}-dismiss.pdf")
         flat = _norm(text)
         assert "Expunge (automatic)" in flat and "Dismiss" not in flat
         assert (
-            "List of cases for automatic expungement" if kind == "motion" else "expungement"
+            "List of cases for automatic expungement"
+            if kind == "expungement-list"
+            else "expungement"
         ) in flat
         assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", flat), "ISO dates in a court filing"
         assert "signed off by Dana Reyes (supervisor) on" in flat
@@ -570,7 +574,7 @@ def test_filings_state_the_relief_in_the_packs_words_and_us_dates(
             for iso in row:
                 year, month, day = iso.split("-")
                 assert f"{month}/{day}/{year}" in flat
-    body = _norm(_pdf_text(tmp_path / "p" / "motion-dismiss.pdf")[0])
+    body = _norm(_pdf_text(tmp_path / "p" / "expungement-list-dismiss.pdf")[0])
     assert "before July 1, 2023" in body and "eligibility as of January 1, 2025" in body
 
 
@@ -594,7 +598,7 @@ def test_the_court_named_in_the_settings_is_the_only_court_on_the_caption(
     seed(workspace, 3, outcomes=["eligible_vacate"], policy_id="ny-brooklyn-2018")
     signoff(workspace, login("supervisor"), PASSWORD)
     export_packet(workspace, login("supervisor"), tmp_path / "p")
-    for kind in ("motion", "proposed-order"):
+    for kind in ("affirmation", "proposed-order"):
         flat = _norm(_pdf_text(tmp_path / "p" / f"{kind}-vacate.pdf")[0]).upper()
         assert "SUPREME COURT OF THE STATE OF NEW YORK, COUNTY OF KINGS" in flat
         assert "CRIMINAL COURT" not in flat  # the template no longer names a court of its own
