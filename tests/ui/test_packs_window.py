@@ -59,7 +59,7 @@ def test_the_recommendation_filter_offers_only_what_the_policy_can_recommend(qtb
     try:
         qtbot.waitUntil(lambda: len(_outcome_choices(view)) < 7, timeout=10000)
         assert _outcome_choices(view) == [
-            "Any recommendation", "Eligible: vacate", "Not eligible", "Needs review", "Not evaluated",
+            "Any outcome", "Eligible: vacate", "Not eligible", "Needs review", "Not evaluated",
         ]
         view.filter_bar.outcome.setCurrentIndex(1)
         qtbot.waitUntil(lambda: view.count_label.text().startswith("27 cases"), timeout=10000)

@@ -71,6 +71,24 @@ def test_status_and_reviewer_columns_are_in_view_at_1280x800(qtbot, long_values_
         win.close_workspace()
 
 
+def test_every_filter_shows_its_whole_any_choice_at_1280x800(qtbot, long_values_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+
+    win, view = _open(qtbot, long_values_path)
+    try:
+        bar = view.filter_bar
+        for combo in (bar.outcome, bar.status, bar.place, bar.section, bar.reviewer):
+            assert combo.currentData() is None  # the "any" choice
+            option = QStyleOptionComboBox()
+            combo.initStyleOption(option)
+            field = combo.style().subControlRect(
+                QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, combo)
+            needed = combo.fontMetrics().horizontalAdvance(combo.currentText())
+            assert needed <= field.width(), (combo.currentText(), needed, field.width())
+    finally:
+        win.close_workspace()
+
+
 def test_long_identifiers_are_cut_in_the_middle_with_the_whole_text_as_tooltip(qtbot, long_values_path: Path) -> None:  # type: ignore[no-untyped-def]
     win, view = _open(qtbot, long_values_path)
     try:

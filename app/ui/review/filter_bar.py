@@ -25,8 +25,8 @@ class FilterBar(QWidget):
         self.search.setClearButtonEnabled(True)
         grid.addWidget(self.search, 0, 0, 1, 4)
 
-        self.outcome = self._combo("outcomeFilter", self.tr("Recommendation"))
-        self.outcome.addItem(self.tr("Any recommendation"), None)
+        self.outcome = self._combo("outcomeFilter", self.tr("Recommended outcome"))
+        self.outcome.addItem(self.tr("Any outcome"), None)
         for code in OUTCOME_COLUMNS:
             self.outcome.addItem(outcome_label(None if code == "none" else code), code)
         self.status = self._combo("statusFilter", self.tr("Review status"))
@@ -95,7 +95,7 @@ class FilterBar(QWidget):
             current = self.outcome.currentData()
             self.outcome.blockSignals(True)
             self.outcome.clear()
-            self.outcome.addItem(self.tr("Any recommendation"), None)
+            self.outcome.addItem(self.tr("Any outcome"), None)
             for code in choices["outcomes"]:
                 self.outcome.addItem(outcome_label(None if code == "none" else code), code)
             index = self.outcome.findData(current) if current is not None else 0
