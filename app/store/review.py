@@ -792,7 +792,7 @@ class ProgressFigures:
     total_counts: int
     by_outcome: dict[str, dict[str, int]]  # outcome -> {"total", "decided", "flagged", "skipped", "left"}
     by_reviewer: dict[str, dict[str, int]]  # user -> {"decided", "flagged", "skipped"}
-    per_day: list[tuple[str, int]]  # (UTC date, decisions that day), oldest first
+    per_day: list[tuple[str, int]]  # (local date, decisions that day), oldest first; none: left out
     cases_total: int
     cases_done: int
 
@@ -821,14 +821,18 @@ def progress_figures(conn: sqlite3.Connection, *, days: int = 30) -> ProgressFig
         person[status] = person.get(status, 0) + n
     for bucket in by_outcome.values():
         bucket["left"] = max(0, bucket["total"] - bucket["decided"])
-    since = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=days - 1)).isoformat()
+    # Days as the reviewers lived them: this computer's local days (SQLite's 'localtime' is
+    # the machine's time zone, daylight saving included). Stamps are UTC, so the scan starts a
+    # day earlier and the days before the first are dropped.
+    first = dt.date.today() - dt.timedelta(days=days - 1)
     per_day = [
         (d, n)
         for d, n in conn.execute(
-            "SELECT substr(at, 1, 10), count(*) FROM decisions WHERE action != 'undo' AND at >= ? "
+            "SELECT date(at, 'localtime'), count(*) FROM decisions WHERE action != 'undo' AND at >= ? "
             "GROUP BY 1 ORDER BY 1",
-            (since,),
+            ((first - dt.timedelta(days=1)).isoformat(),),
         )
+        if d >= first.isoformat()
     ]
     cases_total, cases_done = conn.execute(
         "SELECT count(*), coalesce(sum(status = 'done'), 0) FROM review_cases"

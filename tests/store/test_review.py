@@ -200,3 +200,37 @@ def test_ascii_fold_fast_path_agrees_with_the_character_rules() -> None:
 
     check()
     assert R.fold("O'BRIEN-SMITH,  Jo`Ann") == "obrien smith joann"
+
+
+def test_decisions_per_day_are_counted_on_this_computers_local_days(seeded, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+    import time
+
+    ws, seed = seeded
+    D.append(ws, [D.NewDecision(seed.counts["BA100001/1"], 1, "eligible_dismiss", "accept", "eligible_dismiss", "decided")],
+             user="reviewer", audit_action="t", audit_object=None)
+    # Yesterday evening in Los Angeles is already today in UTC; one decision 40 days ago is
+    # outside the 30 days shown.
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        today = dt.date.today()
+        evening = dt.datetime.combine(today - dt.timedelta(days=1), dt.time(20, 30)).astimezone(dt.UTC)
+        old = dt.datetime.combine(today - dt.timedelta(days=40), dt.time(12)).astimezone(dt.UTC)
+        copy = (
+            "INSERT INTO decisions (count_id, run_id, recommended, action, final_outcome, status, reason, user, at) "
+            "SELECT count_id, run_id, recommended, action, final_outcome, status, reason, user, ? FROM decisions "
+            "ORDER BY id LIMIT 1"
+        )
+        with ws.transaction():
+            ws.conn.execute(copy, (evening.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),))
+            ws.conn.execute(copy, (old.strftime("%Y-%m-%dT%H:%M:%SZ"),))
+        figures = R.progress_figures(ws.conn)
+        assert evening.date() == today  # the UTC date is today ...
+        assert figures.per_day == [  # ... the day lived, yesterday; the first decision was made today
+            ((today - dt.timedelta(days=1)).isoformat(), 1),
+            (today.isoformat(), 1),
+        ]
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

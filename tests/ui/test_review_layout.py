@@ -4,10 +4,12 @@ drawing, and the keyboard (Tab order, unique mnemonics)."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, QRectF, Qt
+from PySide6.QtCore import QDate, QLocale, QPoint, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeySequence, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -20,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.store.review import ProgressFigures
-from app.ui.review.progress_view import ProgressView, contrast_ratio
+from app.ui.review.progress_view import DAYS_SHOWN, DONE, MARGIN, ProgressView, contrast_ratio
 from app.ui.review.queue_model import (
     COL_CASE,
     COL_COUNTS,
@@ -184,7 +186,8 @@ def _figures() -> ProgressFigures:
         "reviewer": {"decided": 8634, "flagged": 43, "skipped": 1},
         "a.very.long.reviewer.name@county.example.gov": {"decided": 120, "flagged": 0, "skipped": 0},
     }
-    days = [(f"2026-11-{d:02d}", 1000 + 97 * d) for d in range(1, 31)]
+    today = QDate.currentDate()
+    days = [(today.addDays(-d).toString("yyyy-MM-dd"), 1000 + 97 * d) for d in range(29, -1, -1)]
     return ProgressFigures(53363, by_outcome, by_reviewer, days, 34739, 5403)
 
 
@@ -216,6 +219,30 @@ def test_progress_view_draws_every_figure_inside_with_readable_text(qtbot, size:
     # The text colour on the background reaches WCAG AA (the old black-on-green was 4.2:1).
     assert contrast_ratio(view.text_color(), view.background_color()) >= 4.5
     assert not view.grab().isNull()
+
+
+def test_one_days_decisions_are_one_bar_among_the_last_30_days(qtbot) -> None:  # type: ignore[no-untyped-def]
+    view = ProgressView()
+    qtbot.addWidget(view)
+    view.resize(1240, 700)
+    view.show()
+    figures = _figures()
+    today = QDate.currentDate()
+    view.set_figures(replace(figures, per_day=[(today.addDays(-3).toString("yyyy-MM-dd"), 76)]))
+    qtbot.waitExposed(view)
+    texts, bars = view.layout_items()
+    chart = [b for b in bars if b.color == DONE and b.rect.top() > next(t.rect.bottom() for t in texts if "per day" in t.text)]
+    # One bar, a thirtieth of the width (a single day once filled the whole chart), four
+    # slots from the right: the day it was decided, three days before today.
+    assert len(chart) == 1
+    slot = (view.width() - 2 * MARGIN) / DAYS_SHOWN
+    assert chart[0].rect.width() < slot
+    assert chart[0].rect.left() == pytest.approx(MARGIN + (DAYS_SHOWN - 4) * slot + 2)
+    labels = {t.text for t in texts}
+    assert "76" in labels and "Decisions per day (last 30 days)" in labels
+    # Today is labelled as the user's locale names the month, not as an ISO fragment ("11-22").
+    assert QLocale().toString(today, "MMM d") in labels
+    assert not any(re.fullmatch(r"\d\d-\d\d", t) for t in labels)
 
 
 def test_contrast_ratio_matches_wcag() -> None:

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QDate, QLocale, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.store.review import SHORT_OUTCOME, ProgressFigures
-from app.ui.review.case_view import plural
+from app.store.review import ProgressFigures
+from app.ui.review.case_view import outcome_label, plural
 
 DONE = QColor("#2e7d5b")
 FLAGGED = QColor("#c77700")
 LEFT = QColor("#d9dde3")
 MARGIN = 16.0
 GAP = 8.0
+DAYS_SHOWN = 30  # the days of the decisions-per-day chart, ending today (progress_figures' default)
 
 
 def relative_luminance(color: QColor) -> float:
@@ -88,7 +89,8 @@ class ProgressView(QWidget):
         )
 
     def _outcome(self, outcome: str) -> str:
-        return self.tr(SHORT_OUTCOME.get(outcome, outcome))
+        """The queue's words for an outcome ("Eligible: dismiss", "Not evaluated")."""
+        return outcome_label(None if outcome == "none" else outcome)
 
     def _outcome_figures(self, b: dict[str, int]) -> str:
         return self.tr("%s decided · %s flagged · %s left of %s") % (
@@ -178,30 +180,41 @@ class ProgressView(QWidget):
                 bars.append(BarItem(QRectF(figures_x + done_w, y, flag_w, bar_h), FLAGGED))
             y += bar_h + 6
         y += line * 0.5
-        text(y, self.tr("Decisions per day (UTC, last 30 days)"), is_bold=True)
+        text(y, self.tr("Decisions per day (last %n days)").replace("%n", str(DAYS_SHOWN)), is_bold=True)
         y += line
-        days = f.per_day
-        if not days:
-            text(y, self.tr("No decisions yet."))
+        decided = dict(f.per_day)
+        if not any(decided.values()):
+            text(y, self.tr("No decisions in these days."))
             return texts, bars
+        # Every one of the days has its place, ending today, so one busy day is one bar among
+        # thirty (not the whole width) and a quiet day shows as a gap.
+        today = QDate.currentDate()
+        days = [today.addDays(i - DAYS_SHOWN + 1) for i in range(DAYS_SHOWN)]
+        locale = QLocale()
+        labels = [locale.toString(day, "MMM d") for day in days]
         chart_h = min(240.0, max(3 * line, self.height() - y - MARGIN))
-        peak = max(n for _, n in days) or 1
-        slot = width / len(days)
-        # Label every k-th day so the dates never overlap (30 days in a narrow window).
-        date_w = metrics.horizontalAdvance("00-00") + 4
+        peak = max(decided.values()) or 1
+        slot = width / DAYS_SHOWN
+        base = y + chart_h - line
+        bars.append(BarItem(QRectF(MARGIN, base - 1, width, 1), LEFT))  # the days' axis
+        # Label every k-th day so the dates never overlap (30 days in a narrow window); today
+        # is always labelled.
+        date_w = max(metrics.horizontalAdvance(label) for label in labels) + 4
         every = max(1, int(-(-date_w // slot)))
-        for i, (day, n) in enumerate(days):
-            h = (chart_h - 2 * line) * n / peak
+        for i, (day, label) in enumerate(zip(days, labels)):
+            n = decided.get(day.toString("yyyy-MM-dd"), 0)
             x = MARGIN + i * slot
-            bars.append(BarItem(QRectF(x + 2, y + chart_h - line - h, max(slot - 4, 2), h), DONE))
-            figure = f"{n:,}"
-            if metrics.horizontalAdvance(figure) <= slot:
-                text(y + chart_h - 2 * line - h, figure, x=x, w=slot, align=Qt.AlignmentFlag.AlignHCenter)
-            if i % every == 0:
+            if n:
+                h = max((chart_h - 2 * line) * n / peak, 2.0)
+                bars.append(BarItem(QRectF(x + 2, base - h, max(slot - 4, 2), h), DONE))
+                figure = f"{n:,}"
+                if metrics.horizontalAdvance(figure) <= slot:
+                    text(base - line - h, figure, x=x, w=slot, align=Qt.AlignmentFlag.AlignHCenter)
+            if (DAYS_SHOWN - 1 - i) % every == 0:
                 if date_w <= slot:
-                    text(y + chart_h - line, day[5:], x=x, w=slot, align=Qt.AlignmentFlag.AlignHCenter)
-                else:  # wider than its slot: starts under its bar, kept inside the widget
-                    text(y + chart_h - line, day[5:], x=min(x, MARGIN + width - date_w), w=date_w)
+                    text(base, label, x=x, w=slot, align=Qt.AlignmentFlag.AlignHCenter)
+                elif x + slot - date_w >= MARGIN:  # wider than its slot: ends under its bar
+                    text(base, label, x=x + slot - date_w, w=date_w)
         return texts, bars
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
