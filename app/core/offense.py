@@ -18,6 +18,11 @@ from app.core.model import Offense
 
 __all__ = ["parse_offense", "normalize_book", "CODE_BOOKS"]
 
+# Maryland Code articles besides Criminal Law (CR), as Case Search abbreviates them:
+# Transportation, Criminal Procedure, Public Safety, Health-General, Natural Resources,
+# Alcoholic Beverages, Business Regulation, Courts, Family Law, Environment.
+_MD_ARTICLES = ("TR", "CP", "PS", "HG", "NR", "AB", "BR", "CJ", "FL", "EN")
+
 # Normalized code books and the spellings that mean them, compared after removing spaces,
 # dots and apostrophes, with "AND" read as "&" and a trailing "CODE" dropped
 # ("Health and Safety Code" -> "HEALTH&SAFETY" -> "HS").
@@ -73,6 +78,7 @@ CODE_BOOKS: dict[str, str] = {
     "PL": "PL",
     "NYPL": "PL",
     "CR": "CR",
+    **{article: article for article in _MD_ARTICLES},
     "RCW": "RCW",
     "SMC": "SMC",
     "ART27": "ART27",
@@ -120,10 +126,14 @@ _ART27 = re.compile(
     + _SUBS
 )
 
+# Maryland Code articles as Case Search writes them ("CR.5.601.(a)(1)", "TR.21.801.1"):
+# Criminal Law anywhere in a code; the other articles only at the start of the code column,
+# so that a speeding count in a possession case is read as what it is, not as unreadable.
 _MD_CR = re.compile(
-    r"\bCR\s*\.?\s*(?P<title>\d{1,2})\s*[.\-]\s*(?P<sec>\d{3})(?P<dec>\.\d{1,2})?(?![\d])\s*\.?"
-    + _SUBS
+    r"\b(?P<book>CR|^(?:" + "|".join(_MD_ARTICLES) + r"))\s*\.?\s*(?P<title>\d{1,2})\s*[.\-]\s*"
+    r"(?P<sec>\d{3})(?P<dec>\.\d{1,2})?(?![\d])\s*\.?" + _SUBS
 )
+
 
 # A letter straight after the section is the old subsection: "69.50.401E" = 69.50.401(e).
 _RCW = re.compile(
@@ -367,7 +377,9 @@ def _parse_code(text: str) -> Offense | None:
     return replace(hit.offense, attempt=True) if attempt else hit.offense
 
 
-_TRAILING_BOOK = re.compile(r"^(?P<body>\S.*?)\s*\b(?P<book>PL|CR|RCW|SMC|ART\s*27)\s*$")
+_TRAILING_BOOK = re.compile(
+    r"^(?P<body>\S.*?)\s*\b(?P<book>PL|CR|RCW|SMC|ART\s*27|" + "|".join(_MD_ARTICLES) + r")\s*$"
+)
 
 
 def _parse_text(text: str, *, search: bool, tagged_only: bool = False) -> _Hit | None:
@@ -397,8 +409,10 @@ def _parse_md(text: str, *, search: bool, tagged_only: bool) -> _Hit | None:
     m = _MD_CR.search(text)
     if not m:
         return None
+    if m["book"] != "CR" and search:
+        return None
     section = f"{int(m['title'])}-{m['sec']}{m['dec'] or ''}"
-    off = Offense(raw=text, code_book="CR", section=section, subsections=_subs(m["subs"]))
+    off = Offense(raw=text, code_book=m["book"], section=section, subsections=_subs(m["subs"]))
     return _Hit(off, text, m.start(), m.end())
 
 
