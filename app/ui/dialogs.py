@@ -115,6 +115,10 @@ def local_datetime(utc_stamp: str | None) -> str:
     moment.setTimeZone(QTimeZone.utc())
     local = moment.toLocalTime()
     locale = QLocale()
+    if locale.language() == QLocale.Language.C:
+        # No locale set (a service account, a bare offscreen session): the C locale's short
+        # date reads "22 11 2026"; ISO cannot be misread.
+        return local.toString("yyyy-MM-dd HH:mm:ss")
     time_format = locale.timeFormat(QLocale.FormatType.ShortFormat)
     if "s" not in time_format:  # an audit trail needs the seconds the short format drops
         time_format = time_format.replace("mm", "mm:ss", 1)

@@ -226,3 +226,25 @@ def test_new_workspace_file_label_is_a_mnemonic_not_an_ampersand(qtbot) -> None:
     qtbot.addWidget(dialog)
     label = next(lab for lab in dialog.findChildren(QLabel) if lab.text() == "&File:")
     assert label.buddy() is dialog.path  # Alt+F reaches the field; the & is not drawn
+
+
+def test_local_times_read_the_same_in_every_locale_and_iso_without_one(qtbot) -> None:
+    import time
+
+    from PySide6.QtCore import QLocale
+
+    from app.ui.dialogs import local_datetime
+
+    before = QLocale()
+    try:
+        stamp = "2026-03-04T15:06:07.25Z"
+        local = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(1772636767))
+        QLocale.setDefault(QLocale.c())
+        # The C locale's own short date would read "4 03 2026": ISO instead.
+        assert local_datetime(stamp) == local
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+        us = local_datetime(stamp)
+        month_day_year = time.strftime("%-m/%-d/%Y", time.localtime(1772636767))
+        assert us.startswith(month_day_year) and ":07" in us, us  # four-digit year, seconds
+    finally:
+        QLocale.setDefault(before)
