@@ -235,9 +235,10 @@ def _count_html(c: CountRecord, dob: str | None, number: str) -> str:
         if c.source_row:
             where += ", " + tr("row %s") % c.source_row
         out.append(f"<p><small>{e(tr('Source: %s') % where)}</small></p>")
-    decision = f"<b>{e(tr(STATUS_WORDS.get(c.status, c.status)))}</b>"
-    if c.status == "decided":
-        decision += ": " + e(outcome_label(c.final_outcome))
+    if c.status == "decided":  # "Decision: Eligible: dismiss by …" (not "Decided: Eligible: …")
+        decision = f"<b>{e(outcome_label(c.final_outcome))}</b>"
+    else:
+        decision = f"<b>{e(tr(STATUS_WORDS.get(c.status, c.status)))}</b>"
     if c.decided_by:
         decision += " " + e(tr("by %s on %s") % (c.decided_by, local_datetime(c.decided_at)))
     if c.decision_reason:
