@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -34,8 +35,9 @@ _TEXT_KEYS = (
     "office_name",
     "attorney_name",
     "attorney_bar_number",
-    "office_address",
 )
+# The office address prints line by line in each filing's attorney block and on the notices.
+_ADDRESS_KEY = "office_address"
 
 
 class SettingsDialog(QDialog):
@@ -59,6 +61,17 @@ class SettingsDialog(QDialog):
             edit.setReadOnly(not editable)
             self.edits[key] = edit
             form.addRow(spec.label + ":", edit)
+        spec = workspaces.SETTING_KEYS[_ADDRESS_KEY]
+        self.address = QPlainTextEdit(values[_ADDRESS_KEY])
+        self.address.setObjectName(_ADDRESS_KEY)
+        self.address.setAccessibleName(spec.label)
+        self.address.setToolTip(self.tr("Street on one line, city, state and ZIP on the next."))
+        self.address.setPlaceholderText(self.tr("1215 Truxtun Avenue\nBakersfield, CA 93301"))
+        self.address.setTabChangesFocus(True)  # Tab moves on, as in the other fields
+        self.address.setReadOnly(not editable)
+        lines = self.address.fontMetrics().lineSpacing() * 3
+        self.address.setFixedHeight(int(lines + 2 * self.address.frameWidth() + 8))
+        form.addRow(spec.label + ":", self.address)
         self.policy = QLabel(policy_title(values["policy_id"]))
         self.policy.setObjectName("policyName")
         self.policy.setWordWrap(True)
@@ -95,6 +108,8 @@ class SettingsDialog(QDialog):
 
     def save(self) -> None:
         changes = {key: edit.text().strip() for key, edit in self.edits.items()}
+        lines = (line.strip() for line in self.address.toPlainText().splitlines())
+        changes[_ADDRESS_KEY] = "\n".join(line for line in lines if line)
         changes["idle_lock_minutes"] = str(self.idle.value())
         changes["four_eyes"] = "1" if self.four_eyes.isChecked() else "0"
         current = workspaces.all_settings(self.ws)

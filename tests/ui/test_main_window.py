@@ -267,6 +267,32 @@ def test_settings_dialog_saves_and_audits(qtbot, window, workspace_path: Path, m
     assert "court_name" in changed and "idle_lock_minutes" in changed
 
 
+def test_the_office_address_is_typed_and_kept_on_several_lines(qtbot, window, workspace_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    from app.services import workspaces
+    from app.ui.admin_dialogs import SettingsDialog
+
+    _answer_logon(qtbot, "admin", PASSWORD)
+    assert window.open_workspace(workspace_path)
+    dialog = SettingsDialog(window.ws, window.user, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    # Typed as an admin types it: Enter starts the next line (a one-line field could not).
+    dialog.address.setFocus()
+    qtbot.keyClicks(dialog.address, "  1215 Truxtun Avenue ")
+    qtbot.keyClick(dialog.address, Qt.Key.Key_Return)
+    qtbot.keyClick(dialog.address, Qt.Key.Key_Return)
+    qtbot.keyClicks(dialog.address, "Bakersfield, CA 93301")
+    assert dialog.isVisible()  # Enter did not press Save
+    dialog.save()
+    assert workspaces.setting(window.ws, "office_address") == "1215 Truxtun Avenue\nBakersfield, CA 93301"
+    again = SettingsDialog(window.ws, window.user, window)
+    qtbot.addWidget(again)
+    assert again.address.toPlainText() == "1215 Truxtun Avenue\nBakersfield, CA 93301"
+    assert again.address.accessibleName() == "Office address"
+
+
 def test_settings_are_read_only_for_a_reviewer_and_users_menu_is_admin_only(qtbot, window, workspace_path: Path) -> None:  # type: ignore[no-untyped-def]
     from app.ui.admin_dialogs import SettingsDialog
 
@@ -275,6 +301,7 @@ def test_settings_are_read_only_for_a_reviewer_and_users_menu_is_admin_only(qtbo
     dialog = SettingsDialog(window.ws, window.user, window)
     qtbot.addWidget(dialog)
     assert dialog.edits["court_name"].isReadOnly() and not dialog.idle.isEnabled()
+    assert dialog.address.isReadOnly()
     assert not window.act_users.isEnabled()
 
 
