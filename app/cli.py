@@ -289,9 +289,17 @@ def cmd_settings(args: argparse.Namespace) -> int:
                 why = f"--set takes KEY=VALUE, not {item!r}."
                 auth.record_refusal(ws, user.username, "settings.change", item[:200], why)
                 raise ClearSlateError(why)
+            if key.strip() == "office_address":
+                # Typed on one command line: "\n" starts the next line of the address.
+                value = value.replace("\\n", "\n")
             workspaces.change_setting(ws, key.strip(), value, by=user)
         values = workspaces.all_settings(ws)
-        emit(args, values, [f"{s.key:<20} {values[s.key]}" for s in workspaces.SETTINGS])
+        # A value of several lines (the office address) continues under its first line.
+        emit(
+            args,
+            values,
+            [f"{s.key:<20} {values[s.key]}".replace("\n", "\n" + " " * 21) for s in workspaces.SETTINGS],
+        )
     return 0
 
 
@@ -772,7 +780,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="change a setting, e.g. court_name='Superior Court of California, County of Kern'",
+        help="change a setting, e.g. court_name='Superior Court of California, County of Kern'; "
+        "in office_address, \\n starts a new line: office_address='1215 Truxtun Avenue\\nBakersfield, CA 93301'",
     )
     _user(p)
     _json(p)

@@ -285,3 +285,16 @@ def test_a_restore_names_the_operating_system_account(workspace_path: Path, tmp_
     [(user, obj, outcome, details)] = _audit(target, "workspace.restore")[-1:]
     assert (user, obj, outcome) == (f"os:{getpass.getuser()}", "restored.clearslate", "ok")
     assert details == {"from": backup.name}
+
+
+def test_the_office_address_takes_line_breaks_on_the_command_line(workspace_path: Path) -> None:
+    ws = str(workspace_path)
+    result = run(
+        "settings", ws, "--user", "admin", "--set",
+        r"office_address=1215 Truxtun Avenue\nBakersfield, CA 93301",
+    )
+    assert result.returncode == 0, result.stderr
+    # Shown with the second line under the first, and stored as two lines.
+    assert "office_address       1215 Truxtun Avenue\n" + " " * 21 + "Bakersfield, CA 93301" in result.stdout
+    stored = json.loads(run("settings", ws, "--user", "admin", "--json").stdout)
+    assert stored["office_address"] == "1215 Truxtun Avenue\nBakersfield, CA 93301"
