@@ -168,8 +168,8 @@ def cmd_users(args: argparse.Namespace) -> int:
                 for r in records
             ]
             lines = [
-                f"{r['username']:<20} {r['role']:<11} {'locked ' if r['locked'] else ''}"
-                f"{'disabled' if r['disabled'] else ''}".rstrip()
+                f"{r['username']:<20} {r['role']:<11} {(r['full_name'] or ''):<30} "
+                f"{'locked ' if r['locked'] else ''}{'disabled' if r['disabled'] else ''}".rstrip()
                 for r in rows
             ]
             emit(args, rows, lines)
@@ -182,6 +182,15 @@ def cmd_users(args: argparse.Namespace) -> int:
                 args,
                 {args.users_command + "d": args.name},
                 [f"{args.users_command.title()}d {args.name}."],
+            )
+        elif args.users_command == "name":
+            auth.set_full_name(ws, args.name, args.full_name, by=user)
+            shown = " ".join(args.full_name.split())
+            emit(
+                args,
+                {"user": args.name, "full_name": shown},
+                [f"{args.name} is now named {shown!r} on filings." if shown else
+                 f"{args.name} has no full name now; filings print the user name."],
             )
         elif args.users_command == "role":
             auth.set_role(ws, args.name, Role(args.role), by=user)
@@ -735,7 +744,9 @@ def build_parser() -> argparse.ArgumentParser:
     _ws(q)
     q.add_argument("name", metavar="NAME")
     q.add_argument("--role", required=True, choices=[r.value for r in Role])
-    q.add_argument("--full-name", metavar="TEXT")
+    q.add_argument(
+        "--full-name", metavar="TEXT", help="the name filings print for the user, e.g. 'Dana Reyes'"
+    )
     _user(q)
     _json(q)
     q = users_sub.add_parser("list", help="list users with role and state")
@@ -752,6 +763,14 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("name", metavar="NAME")
         _user(q)
         _json(q)
+    q = users_sub.add_parser(
+        "name", help="set the full name filings print for a user ('' to clear it)"
+    )
+    _ws(q)
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--full-name", required=True, metavar="TEXT", help="e.g. 'Dana Reyes'")
+    _user(q)
+    _json(q)
     q = users_sub.add_parser("role", help="change a user's role")
     _ws(q)
     q.add_argument("name", metavar="NAME")

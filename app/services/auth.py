@@ -108,6 +108,7 @@ def create_user(
                 by.require("manage_users")
             if user_store.get(ws.conn, username):
                 raise AuthError(f"There is already a user called {username}.")
+            full_name = clean_full_name(full_name) or None
             user_id = user_store.insert(ws.conn, username, role, hash_password(password), full_name)
             ws.audit(
                 by.username if by else username, "user.add", username, details={"role": role.value}
@@ -253,6 +254,37 @@ def set_role(ws: Workspace, username: str, role: Role, *, by: User) -> None:
             record.username,
             details={"old": record.role.value, "new": role.value},
         )
+
+
+FULL_NAME_MAX = 120
+
+
+def clean_full_name(full_name: str | None) -> str:
+    """A person's name as filings print it: spaces collapsed; too long a name is refused."""
+    name = " ".join((full_name or "").split())
+    if len(name) > FULL_NAME_MAX:
+        raise AuthError(f"A full name can have at most {FULL_NAME_MAX} characters.")
+    return name
+
+
+def set_full_name(ws: Workspace, username: str, full_name: str, *, by: User) -> None:
+    """Set the name the filings print for a user ("signed off by Dana Reyes (dreyes)");
+    an empty name leaves the user name alone. Audited with the old and new name."""
+    try:
+        by.require("manage_users")
+        name = clean_full_name(full_name)
+        with ws.transaction():
+            record = _target(ws, username)
+            user_store.set_full_name(ws.conn, record.id, name or None)
+            ws.audit(
+                by.username,
+                "user.name",
+                record.username,
+                details={"old": record.full_name or "", "new": name},
+            )
+    except AuthError as exc:
+        record_refusal(ws, by.username, "user.name", username, str(exc))
+        raise
 
 
 def change_password(ws: Workspace, username: str, new_password: str, *, by: User) -> None:

@@ -62,6 +62,10 @@ def set_role(conn: sqlite3.Connection, user_id: int, role: Role) -> None:
     conn.execute("UPDATE users SET role = ? WHERE id = ?", (role.value, user_id))
 
 
+def set_full_name(conn: sqlite3.Connection, user_id: int, full_name: str | None) -> None:
+    conn.execute("UPDATE users SET full_name = ? WHERE id = ?", (full_name, user_id))
+
+
 def set_password(conn: sqlite3.Connection, user_id: int, password_hash: str) -> None:
     conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
 

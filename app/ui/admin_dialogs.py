@@ -9,6 +9,8 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -25,7 +27,14 @@ from app.core.model import Role
 from app.services import auth, workspaces
 from app.services.auth import User
 from app.store.workspace import Workspace
-from app.ui.dialogs import fit_combo, password_field, policy_title, show_error
+from app.ui.dialogs import (
+    fit_combo,
+    fit_height,
+    message_label,
+    password_field,
+    policy_title,
+    show_error,
+)
 
 # Settings the dialog edits as free text; the others get their own controls.
 _TEXT_KEYS = (
@@ -135,12 +144,17 @@ class UsersDialog(QDialog):
         self.table = QTableWidget(0, 4)
         self.table.setObjectName("usersTable")
         self.table.setHorizontalHeaderLabels(
-            [self.tr("User"), self.tr("Name"), self.tr("Role"), self.tr("State")]
+            [self.tr("User"), self.tr("Full name"), self.tr("Role"), self.tr("State")]
         )
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the full name
+        header.setMinimumSectionSize(90)
+        # The role box follows the selected user, so "Set role" starts from their role.
+        self.table.itemSelectionChanged.connect(self._show_selected_role)
 
         self.new_name = QLineEdit()
         self.new_name.setObjectName("newUserName")
@@ -152,12 +166,16 @@ class UsersDialog(QDialog):
         for role in Role:
             self.new_role.addItem(role.value, role.value)
         fit_combo(self.new_role)
+        self.new_full_name = QLineEdit()
+        self.new_full_name.setObjectName("newUserFullName")
+        self.new_full_name.setPlaceholderText(self.tr("full name, as filings print it"))
+        self.new_full_name.setAccessibleName(self.tr("New user's full name"))
         self.new_password = password_field("newUserPassword", self.tr("New user password"))
         self.new_password.setPlaceholderText(self.tr("initial password (8+ characters)"))
         add = QPushButton(self.tr("&Add user"))
         add.clicked.connect(self.add_user)
         add_row = QHBoxLayout()
-        for w in (self.new_name, self.new_role, self.new_password, add):
+        for w in (self.new_name, self.new_full_name, self.new_role, self.new_password, add):
             add_row.addWidget(w)
 
         self.role_box = QComboBox()
@@ -180,8 +198,14 @@ class UsersDialog(QDialog):
         enable.clicked.connect(
             lambda: self._apply(lambda name: auth.set_disabled(self.ws, name, False, by=self.user))
         )
+        set_name = QPushButton(self.tr("Set &name…"))
+        set_name.setObjectName("setUserName")
+        set_name.clicked.connect(self.set_full_name)
+        set_password = QPushButton(self.tr("Set pass&word…"))
+        set_password.setObjectName("setUserPassword")
+        set_password.clicked.connect(self.set_password)
         row = QHBoxLayout()
-        for w in (self.role_box, set_role, unlock, disable, enable):
+        for w in (self.role_box, set_role, set_name, set_password, unlock, disable, enable):
             row.addWidget(w)
         row.addStretch(1)
 
@@ -193,7 +217,7 @@ class UsersDialog(QDialog):
         layout.addWidget(QLabel(self.tr("Add a user:")))
         layout.addLayout(add_row)
         layout.addWidget(close)
-        self.resize(680, 420)
+        self.resize(820, 420)
         self.refresh()
 
     def refresh(self) -> None:
@@ -206,6 +230,12 @@ class UsersDialog(QDialog):
             )
             for j, text in enumerate((r.username, r.full_name or "", r.role.value, state)):
                 self.table.setItem(i, j, QTableWidgetItem(text))
+
+    def _show_selected_role(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            index = self.role_box.findData(self.table.item(rows[0].row(), 2).text())
+            self.role_box.setCurrentIndex(max(index, 0))
 
     def selected(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
@@ -226,6 +256,40 @@ class UsersDialog(QDialog):
         role = Role(self.role_box.currentData())
         self._apply(lambda name: auth.set_role(self.ws, name, role, by=self.user))
 
+    def set_full_name(self) -> None:
+        """The name filings print for the selected user ("signed off by Dana Reyes")."""
+        name = self.selected()
+        if not name:
+            show_error(self, self.tr("Select a user first."))
+            return
+        current = next(
+            (
+                r.full_name or ""
+                for r in auth.list_users(self.ws, by=self.user)
+                if r.username == name
+            ),
+            "",
+        )
+        text, ok = QInputDialog.getText(
+            self,
+            self.tr("Full name"),
+            self.tr("Full name of %1, as the filings print it (empty: the user name):").replace(
+                "%1", name
+            ),
+            QLineEdit.EchoMode.Normal,
+            current,
+        )
+        if ok:
+            self._apply(lambda user: auth.set_full_name(self.ws, user, text, by=self.user))
+
+    def set_password(self) -> None:
+        """A new password for the selected user (one who forgot theirs)."""
+        name = self.selected()
+        if not name:
+            show_error(self, self.tr("Select a user first."))
+            return
+        PasswordDialog(self.ws, self.user, name, self).exec()
+
     def add_user(self) -> None:
         try:
             auth.create_user(
@@ -234,10 +298,71 @@ class UsersDialog(QDialog):
                 self.new_password.text(),
                 Role(self.new_role.currentData()),
                 by=self.user,
+                full_name=self.new_full_name.text(),
             )
         except ClearSlateError as exc:
             show_error(self, str(exc))
             return
         self.new_name.clear()
+        self.new_full_name.clear()
         self.new_password.clear()
         self.refresh()
+
+
+class PasswordDialog(QDialog):
+    """A new password, typed twice: an administrator's for another user, or the user's own
+    (then the current password first, so that nobody at an unlocked laptop can change it)."""
+
+    def __init__(
+        self, ws: Workspace, user: User, username: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ws, self.user, self.username = ws, user, username
+        self.own = username.lower() == user.username.lower()
+        self.setObjectName("passwordDialog")
+        self.setWindowTitle(
+            self.tr("Change your password")
+            if self.own
+            else self.tr("New password for %1").replace("%1", username)
+        )
+        form = QFormLayout()
+        self.current = password_field("currentPassword", self.tr("Current password"))
+        if self.own:
+            form.addRow(self.tr("Current password:"), self.current)
+        self.new = password_field("newPassword", self.tr("New password"))
+        self.new.setPlaceholderText(self.tr("8 or more characters"))
+        self.again = password_field("newPasswordAgain", self.tr("New password again"))
+        form.addRow(self.tr("New password:"), self.new)
+        form.addRow(self.tr("Again:"), self.again)
+        self.message = message_label("passwordMessage")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Change password"))
+        buttons.accepted.connect(self.change)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.resize(420, self.sizeHint().height())
+
+    def change(self) -> None:
+        if self.new.text() != self.again.text():
+            self._say(self.tr("The two new passwords differ: type them again."))
+            return
+        try:
+            if self.own:
+                auth.reauthenticate(self.ws, self.user, self.current.text(), purpose="password")
+            auth.change_password(self.ws, self.username, self.new.text(), by=self.user)
+        except ClearSlateError as exc:
+            self._say(str(exc))
+            return
+        self.accept()
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.new.clear()
+        self.again.clear()
+        self.new.setFocus()
+        fit_height(self)

@@ -152,6 +152,9 @@ class MainWindow(QMainWindow):
             tr("Workspace &settings…"), self.show_settings, "Ctrl+,", "actSettings"
         )
         self.act_users = self._action(tr("&Users…"), self.show_users, "Ctrl+Shift+U", "actUsers")
+        self.act_password = self._action(
+            tr("Change my pass&word…"), self.change_own_password, None, "actPassword"
+        )
         # Sign-off, export and the audit log (app/ui/signoff_dialogs.py, issue 6).
         self.act_signoff = self._action(tr("&Sign off decisions…"), self.show_signoff, "Ctrl+Shift+S", "actSignoff")
         self.act_export = self._action(tr("&Export packet…"), self.show_export, "Ctrl+E", "actExport")
@@ -194,6 +197,7 @@ class MainWindow(QMainWindow):
         self.tools_menu.addSeparator()
         self.tools_menu.addAction(self.act_settings)
         self.tools_menu.addAction(self.act_users)
+        self.tools_menu.addAction(self.act_password)
         self.help_menu = bar.addMenu(self.tr("&Help"))
         self.help_menu.addAction(self.act_guide)
         self.help_menu.addSeparator()
@@ -203,7 +207,8 @@ class MainWindow(QMainWindow):
     def workspace_actions(self) -> list[QAction]:
         """Actions that need an open workspace and a logged-on user."""
         return [self.act_close, self.act_lock, self.act_verify, self.act_settings, self.act_users, self.act_import,
-                self.act_signoff, self.act_export, self.act_audit, self.act_evaluate, self.act_matches]
+                self.act_signoff, self.act_export, self.act_audit, self.act_evaluate, self.act_matches,
+                self.act_password]
 
     def _update_actions(self) -> None:
         ready = self.ws is not None and self.user is not None and not self.locked
@@ -511,6 +516,14 @@ class MainWindow(QMainWindow):
         from app.ui.admin_dialogs import UsersDialog
 
         UsersDialog(self.ws, self.user, self).exec()
+
+    def change_own_password(self) -> None:
+        """Tools ▸ Change my password: any user, after typing the current one."""
+        if self.ws is None or self.user is None or self.locked:
+            return
+        from app.ui.admin_dialogs import PasswordDialog
+
+        PasswordDialog(self.ws, self.user, self.user.username, self).exec()
 
     def import_spreadsheet(self) -> None:
         """File ▸ Import spreadsheet: the import wizard (every role may import)."""

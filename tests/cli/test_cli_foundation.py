@@ -298,3 +298,29 @@ def test_the_office_address_takes_line_breaks_on_the_command_line(workspace_path
     assert "office_address       1215 Truxtun Avenue\n" + " " * 21 + "Bakersfield, CA 93301" in result.stdout
     stored = json.loads(run("settings", ws, "--user", "admin", "--json").stdout)
     assert stored["office_address"] == "1215 Truxtun Avenue\nBakersfield, CA 93301"
+
+
+def test_a_users_full_name_is_set_shown_audited_and_refused_when_too_long(
+    workspace_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = str(workspace_path)
+    assert main(["users", "name", ws, "supervisor", "--full-name", "  Dana   Reyes ", "--user", "admin"]) == 0
+    assert "supervisor is now named 'Dana Reyes' on filings." in capsys.readouterr().out
+    assert main(["users", "list", ws, "--user", "admin"]) == 0
+    assert any(
+        line.startswith("supervisor") and "Dana Reyes" in line for line in capsys.readouterr().out.splitlines()
+    )
+    assert _audit(workspace_path, "user.name")[-1] == ("admin", "supervisor", "ok", {"old": "", "new": "Dana Reyes"})
+    # Too long: refused, audited, the name unchanged. A reviewer may not name anyone.
+    assert main(["users", "name", ws, "supervisor", "--full-name", "x" * 121, "--user", "admin"]) == 1
+    assert "at most 120 characters" in capsys.readouterr().err
+    assert _audit(workspace_path, "user.name")[-1][2] == "refused"
+    assert main(["users", "name", ws, "supervisor", "--full-name", "Someone", "--user", "reviewer"]) == 1
+    capsys.readouterr()
+    assert main(["users", "list", ws, "--user", "admin", "--json"]) == 0
+    out = capsys.readouterr().out
+    listed = {u["username"]: u["full_name"] for u in json.loads(out[out.index("["):])}
+    assert listed["supervisor"] == "Dana Reyes"
+    # An empty name clears it: filings print the user name again.
+    assert main(["users", "name", ws, "supervisor", "--full-name", "", "--user", "admin"]) == 0
+    assert "filings print the user name" in capsys.readouterr().out

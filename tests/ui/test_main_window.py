@@ -326,6 +326,85 @@ def test_users_dialog_adds_a_user_and_changes_a_role(qtbot, window, workspace_pa
     assert auth.login(window.ws, "maria", PASSWORD).role.value == "supervisor"
 
 
+def _answer_input(qtbot, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Type ``text`` into the next QInputDialog and press OK."""
+    from PySide6.QtWidgets import QInputDialog
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QInputDialog):
+            QTimer.singleShot(20, fill)
+            return
+        dialog.setTextValue(text)
+        dialog.accept()
+
+    QTimer.singleShot(0, fill)
+
+
+def test_users_dialog_names_a_user_and_gives_a_forgotten_password_a_new_one(qtbot, window, workspace_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from app.services import auth
+    from app.ui.admin_dialogs import PasswordDialog, UsersDialog
+
+    _answer_logon(qtbot, "admin", PASSWORD)
+    assert window.open_workspace(workspace_path)
+    dialog = UsersDialog(window.ws, window.user, window)
+    qtbot.addWidget(dialog)
+    # A new user with the name the filings print.
+    dialog.new_name.setText("dreyes")
+    dialog.new_full_name.setText("Dana  Reyes")
+    dialog.new_role.setCurrentText("supervisor")
+    dialog.new_password.setText(PASSWORD)
+    dialog.add_user()
+    rows = {dialog.table.item(i, 0).text(): i for i in range(dialog.table.rowCount())}
+    assert dialog.table.item(rows["dreyes"], 1).text() == "Dana Reyes"
+    # Set name…: the clerk gets one.
+    dialog.table.selectRow(rows["clerk"])
+    assert dialog.role_box.currentData() == "clerk"  # the role box follows the selection
+    _answer_input(qtbot, "Chris Clerk")
+    dialog.set_full_name()
+    assert dialog.table.item(rows["clerk"], 1).text() == "Chris Clerk"
+    assert auth.login(window.ws, "clerk", PASSWORD).full_name == "Chris Clerk"
+    # Set password…: the two boxes must agree; then the reviewer logs on with the new one.
+    reset = PasswordDialog(window.ws, window.user, "reviewer", dialog)
+    qtbot.addWidget(reset)
+    assert not reset.current.isVisibleTo(reset)  # an admin resetting needs no old password
+    reset.new.setText("a brand new password")
+    reset.again.setText("a brand new passwork")
+    reset.change()
+    assert "differ" in reset.message.text() and reset.result() == 0
+    reset.new.setText("a brand new password")
+    reset.again.setText("a brand new password")
+    reset.change()
+    assert reset.result() == 1
+    assert auth.login(window.ws, "reviewer", "a brand new password").username == "reviewer"
+
+
+def test_any_user_changes_their_own_password_after_typing_the_current_one(qtbot, window, workspace_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from app.core.errors import AuthError
+    from app.services import auth
+    from app.ui.admin_dialogs import PasswordDialog
+
+    _answer_logon(qtbot, "reviewer", PASSWORD)
+    assert window.open_workspace(workspace_path)
+    assert window.act_password.isEnabled() and not window.act_users.isEnabled()
+    own = PasswordDialog(window.ws, window.user, "reviewer", window)
+    qtbot.addWidget(own)
+    assert own.current.isVisibleTo(own)
+    own.current.setText("not my password")
+    own.new.setText("another good password")
+    own.again.setText("another good password")
+    own.change()
+    assert own.result() == 0 and own.message.text()
+    with pytest.raises(AuthError):
+        auth.login(window.ws, "reviewer", "another good password")
+    own.current.setText(PASSWORD)
+    own.new.setText("another good password")
+    own.again.setText("another good password")
+    own.change()
+    assert own.result() == 1
+    assert auth.login(window.ws, "reviewer", "another good password").username == "reviewer"
+
+
 def test_evaluate_from_the_review_menu_previews_then_saves_a_run(qtbot, window, workspace_path: Path) -> None:  # type: ignore[no-untyped-def]
     from app.services.importing import import_file
     from app.store.workspace import Workspace
