@@ -25,6 +25,8 @@ DEMO_USERS: dict[str, tuple[Role, str]] = {
     "reviewer": (Role.REVIEWER, "demo-reviewer-pass"),
     "supervisor": (Role.SUPERVISOR, "demo-supervisor-pass"),
 }
+# Invented names, as a county's administrator would enter them; the filings name the signer.
+DEMO_FULL_NAMES = {"reviewer": "Robin Demo", "supervisor": "Sam Demo"}
 DEMO_SETTINGS = {
     "court_name": "Superior Court of California, County of Kern",
     "office_name": "Office of the District Attorney, County of Kern (DEMO)",
@@ -147,7 +149,9 @@ def run_demo(out: Path, *, log: Callable[[str], None] | None = None) -> DemoRepo
         admin = auth.login(ws, admin_name, DEMO_USERS[admin_name][1])
         for name, (role, password) in DEMO_USERS.items():
             if name != admin_name:
-                auth.create_user(ws, name, password, role, by=admin)
+                auth.create_user(
+                    ws, name, password, role, by=admin, full_name=DEMO_FULL_NAMES.get(name)
+                )
         say(
             f"1. Created {report.workspace.name} (policy {DEMO_POLICY}) with users {', '.join(DEMO_USERS)}."
         )

@@ -15,6 +15,11 @@ def test_demo_runs_the_whole_flow(tmp_path, qapp) -> None:
     assert report.ok and report.accepted > 0 and report.signed == report.accepted
     assert (tmp_path / "demo" / WORKSPACE_NAME).is_file()
     assert verify_packet(report.packet).ok
+    # The filings name the signer as a county's would: by full name, then user name.
+    from pypdf import PdfReader
+
+    first_page = PdfReader(str(report.packet / "motion-dismiss.pdf")).pages[0].extract_text()
+    assert "Sam Demo (supervisor)" in " ".join(first_page.split())
     # A second run replaces the demo it made.
     again = run_demo(tmp_path / "demo")
     assert again.ok
