@@ -241,10 +241,16 @@ class UsersDialog(QDialog):
         rows = self.table.selectionModel().selectedRows()
         return self.table.item(rows[0].row(), 0).text() if rows else None
 
-    def _apply(self, change) -> None:  # type: ignore[no-untyped-def]
+    def _chosen(self) -> str | None:
+        """The selected user's name, or None after saying that one must be selected."""
         name = self.selected()
         if not name:
             show_error(self, self.tr("Select a user first."))
+        return name
+
+    def _apply(self, change) -> None:  # type: ignore[no-untyped-def]
+        name = self._chosen()
+        if not name:
             return
         try:
             change(name)
@@ -258,18 +264,10 @@ class UsersDialog(QDialog):
 
     def set_full_name(self) -> None:
         """The name filings print for the selected user ("signed off by Dana Reyes")."""
-        name = self.selected()
+        name = self._chosen()
         if not name:
-            show_error(self, self.tr("Select a user first."))
             return
-        current = next(
-            (
-                r.full_name or ""
-                for r in auth.list_users(self.ws, by=self.user)
-                if r.username == name
-            ),
-            "",
-        )
+        current = self.table.item(self.table.selectionModel().selectedRows()[0].row(), 1).text()
         text, ok = QInputDialog.getText(
             self,
             self.tr("Full name"),
@@ -284,11 +282,9 @@ class UsersDialog(QDialog):
 
     def set_password(self) -> None:
         """A new password for the selected user (one who forgot theirs)."""
-        name = self.selected()
-        if not name:
-            show_error(self, self.tr("Select a user first."))
-            return
-        PasswordDialog(self.ws, self.user, name, self).exec()
+        name = self._chosen()
+        if name:
+            PasswordDialog(self.ws, self.user, name, self).exec()
 
     def add_user(self) -> None:
         try:
