@@ -253,9 +253,13 @@ class TaskRunner(QObject):
             dialog.setMinimumDuration(0)
             dialog.setAutoClose(False)
             dialog.setAutoReset(False)
-            dialog.canceled.connect(task.cancel)
+            # Cancel is polled below, not connected: a Python connect() made here, while the
+            # worker thread holds the GIL inside a Qt call that connects signals itself (a
+            # QTextDocument of the export), can deadlock the two threads on Qt's signal lock.
             dialog.show()
             self._dialogs[task_id] = (dialog, timer, clock)
+        if dialog.wasCanceled() and not task.progress.cancelled():
+            task.cancel()
         done, total, message = task.progress.snapshot()
         if total:
             dialog.setMaximum(max(total, 1))

@@ -52,7 +52,11 @@ def test_export_dialog_writes_the_packet_and_prints(qtbot, workspace, login, tmp
     assert dialog.export_button.isEnabled() and not dialog.open_button.isEnabled()
     dialog.folder.setText(str(tmp_path / "packet"))
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.report is not None, timeout=30000)
+    # Not qtbot.waitUntil: its 10 ms event loops connect and disconnect Python-made Qt objects
+    # on this thread while the export's thread lays out PDFs, which can deadlock the two on
+    # Qt's signal lock (seen once in CI). wait_idle only processes events.
+    assert dialog.runner.wait_idle(30000)
+    assert dialog.report is not None
     assert dialog.open_button.isEnabled()
     assert "Exported 9 signed-off counts" in dialog.result.text()
     # Words, not the packet report's hash lines; the fingerprint the cover pages carry.
