@@ -297,8 +297,12 @@ def step_signoff(ctx: _Context) -> str:
 
 
 def step_export(ctx: _Context) -> str:
-    packet = _service("packet")
-    report = packet.export_packet(ctx.ws, ctx.users["supervisor"], ctx.folder / "packet")
+    # As the window exports: in a process of its own (the executable started again when
+    # frozen), so a bundle whose export process cannot start fails here, not at a county.
+    packet_process = _service("packet_process")
+    report = packet_process.export_packet_in_process(
+        ctx.ws, ctx.users["supervisor"], ctx.folder / "packet"
+    )
     ctx.packet, ctx.packet_files = report.folder, len(report.files)
     pdfs = [f for f in report.files if str(f.get("name", "")).endswith(".pdf")]
     if not pdfs:

@@ -211,7 +211,9 @@ class ExportDialog(QDialog):
             self.folder.setText(str(Path(chosen) / Path(self.folder.text()).name))
 
     def export(self) -> None:
-        from app.services.packet import export_packet
+        # In a process of its own: laying out PDFs on a thread beside this one can deadlock
+        # with it (app/services/packet_process.py).
+        from app.services.packet_process import export_packet_in_process
         from app.ui.tasks import TaskRunner
 
         if self.runner is None:
@@ -220,7 +222,7 @@ class ExportDialog(QDialog):
         self.export_button.setEnabled(False)
         self.result.setText(self.tr("Exporting…"))
         self.runner.write(
-            lambda ws, progress: export_packet(ws, user, folder, progress),
+            lambda ws, progress: export_packet_in_process(ws, user, folder, progress),
             on_done=self._done,
             on_error=self._failed,
             label=self.tr("Exporting the packet…"),

@@ -42,8 +42,8 @@ def test_missing_service_fails_naming_the_step(
     real_import = selftest.importlib.import_module
 
     def without_packet(name: str, *args: object) -> object:
-        if name == "app.services.packet":
-            raise ModuleNotFoundError("No module named 'app.services.packet'")
+        if name == "app.services.packet_process":
+            raise ModuleNotFoundError("No module named 'app.services.packet_process'")
         return real_import(name, *args)
 
     monkeypatch.setattr(selftest.importlib, "import_module", without_packet)
@@ -52,7 +52,7 @@ def test_missing_service_fails_naming_the_step(
     assert out == ""
     assert err.strip().splitlines() == [
         f"{APP_NAME} {__version__} self-test FAILED at step 'export': this build has no "
-        "app.services.packet (No module named 'app.services.packet')"
+        "app.services.packet_process (No module named 'app.services.packet_process')"
     ]
 
 
