@@ -39,7 +39,7 @@ from app.ingest.normalize_rows import RowNormalizer
 from app.ingest.readers import Table, open_table
 from app.ingest.sniff import TEXT_KINDS
 from app.ingest.validate import batches
-from app.services.spawn import can_spawn
+from app.services.spawn import can_spawn, put_to_parent
 
 # Below this size the worker's start-up (a fresh interpreter importing the ingest code, a few
 # tenths of a second) costs more than it can win: stay in this process. ~60,000 rows.
@@ -84,18 +84,6 @@ class WorkerJob:
     day_first_proofs: dict[str, tuple[int, str | None]] | None = None
 
 
-def _put(out: Any, message: tuple[Any, ...]) -> None:
-    """Put with back-pressure; give up (exit) if the importing process has gone away."""
-    parent = multiprocessing.parent_process()
-    while True:
-        try:
-            out.put(message, timeout=1.0)
-            return
-        except queue.Full:
-            if parent is not None and not parent.is_alive():
-                os._exit(1)  # the importer was killed: nobody will read this, do not linger
-
-
 def _work(job: WorkerJob, out: Any) -> None:
     """The worker process: read and normalize every data row, send the batches in order."""
     # The same reason as the import's own pause (millions of acyclic objects); this process
@@ -119,8 +107,8 @@ def _work(job: WorkerJob, out: Any) -> None:
             )
             rows = ((number, cells) for number, cells in table.rows() if number > job.header_row)
             for batch in batches(normalizer, rows, job.batch_size):
-                _put(out, ("batch", batch))
-            _put(
+                put_to_parent(out, ("batch", batch))
+            put_to_parent(
                 out,
                 (
                     "end",
@@ -130,9 +118,9 @@ def _work(job: WorkerJob, out: Any) -> None:
                 ),
             )
     except ClearSlateError as exc:
-        _put(out, ("error", exc))
+        put_to_parent(out, ("error", exc))
     except BaseException as exc:  # noqa: BLE001 - reported to the importer, which raises it
-        _put(
+        put_to_parent(
             out,
             ("error", ImportFailed(f"the file could not be read ({exc!r}): nothing was imported.")),
         )

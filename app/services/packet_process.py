@@ -22,7 +22,7 @@ from app.core.errors import Cancelled, ClearSlateError, ExportError
 from app.core.progress import Progress
 from app.services import auth
 from app.services.packet import PacketReport, export_packet
-from app.services.spawn import can_spawn
+from app.services.spawn import can_spawn, put_to_parent
 from app.store.workspace import Workspace
 
 _POLL = 0.1  # seconds between looks at Cancel and at the child's health
@@ -44,18 +44,6 @@ class _ChildProgress:
         return bool(self._cancel.is_set())
 
 
-def _put_last(out: Any, message: tuple[Any, ...]) -> None:
-    """The result or the error: waits for room, unless the window's process has gone."""
-    parent = multiprocessing.parent_process()
-    while True:
-        try:
-            out.put(message, timeout=1.0)
-            return
-        except queue.Full:
-            if parent is not None and not parent.is_alive():
-                os._exit(1)
-
-
 def _child(ws_path: str, user: auth.User, out_dir: str, out: Any, cancel: Any) -> None:
     try:
         ws = Workspace.attach(ws_path)
@@ -63,11 +51,11 @@ def _child(ws_path: str, user: auth.User, out_dir: str, out: Any, cancel: Any) -
             report = export_packet(ws, user, out_dir, _ChildProgress(out, cancel))
         finally:
             ws.close()
-        _put_last(out, ("done", report))
+        put_to_parent(out, ("done", report))
     except ClearSlateError as exc:  # Cancelled included
-        _put_last(out, ("error", exc))
+        put_to_parent(out, ("error", exc))
     except BaseException as exc:  # noqa: BLE001 - reported to the window, which shows it
-        _put_last(
+        put_to_parent(
             out,
             ("error", ExportError(f"The export failed ({exc!r}); nothing was exported.")),
         )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import queue
 import sys
+from typing import Any
 
 
 def can_spawn() -> bool:
@@ -14,3 +17,16 @@ def can_spawn() -> bool:
         return True
     path = getattr(sys.modules.get("__main__"), "__file__", None)
     return path is not None and os.path.isfile(path)
+
+
+def put_to_parent(out: Any, message: tuple[Any, ...]) -> None:
+    """In a spawned worker: put ``message`` on the queue to its parent, waiting for room, or
+    leave at once if the parent has gone (killed: nobody will read it, do not linger)."""
+    parent = multiprocessing.parent_process()
+    while True:
+        try:
+            out.put(message, timeout=1.0)
+            return
+        except queue.Full:
+            if parent is not None and not parent.is_alive():
+                os._exit(1)
