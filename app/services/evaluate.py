@@ -120,7 +120,7 @@ class EvaluationReport:
         return out
 
 
-def _possible_outcomes(pack: Pack) -> tuple[str, ...]:
+def possible_outcomes(pack: Pack) -> tuple[str, ...]:
     """What ``pack`` can answer: its rules' outcomes, not eligible and needs review (the engine
     gives those two for any policy: another territory, a missing fact, an open question)."""
     given = {rule.outcome for rule in pack.rules} | {Outcome.NOT_ELIGIBLE, Outcome.NEEDS_REVIEW}
@@ -331,7 +331,7 @@ def evaluate(
         ],
         rereview_total=rereview,
         seconds=(utc_now() - started).total_seconds(),
-        possible=_possible_outcomes(pack),
+        possible=possible_outcomes(pack),
     )
 
 

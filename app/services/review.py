@@ -163,17 +163,14 @@ def filter_choices(ws: Workspace) -> dict[str, list[str]]:
 
 
 def recommendation_outcomes(ws: Workspace) -> tuple[str, ...]:
-    """The recommendations the workspace's policy (with its options) can give: its rules'
-    outcomes, not eligible and needs review (any policy gives those two). Every outcome when
-    the policy cannot be loaded here."""
-    from app.services.evaluate import workspace_pack
+    """The recommendations the workspace's policy (with its options) can give; every outcome
+    when the policy cannot be loaded here."""
+    from app.services.evaluate import possible_outcomes, workspace_pack
 
     try:
-        pack = workspace_pack(ws)
+        return possible_outcomes(workspace_pack(ws))
     except ClearSlateError:
         return tuple(o.value for o in Outcome)
-    given = {Outcome(rule.outcome) for rule in pack.rules} | {Outcome.NOT_ELIGIBLE, Outcome.NEEDS_REVIEW}
-    return tuple(o.value for o in Outcome if o in given)
 
 
 def case_detail(ws: Workspace, user: User, case_id: int) -> CaseDetail:

@@ -785,6 +785,10 @@ def unreviewed_counts(
 # -- progress figures -----------------------------------------------------------------------------
 
 
+# The days the decisions-per-day figures cover, ending today (the progress view draws them).
+PROGRESS_DAYS = 30
+
+
 @dataclass(frozen=True, slots=True)
 class ProgressFigures:
     """Done and left by outcome and by reviewer, and decisions per day."""
@@ -797,7 +801,7 @@ class ProgressFigures:
     cases_done: int
 
 
-def progress_figures(conn: sqlite3.Connection, *, days: int = 30) -> ProgressFigures:
+def progress_figures(conn: sqlite3.Connection, *, days: int = PROGRESS_DAYS) -> ProgressFigures:
     run = latest_run_id(conn) or -1
     total = int(conn.execute("SELECT count(*) FROM counts").fetchone()[0])
     by_outcome: dict[str, dict[str, int]] = {}

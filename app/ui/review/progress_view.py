@@ -9,7 +9,7 @@ from PySide6.QtCore import QDate, QLocale, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.store.review import ProgressFigures
+from app.store.review import PROGRESS_DAYS, ProgressFigures
 from app.ui.review.case_view import outcome_label, plural
 
 DONE = QColor("#2e7d5b")
@@ -17,7 +17,7 @@ FLAGGED = QColor("#c77700")
 LEFT = QColor("#d9dde3")
 MARGIN = 16.0
 GAP = 8.0
-DAYS_SHOWN = 30  # the days of the decisions-per-day chart, ending today (progress_figures' default)
+DAYS_SHOWN = PROGRESS_DAYS  # the decisions-per-day chart's slots, ending today
 
 
 def relative_luminance(color: QColor) -> float:
