@@ -184,8 +184,7 @@ def cmd_users(args: argparse.Namespace) -> int:
                 [f"{args.users_command.title()}d {args.name}."],
             )
         elif args.users_command == "name":
-            auth.set_full_name(ws, args.name, args.full_name, by=user)
-            shown = " ".join(args.full_name.split())
+            shown = auth.set_full_name(ws, args.name, args.full_name, by=user)
             emit(
                 args,
                 {"user": args.name, "full_name": shown},

@@ -267,9 +267,10 @@ def clean_full_name(full_name: str | None) -> str:
     return name
 
 
-def set_full_name(ws: Workspace, username: str, full_name: str, *, by: User) -> None:
-    """Set the name the filings print for a user ("signed off by Dana Reyes (dreyes)");
-    an empty name leaves the user name alone. Audited with the old and new name."""
+def set_full_name(ws: Workspace, username: str, full_name: str, *, by: User) -> str:
+    """Set the name the filings print for a user ("signed off by Dana Reyes (dreyes)") and
+    return it as stored; an empty name leaves the user name alone. Audited with the old and
+    new name."""
     try:
         by.require("manage_users")
         name = clean_full_name(full_name)
@@ -285,6 +286,7 @@ def set_full_name(ws: Workspace, username: str, full_name: str, *, by: User) -> 
     except AuthError as exc:
         record_refusal(ws, by.username, "user.name", username, str(exc))
         raise
+    return name
 
 
 def change_password(ws: Workspace, username: str, new_password: str, *, by: User) -> None:

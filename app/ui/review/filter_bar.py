@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 
@@ -26,9 +28,7 @@ class FilterBar(QWidget):
         grid.addWidget(self.search, 0, 0, 1, 4)
 
         self.outcome = self._combo("outcomeFilter", self.tr("Recommended outcome"))
-        self.outcome.addItem(self.tr("Any outcome"), None)
-        for code in OUTCOME_COLUMNS:
-            self.outcome.addItem(outcome_label(None if code == "none" else code), code)
+        self._fill_outcomes(OUTCOME_COLUMNS)
         self.status = self._combo("statusFilter", self.tr("Review status"))
         self.status.addItem(self.tr("Any status"), None)
         self.status.addItem(self.tr("Not done"), "open")
@@ -94,13 +94,16 @@ class FilterBar(QWidget):
             # Only what this policy can recommend: Seattle offers no "Eligible: reduce".
             current = self.outcome.currentData()
             self.outcome.blockSignals(True)
-            self.outcome.clear()
-            self.outcome.addItem(self.tr("Any outcome"), None)
-            for code in choices["outcomes"]:
-                self.outcome.addItem(outcome_label(None if code == "none" else code), code)
+            self._fill_outcomes(choices["outcomes"])
             index = self.outcome.findData(current) if current is not None else 0
             self.outcome.setCurrentIndex(max(index, 0))
             self.outcome.blockSignals(False)
+
+    def _fill_outcomes(self, codes: Sequence[str]) -> None:
+        self.outcome.clear()
+        self.outcome.addItem(self.tr("Any outcome"), None)
+        for code in codes:
+            self.outcome.addItem(outcome_label(None if code == "none" else code), code)
 
     def current(self) -> QueueFilter:
         return QueueFilter(
