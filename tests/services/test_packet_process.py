@@ -20,6 +20,15 @@ from tests.export_seed import CA_OUTCOMES, known_policy, seed  # noqa: F401 - fi
 pytestmark = pytest.mark.usefixtures("known_policy")
 
 
+@pytest.fixture
+def supervisor(workspace, login):  # type: ignore[no-untyped-def]
+    """The supervisor of a workspace with 12 counts decided and signed off."""
+    seed(workspace, 12, outcomes=CA_OUTCOMES)
+    user = login("supervisor")
+    signoff(workspace, user, PASSWORD)
+    return user
+
+
 def _children() -> list[multiprocessing.process.BaseProcess]:
     return [c for c in multiprocessing.active_children() if c.name == "clearslate-export"]
 
@@ -42,11 +51,8 @@ class _Watch(PolledProgress):
 
 
 def test_the_packet_made_in_its_own_process_is_the_one_made_here(
-    workspace, login, tmp_path: Path
+    workspace, supervisor, tmp_path: Path
 ) -> None:
-    seed(workspace, 12, outcomes=CA_OUTCOMES)
-    supervisor = login("supervisor")
-    signoff(workspace, supervisor, PASSWORD)
     watch = _Watch()
     report = export_packet_in_process(workspace, supervisor, tmp_path / "there", watch)
     here = export_packet(workspace, supervisor, tmp_path / "here")
@@ -69,10 +75,7 @@ def test_a_refusal_there_is_raised_here_with_its_words(workspace, login, tmp_pat
     assert not (tmp_path / "p").exists()
 
 
-def test_cancel_crosses_over_and_leaves_no_folder(workspace, login, tmp_path: Path) -> None:
-    seed(workspace, 12, outcomes=CA_OUTCOMES)
-    supervisor = login("supervisor")
-    signoff(workspace, supervisor, PASSWORD)
+def test_cancel_crosses_over_and_leaves_no_folder(workspace, supervisor, tmp_path: Path) -> None:
     watch = _Watch(on_report=lambda w: w.cancel())
     with pytest.raises(Cancelled):
         export_packet_in_process(workspace, supervisor, tmp_path / "p", watch)
@@ -82,12 +85,8 @@ def test_cancel_crosses_over_and_leaves_no_folder(workspace, login, tmp_path: Pa
 
 
 def test_a_killed_export_process_is_a_clear_error_and_its_folder_is_cleaned_later(
-    workspace, login, tmp_path: Path
+    workspace, supervisor, tmp_path: Path
 ) -> None:
-    seed(workspace, 12, outcomes=CA_OUTCOMES)
-    supervisor = login("supervisor")
-    signoff(workspace, supervisor, PASSWORD)
-
     def kill(watch: _Watch) -> None:
         for child in _children():
             child.kill()
